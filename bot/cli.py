@@ -1,0 +1,306 @@
+"""The `paperbot` command line: every stage runs alone and can print instead of post."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings, load_settings
+from bot.errors import InvalidInput, NotFound, PaperBotError
+from bot.models import (
+    Channel,
+    ChannelRef,
+    ChannelSettings,
+    Interest,
+    InterestKind,
+    Platform,
+)
+from bot.runtime import Runtime, load_runtime
+
+app = typer.Typer(
+    name="paperbot",
+    help="PaperBot: a daily digest of new research papers, ranked per channel, that learns from reactions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+channel_app = typer.Typer(help="Add, list and remove channels.", no_args_is_help=True)
+app.add_typer(channel_app, name="channel")
+
+log = logging.getLogger("paperbot")
+
+
+def setup_logging(level: str) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(message)s",
+        handlers=[RichHandler(console=_stderr_console(), show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+    for noisy in ("httpx", "alembic", "apscheduler", "discord", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _stderr_console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
+    settings = settings or load_settings()
+    setup_logging(settings.log_level)
+    rt = load_runtime(settings)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def parse_ref(text: str) -> ChannelRef:
+    """`console:NAME`, `slack:TEAM:CHANNEL`, `discord:GUILD:CHANNEL`."""
+    parts = text.split(":")
+    try:
+        platform = Platform(parts[0].lower())
+    except ValueError:
+        raise InvalidInput(
+            f"unknown platform in {text!r}; use console:NAME, slack:TEAM:CHANNEL or discord:GUILD:CHANNEL"
+        ) from None
+    if platform is Platform.CONSOLE and len(parts) == 2 and parts[1]:
+        return ChannelRef(platform, "local", parts[1])
+    if platform is not Platform.CONSOLE and len(parts) == 3 and all(parts[1:]):
+        return ChannelRef(platform, parts[1], parts[2])
+    raise InvalidInput(
+        f"bad channel {text!r}; use console:NAME, slack:TEAM:CHANNEL or discord:GUILD:CHANNEL"
+    )
+
+
+def resolve_channel(rt: Runtime, ident: str) -> Channel:
+    """A channel by numeric id or by reference (`console:lab`)."""
+    if ident.isdigit():
+        return rt.store.get_channel(int(ident))
+    found = rt.store.find_channel(parse_ref(ident))
+    if found is None:
+        raise NotFound(f"no channel {ident}; see `paperbot channel list`")
+    return found
+
+
+def channel_dict(channel: Channel) -> dict[str, object]:
+    s = channel.settings
+    return {
+        "id": channel.id,
+        "ref": str(channel.ref),
+        "name": channel.name,
+        "size": s.size,
+        "threshold": s.threshold.value,
+        "schedule": asdict(s.schedule),
+        "paused": s.paused,
+        "paused_reason": s.paused_reason,
+        "interests": [{"kind": i.kind.value, "value": i.value} for i in channel.interests],
+        "next_run_at": channel.next_run_at.isoformat() if channel.next_run_at else None,
+        "last_digest_at": channel.last_digest_at.isoformat() if channel.last_digest_at else None,
+    }
+
+
+# ----------------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    database: Annotated[
+        str | None, typer.Option(help="Keep the demo in this database instead of a temporary one.")
+    ] = None,
+) -> None:
+    """Run the offline demo: ingest the bundled papers, post a digest, react, post the next one."""
+    from bot.demo import run_demo
+
+    run_demo(database_url=database)
+
+
+# --------------------------------------------------------------------------- ingest
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="A normalized .jsonl or .jsonl.gz file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import papers from a normalized JSONL file; re-importing the same file changes nothing."""
+    from bot.sources.jsonl import read_jsonl
+
+    if not path.exists():
+        raise InvalidInput(f"no such file: {path}")
+    with runtime() as rt:
+        parsed = read_jsonl(path)
+        report = rt.core.ingest(parsed.papers)
+    rejected = [{"where": w, "reason": r} for w, r in parsed.rejected]
+    if as_json:
+        payload = {
+            "new": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": rejected,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(
+        f"{path.name}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(rejected)} rejected"
+    )
+    for item in rejected[:20]:
+        typer.echo(f"  rejected {item['where']}: {item['reason']}")
+    if len(rejected) > 20:
+        typer.echo(f"  … and {len(rejected) - 20} more (use --json for all)")
+
+
+# -------------------------------------------------------------------------- channel
+@channel_app.command("add")
+def channel_add(
+    ref: Annotated[
+        str, typer.Argument(help="console:NAME, slack:TEAM:CHANNEL or discord:GUILD:CHANNEL")
+    ],
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="A topic phrase (repeatable).")
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="An arXiv category.")
+    ] = None,
+    author: Annotated[list[str] | None, typer.Option("--author", help="A followed author.")] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="A keyword to exclude.")
+    ] = None,
+    size: Annotated[int, typer.Option(min=1, max=25, help="Papers per digest.")] = 5,
+    name: Annotated[str | None, typer.Option(help="Display name (default: from the ref).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a channel with its interests."""
+    channel_ref = parse_ref(ref)
+    interests = [
+        *(Interest(InterestKind.TOPIC, v) for v in topic or []),
+        *(Interest(InterestKind.CATEGORY, v) for v in category or []),
+        *(Interest(InterestKind.AUTHOR, v) for v in author or []),
+        *(Interest(InterestKind.EXCLUDE, v) for v in exclude or []),
+    ]
+    for interest in interests:
+        if not interest.value.strip():
+            raise InvalidInput(f"empty --{interest.kind.value}")
+    with runtime() as rt:
+        settings = ChannelSettings(size=size)
+        channel = rt.store.add_channel(
+            channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
+        )
+        if as_json:
+            typer.echo(json.dumps(channel_dict(channel), indent=2))
+        else:
+            typer.echo(
+                f"added channel {channel.id} ({channel.ref}) with {len(interests)} interests"
+            )
+
+
+@channel_app.command("list")
+def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List channels with their settings and interests."""
+    with runtime() as rt:
+        channels = rt.store.list_channels()
+    if as_json:
+        typer.echo(json.dumps([channel_dict(c) for c in channels], indent=2))
+        return
+    if not channels:
+        typer.echo("no channels yet; add one with `paperbot channel add console:NAME --topic ...`")
+        return
+    for c in channels:
+        sched = c.settings.schedule
+        status = (
+            f"paused ({c.settings.paused_reason or 'by request'})"
+            if c.settings.paused
+            else "active"
+        )
+        topics = ", ".join(f"{i.kind.value}:{i.value}" for i in c.interests) or "no interests"
+        typer.echo(
+            f"{c.id:>4}  {c.ref}  size {c.settings.size}  {sched.time} {sched.timezone}  {status}\n"
+            f"      {topics}"
+        )
+
+
+@channel_app.command("remove")
+def channel_remove(ident: Annotated[str, typer.Argument(help="Channel id or ref.")]) -> None:
+    """Remove a channel and everything recorded for it."""
+    with runtime() as rt:
+        channel = resolve_channel(rt, ident)
+        rt.store.remove_channel(channel.id)
+    typer.echo(f"removed channel {channel.id} ({channel.ref})")
+
+
+# --------------------------------------------------------------------------- digest
+@app.command()
+def digest(
+    channel: Annotated[str, typer.Option("--channel", help="Channel id or ref.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print without recording or posting.")
+    ] = False,
+) -> None:
+    """Build a channel's digest from the papers it has not been shown, and deliver it now."""
+    with runtime() as rt:
+        ch = resolve_channel(rt, channel)
+        plan, result = rt.core.run_digest(ch, dry_run=dry_run)
+    if dry_run:
+        typer.echo(f"[dry run] {len(plan.picks)} of {plan.candidates} new papers for {ch.ref}:")
+        for rank, (scored, summary) in enumerate(plan.picks, start=1):
+            why = "; ".join(r.text for r in scored.reasons[:2]) or "best remaining match"
+            typer.echo(
+                f"{rank}. {scored.paper.title}\n   {scored.paper.abs_url or ''}\n"
+                f"   TL;DR: {summary}\n   Why: {why}"
+            )
+        return
+    if result.digest is None or not result.digest.items:
+        typer.echo(f"no new papers for {ch.ref}")
+        return
+    failed = f", {len(result.failed)} failed" if result.failed else ""
+    typer.echo(f"posted {len(result.posted)} papers to {ch.ref}{failed}", err=True)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def react(
+    channel: Annotated[str, typer.Option("--channel", help="Channel id or ref.")],
+    paper: Annotated[str, typer.Option("--paper", help="Paper id (arXiv id).")],
+    emoji: Annotated[
+        str, typer.Option("--emoji", help="+1 or -1 (or any mapped emoji name).")
+    ] = "+1",
+    user: Annotated[str, typer.Option("--user", help="Who reacted.")] = "cli",
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the reaction instead.")] = False,
+) -> None:
+    """Record a reaction as if a person had reacted (console channels and tests)."""
+    from bot.identity import arxiv_id
+
+    with runtime() as rt:
+        ch = resolve_channel(rt, channel)
+        paper_id = arxiv_id(paper) or paper
+        if rt.core.emoji.value(emoji) == 0:
+            raise InvalidInput(f"emoji {emoji!r} carries no opinion; use +1 or -1")
+        changed = rt.core.react(ch, paper_id, user, emoji, added=not remove)
+    verb = "removed" if remove else "recorded"
+    typer.echo(
+        f"{verb} {emoji} on {paper_id} in {ch.ref}"
+        if changed
+        else "nothing changed (already recorded)"
+    )
+
+
+def main() -> None:
+    """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
+    try:
+        app()
+    except PaperBotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,29 @@
+"""Clocks: the only place that reads the wall clock, so schedules and tests can inject time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+
+class SystemClock:
+    """The real clock, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that stands still until told to move (tests, demo, `tick --at`)."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current = self.current + delta
+
+    def set(self, when: datetime) -> None:
+        self.current = when if when.tzinfo else when.replace(tzinfo=UTC)

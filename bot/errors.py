@@ -1,0 +1,63 @@
+"""One exception tree for PaperBot; SDK and driver errors are translated into it at the edge.
+
+PaperBotError
+├── ConfigError            a setting is missing or invalid (names the variable)
+├── StorageError           the database is unreachable or a write failed
+├── NotFound               a channel, paper or digest that does not exist
+├── InvalidInput           a user-facing argument is wrong (message is safe to show)
+│   └── CommandError       a chat command could not be parsed or applied
+├── SourceError            a paper source failed as a whole (HTTP, parse)
+└── DeliveryError          posting to a chat platform failed
+    ├── RateLimited        the platform asked us to wait `retry_after` seconds
+    └── ChannelUnavailable the channel is gone, archived, or we lost access
+"""
+
+from __future__ import annotations
+
+
+class PaperBotError(Exception):
+    """Base of every error PaperBot raises on purpose."""
+
+
+class ConfigError(PaperBotError):
+    """A setting is missing or invalid."""
+
+
+class StorageError(PaperBotError):
+    """The database could not be reached or a write failed."""
+
+
+class NotFound(PaperBotError):
+    """A requested record does not exist."""
+
+
+class InvalidInput(PaperBotError):
+    """A user-supplied value is invalid; the message is safe to show to the user."""
+
+
+class CommandError(InvalidInput):
+    """A chat command could not be parsed or applied."""
+
+    def __init__(self, message: str, usage: str | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class SourceError(PaperBotError):
+    """A paper source failed as a whole."""
+
+
+class DeliveryError(PaperBotError):
+    """Posting to a chat platform failed."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to slow down."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        super().__init__(f"{message} (retry after {retry_after:.1f}s)")
+        self.retry_after = retry_after
+
+
+class ChannelUnavailable(DeliveryError):
+    """The channel is gone, archived, or the bot lost access; its schedule should pause."""

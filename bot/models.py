@@ -1,0 +1,261 @@
+"""Domain types that cross every boundary: small, frozen, free of ORM and SDK types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    SLACK = "slack"
+    DISCORD = "discord"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One work, whatever the number of sources and versions it arrived through.
+
+    `id` is the arXiv id without version (`2503.12461`, `hep-th/9901001`) when there is one,
+    else a prefixed DOI or feed guid (`doi:10.1101/...`, `guid:...`).
+    """
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    published: date | None = None  # first version / first publication
+    updated: date | None = None  # latest version seen
+    version: int | None = None
+    url: str | None = None  # abstract / landing page
+    pdf_url: str | None = None
+    doi: str | None = None
+    sources: tuple[str, ...] = ()  # "arxiv", "arxiv-api", "hf", "rss:<name>", "file", "sample"
+    announce_type: str | None = None  # arXiv feed: new, cross, replace, replace-cross
+    comments: str | None = None
+    journal_ref: str | None = None
+    upvotes: int | None = None  # HF Daily Papers
+    ai_summary: str | None = None  # HF one-line summary
+    keywords: tuple[str, ...] = ()
+    code_url: str | None = None
+    code_stars: int | None = None
+    project_url: str | None = None
+    hf_url: str | None = None
+
+    @property
+    def is_arxiv(self) -> bool:
+        return not (self.id.startswith("doi:") or self.id.startswith("guid:"))
+
+    @property
+    def abs_url(self) -> str | None:
+        if self.url:
+            return self.url
+        return f"https://arxiv.org/abs/{self.id}" if self.is_arxiv else None
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}. {self.abstract}"
+
+
+class InterestKind(StrEnum):
+    TOPIC = "topic"  # a typed phrase
+    CATEGORY = "category"  # an arXiv category (cs.RO) or archive (q-bio)
+    AUTHOR = "author"  # a followed author
+    EXCLUDE = "exclude"  # a keyword that removes a paper
+    SEED = "seed"  # a paper id the channel liked on purpose (`like <id>`)
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    kind: InterestKind
+    value: str
+
+
+class Threshold(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a channel gets its digest: local time, IANA timezone, weekdays (0 = Monday)."""
+
+    time: str = "09:00"
+    timezone: str = "UTC"
+    days: tuple[int, ...] = WEEKDAYS
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    size: int = 5
+    threshold: Threshold = Threshold.MEDIUM
+    schedule: Schedule = field(default_factory=Schedule)
+    paused: bool = False
+    paused_reason: str | None = None
+    announce_empty: bool = False  # post a short "no new papers today" line
+    thread_mode: bool = False  # papers as replies under the header (Slack)
+    follow_authors: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """Where a channel lives: platform, workspace (Slack team / Discord guild), channel id."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+
+    def __str__(self) -> str:
+        if self.platform is Platform.CONSOLE:
+            return f"console:{self.channel}"
+        return f"{self.platform.value}:{self.workspace}:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: int
+    ref: ChannelRef
+    name: str
+    settings: ChannelSettings = field(default_factory=ChannelSettings)
+    interests: tuple[Interest, ...] = ()
+    created_at: datetime | None = None
+    next_run_at: datetime | None = None
+    last_digest_at: datetime | None = None
+    watermark: datetime | None = None  # papers first seen after this are new for the channel
+
+    def interest_values(self, kind: InterestKind) -> tuple[str, ...]:
+        return tuple(i.value for i in self.interests if i.kind is kind)
+
+
+class ReasonKind(StrEnum):
+    TOPIC = "topic"  # matched a typed phrase
+    CATEGORY = "category"  # in a subscribed category
+    AUTHOR = "author"  # a followed author
+    SIMILAR = "similar"  # similar to a paper the channel liked
+    LEARNED = "learned"  # learned affinity (category/words) from reactions
+    TRENDING = "trending"  # HF upvotes
+    NEW_VERSION = "new_version"  # a new version of a paper the channel liked
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Structured evidence for a pick; `text` is what a person reads."""
+
+    kind: ReasonKind
+    text: str
+    weight: float = 0.0
+    ref: str | None = None  # the phrase, category, author or paper id behind it
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPaper:
+    paper: Paper
+    score: float
+    reasons: tuple[Reason, ...] = ()
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    paper: Paper
+    rank: int
+    score: float
+    reasons: tuple[Reason, ...] = ()
+    tldr: str = ""
+    status: ItemStatus = ItemStatus.PENDING
+    message_id: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    channel_id: int
+    run_key: str  # "2026-11-27" for a scheduled run, "now-<ts>" for one asked for
+    items: tuple[DigestItem, ...]
+    candidates: int = 0  # how many new papers it was picked from
+    id: int | None = None
+    created_at: datetime | None = None
+    header_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostReceipt:
+    """What an adapter reports back: message id per posted paper, errors per failed paper."""
+
+    header_message_id: str | None = None
+    message_ids: dict[str, str] = field(default_factory=dict)  # paper_id -> message id
+    failures: dict[str, str] = field(default_factory=dict)  # paper_id -> reason
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionEvent:
+    """A reaction added to or removed from a message, as the platform reported it."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+    message_id: str
+    user_id: str
+    emoji: str
+    added: bool
+    event_id: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """One person's current opinion of one paper in one channel (+1 or -1)."""
+
+    channel_id: int
+    paper_id: str
+    user_id: str
+    value: int
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: tuple[tuple[str, str], ...] = ()  # (where, reason)
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + len(self.rejected)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRequest:
+    """A `/papers ...` command as any platform delivers it: `text` is everything after `/papers`."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+    user_id: str
+    text: str
+    channel_name: str | None = None
+    user_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer to a command. `text` uses light markdown (*bold*, `code`, bullet lines);
+    adapters convert it to their dialect. Ephemeral replies are shown only to the caller."""
+
+    text: str
+    ephemeral: bool = True
+    ok: bool = True

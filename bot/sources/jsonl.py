@@ -1,0 +1,156 @@
+"""Normalized JSONL files (`.jsonl` or `.jsonl.gz`): the shared corpus format.
+
+One object per line: `{id, title, abstract, categories, primary_category, date}` with optional
+`authors` (list of names or one comma-separated string) and any `Paper` link fields.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from bot.identity import paper_key
+from bot.models import Paper
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_AUTHORS = 2_000
+MAX_CATEGORIES = 30
+
+
+@dataclass
+class ParseResult:
+    papers: list[Paper] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+
+
+def open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+    return path.open("r", encoding="utf-8", errors="replace")
+
+
+def read_jsonl(path: Path, source: str = "file") -> ParseResult:
+    """Parse a file; bad lines are rejected with a reason, duplicates after the first too."""
+    result = ParseResult()
+    seen: set[str] = set()
+    with open_text(path) as fh:
+        for lineno, paper_or_error in _parse_lines(fh, source):
+            where = f"{path.name}:{lineno}"
+            if isinstance(paper_or_error, str):
+                result.rejected.append((where, paper_or_error))
+                log.warning("skipped %s: %s", where, paper_or_error)
+            elif paper_or_error.id in seen:
+                result.rejected.append((where, f"duplicate id {paper_or_error.id}"))
+            else:
+                seen.add(paper_or_error.id)
+                result.papers.append(paper_or_error)
+    return result
+
+
+def _parse_lines(lines: IO[str], source: str) -> Iterator[tuple[int, Paper | str]]:
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield lineno, f"malformed JSON ({exc.msg})"
+            continue
+        if not isinstance(data, dict):
+            yield lineno, "not a JSON object"
+            continue
+        try:
+            yield lineno, paper_from_record(data, source)
+        except (ValueError, TypeError) as exc:
+            yield lineno, str(exc)
+
+
+def paper_from_record(data: dict[str, Any], source: str = "file") -> Paper:
+    """Validate one normalized record; ValueError says what is wrong."""
+    raw_id = data.get("id")
+    if not isinstance(raw_id, str) or not raw_id.strip():
+        raise ValueError("missing id")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("missing title")
+    title = " ".join(title.split())
+    if len(title) > MAX_TITLE:
+        raise ValueError(f"title too long ({len(title)} characters)")
+    abstract = data.get("abstract") or ""
+    if not isinstance(abstract, str):
+        raise ValueError("abstract is not a string")
+    abstract = " ".join(abstract.split())
+    if len(abstract) > MAX_ABSTRACT:
+        raise ValueError(f"abstract too long ({len(abstract)} characters)")
+    authors = _str_list(data.get("authors"), "authors", split_commas=True)
+    if len(authors) > MAX_AUTHORS:
+        raise ValueError(f"too many authors ({len(authors)})")
+    categories = _str_list(data.get("categories"), "categories")
+    if len(categories) > MAX_CATEGORIES:
+        raise ValueError(f"too many categories ({len(categories)})")
+    primary = data.get("primary_category") or (categories[0] if categories else None)
+    if primary and primary not in categories:
+        categories = [primary, *categories]
+    elif primary and categories[0] != primary:
+        categories = [primary, *[c for c in categories if c != primary]]
+    try:
+        key = paper_key(arxiv=raw_id, doi=data.get("doi"), guid=raw_id)
+    except ValueError as exc:
+        raise ValueError(f"bad id {raw_id!r}") from exc
+    return Paper(
+        id=key,
+        title=title,
+        abstract=abstract,
+        authors=tuple(authors),
+        categories=tuple(categories),
+        primary_category=primary,
+        published=_date(data.get("date") or data.get("published")),
+        updated=_date(data.get("updated")),
+        doi=data.get("doi") or None,
+        url=data.get("url") or None,
+        sources=(source,),
+        upvotes=_int(data.get("upvotes")),
+        ai_summary=data.get("ai_summary") or None,
+        code_url=data.get("code_url") or None,
+    )
+
+
+def _str_list(value: Any, name: str, *, split_commas: bool = False) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = value.split(",") if split_commas else value.split()
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [" ".join(v.split()) for v in value if v.strip()]
+    raise ValueError(f"{name} must be a list of strings")
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise ValueError(f"bad date {value!r}") from exc
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"bad number {value!r}")
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"bad number {value!r}") from exc

@@ -1,0 +1,1 @@
+"""Composition root: the one place that knows the core, storage and every adapter."""
