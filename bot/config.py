@@ -80,6 +80,20 @@ class Settings(BaseSettings):
     llm_daily_budget: int = Field(default=200, ge=0)
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # --- scheduling and delivery ---
+    worker_id: str = ""  # default: hostname:pid
+    tick_interval_seconds: float = Field(default=30.0, gt=0)
+    claim_batch_size: int = Field(default=20, ge=1, le=1000)
+    claim_lease_seconds: float = Field(default=300.0, gt=0)
+    catchup_grace_hours: float = Field(default=12.0, ge=0)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_backoff_seconds: float = Field(default=60.0, ge=0)
+    delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
+    arxiv_holidays: str = "2026-11-26,2026-12-25"
+    arxiv_fetch_delay_minutes: int = Field(default=30, ge=0, le=600)
+    hf_fetch_hours_utc: str = "9,15"
+
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
 

@@ -7,6 +7,7 @@ PaperBotError
 ├── InvalidInput           a user-facing argument is wrong (message is safe to show)
 │   └── CommandError       a chat command could not be parsed or applied
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
+├── LeaseLost              another worker took over a channel this worker had claimed
 └── DeliveryError          posting to a chat platform failed
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
@@ -45,6 +46,10 @@ class CommandError(InvalidInput):
 
 class SourceError(PaperBotError):
     """A paper source failed as a whole."""
+
+
+class LeaseLost(PaperBotError):
+    """This worker's claim on a channel expired and another worker may hold it now."""
 
 
 class DeliveryError(PaperBotError):

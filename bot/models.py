@@ -130,6 +130,7 @@ class Channel:
     next_run_at: datetime | None = None
     last_digest_at: datetime | None = None
     watermark: datetime | None = None  # papers first seen after this are new for the channel
+    retry_at: datetime | None = None  # an unfinished digest is retried at this time
 
     def interest_values(self, kind: InterestKind) -> tuple[str, ...]:
         return tuple(i.value for i in self.interests if i.kind is kind)
@@ -164,6 +165,7 @@ class ScoredPaper:
 
 class ItemStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # a post was attempted; the outcome is unknown until recorded
     POSTED = "posted"
     FAILED = "failed"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.models import (
     Channel,
@@ -44,6 +45,20 @@ class ChatAdapter(Protocol):
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
         """Post a short line (an empty day, a paused channel)."""
+        ...
+
+
+@runtime_checkable
+class ReconcilingAdapter(Protocol):
+    """Optional: an adapter that can tell whether an item was already posted.
+
+    The outbox marks an item `sending` before posting and `posted` after; a crash in between
+    leaves the outcome unknown. An adapter that can look the item up (a marker in Slack message
+    metadata, a Discord nonce, the console outbox file) closes that window without a duplicate.
+    """
+
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """The message id of this item if it is already in the channel, else None."""
         ...
 
 
@@ -96,12 +111,34 @@ class Store(Protocol):
     def mark_item_posted(
         self, digest_id: int, paper_id: str, message_id: str, *, now: datetime
     ) -> None: ...
-    def mark_item_failed(self, digest_id: int, paper_id: str, error: str) -> None: ...
+    def mark_item_sending(self, digest_id: int, paper_id: str) -> bool: ...
+    def mark_item_failed(
+        self, digest_id: int, paper_id: str, error: str, *, count: bool = True
+    ) -> None: ...
     def complete_digest(self, digest_id: int, *, now: datetime) -> None: ...
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
     def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
+
+    # scheduling: leases on due channels, one-at-a-time jobs
+    def channels_to_schedule(self) -> list[Channel]: ...
+    def claim_due_channels(
+        self, worker: str, now: datetime, *, lease_seconds: float, limit: int
+    ) -> list[Channel]: ...
+    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool: ...
+    def release_channel(
+        self,
+        channel_id: int,
+        worker: str,
+        *,
+        next_run_at: datetime | None,
+        retry_at: datetime | None,
+    ) -> bool: ...
+    def next_due_at(self) -> datetime | None: ...
+    def exclusive(self, name: str) -> AbstractContextManager[bool]: ...
+    def job_done(self, name: str, run_key: str) -> bool: ...
+    def record_job(self, name: str, run_key: str, *, worker: str, now: datetime) -> bool: ...
 
     def record_reaction(
         self,

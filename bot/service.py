@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -13,6 +13,7 @@ from bot.feedback import EmojiMap, normalise_emoji
 from bot.models import (
     Channel,
     Digest,
+    DigestItem,
     IngestReport,
     InterestKind,
     ItemStatus,
@@ -21,7 +22,7 @@ from bot.models import (
     ReactionEvent,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Store
+from bot.ports import ChatAdapter, Clock, ReconcilingAdapter, Store
 from bot.ranking import LexicalRanker, Profile
 from bot.summarize import tldr
 
@@ -45,6 +46,8 @@ class DeliveryResult:
     failed: dict[str, str] = field(default_factory=dict)
     resumed: bool = False
     notice: str | None = None
+    reconciled: list[str] = field(default_factory=list)  # found posted after a crash
+    abandoned: list[str] = field(default_factory=list)  # failed DELIVERY_MAX_ATTEMPTS times
 
 
 class PaperBot:
@@ -108,7 +111,13 @@ class PaperBot:
         )
 
     def run_digest(
-        self, channel: Channel, *, run_key: str | None = None, dry_run: bool = False
+        self,
+        channel: Channel,
+        *,
+        run_key: str | None = None,
+        dry_run: bool = False,
+        empty_notice: str | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> tuple[DigestPlan, DeliveryResult]:
         """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`."""
         now = self.clock.now()
@@ -116,7 +125,7 @@ class PaperBot:
         existing = None if dry_run else self.store.find_digest(channel.id, key)
         if existing is not None:
             plan = DigestPlan(channel, (), existing.candidates, now)
-            return plan, self.deliver(channel, existing, resumed=True)
+            return plan, self.deliver(channel, existing, resumed=True, guard=guard)
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
@@ -128,10 +137,28 @@ class PaperBot:
             now=now,
             watermark=plan.watermark,
         )
-        return plan, self.deliver(channel, digest, resumed=not created)
+        result = self.deliver(
+            channel, digest, resumed=not created, empty_notice=empty_notice, guard=guard
+        )
+        return plan, result
 
-    def deliver(self, channel: Channel, digest: Digest, *, resumed: bool = False) -> DeliveryResult:
-        """Post every pending item, recording each message id as soon as it is posted."""
+    def deliver(
+        self,
+        channel: Channel,
+        digest: Digest,
+        *,
+        resumed: bool = False,
+        empty_notice: str | None = None,
+        guard: Callable[[], None] | None = None,
+    ) -> DeliveryResult:
+        """Post every pending item, recording each message id as soon as it is posted.
+
+        Each item is marked `sending` before its post and `posted` (with its message id) after.
+        A crash between the two leaves it `sending`: on resume the adapter is asked whether the
+        message exists (`ReconcilingAdapter`); if it cannot tell, DELIVERY_UNCERTAIN decides:
+        `repost` (at-least-once, the default) or `skip` (at-most-once). `guard` runs before each
+        post (a worker checks its lease there) and may raise to stop.
+        """
         adapter = self.adapters.get(channel.ref.platform)
         result = DeliveryResult(digest=digest, resumed=resumed)
         if adapter is None:
@@ -141,35 +168,30 @@ class PaperBot:
         digest_id = digest.id
         if not digest.items:
             if channel.settings.announce_empty and not resumed:
-                result.notice = "No new papers for this channel today."
+                result.notice = empty_notice or "No new papers for this channel today."
                 adapter.post_notice(channel, result.notice)
             self.store.complete_digest(digest_id, now=self.clock.now())
             return result
+        max_attempts = self.settings.delivery_max_attempts
+        todo = [
+            i
+            for i in digest.items
+            if i.status is not ItemStatus.POSTED
+            and not (i.status is ItemStatus.FAILED and i.attempts >= max_attempts)
+        ]
+        result.abandoned = [
+            i.paper.id for i in digest.items if i not in todo and i.status is ItemStatus.FAILED
+        ]
         try:
-            if digest.header_message_id is None and any(
-                i.status is not ItemStatus.POSTED for i in digest.items
-            ):
+            if digest.header_message_id is None and todo:
+                if guard is not None:
+                    guard()
                 header_id = adapter.post_header(channel, digest)
                 if header_id:
                     self.store.set_header_message(digest_id, header_id)
                     digest = replace(digest, header_message_id=header_id)
-            for item in digest.items:
-                if item.status is ItemStatus.POSTED:
-                    continue
-                try:
-                    message_id = adapter.post_item(channel, digest, item)
-                except RateLimited:
-                    raise
-                except ChannelUnavailable:
-                    raise
-                except DeliveryError as exc:
-                    self.store.mark_item_failed(digest_id, item.paper.id, str(exc))
-                    result.failed[item.paper.id] = str(exc)
-                    continue
-                self.store.mark_item_posted(
-                    digest_id, item.paper.id, message_id, now=self.clock.now()
-                )
-                result.posted.append(item.paper.id)
+            for item in todo:
+                self._deliver_item(adapter, channel, digest, item, result, guard)
         except ChannelUnavailable as exc:
             log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
             self.pause(channel, reason=str(exc))
@@ -178,6 +200,49 @@ class PaperBot:
             self.store.complete_digest(digest_id, now=self.clock.now())
         result.digest = self.store.get_digest(digest_id)
         return result
+
+    def _deliver_item(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        digest: Digest,
+        item: DigestItem,
+        result: DeliveryResult,
+        guard: Callable[[], None] | None,
+    ) -> None:
+        assert digest.id is not None
+        digest_id, paper_id = digest.id, item.paper.id
+        if item.status is ItemStatus.SENDING:
+            found = None
+            if isinstance(adapter, ReconcilingAdapter):
+                found = adapter.find_item_message(channel, digest, item)
+            if found is None and self.settings.delivery_uncertain == "skip":
+                found = f"unknown-{digest_id}-{item.rank}"
+                log.warning(
+                    "%s: %s may not have been posted; not re-posting", channel.ref, paper_id
+                )
+            if found is not None:
+                self.store.mark_item_posted(digest_id, paper_id, found, now=self.clock.now())
+                result.reconciled.append(paper_id)
+                return
+            log.warning("%s: re-posting %s whose outcome is unknown", channel.ref, paper_id)
+        if guard is not None:
+            guard()
+        if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
+            digest_id, paper_id
+        ):
+            return  # another delivery of this digest got to it first
+        try:
+            message_id = adapter.post_item(channel, digest, item)
+        except (RateLimited, ChannelUnavailable) as exc:
+            self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False)
+            raise
+        except DeliveryError as exc:
+            self.store.mark_item_failed(digest_id, paper_id, str(exc))
+            result.failed[paper_id] = str(exc)
+            return
+        self.store.mark_item_posted(digest_id, paper_id, message_id, now=self.clock.now())
+        result.posted.append(paper_id)
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         settings = replace(channel.settings, paused=True, paused_reason=reason)

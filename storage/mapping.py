@@ -79,6 +79,7 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
         next_run_at=row.next_run_at,
         last_digest_at=row.last_digest_at,
         watermark=row.watermark,
+        retry_at=row.retry_at,
     )
 
 

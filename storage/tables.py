@@ -89,10 +89,15 @@ class ChannelRow(SQLModel, table=True):
     last_digest_at: datetime | None = Field(default=None, sa_column=_tz())
     watermark: datetime | None = Field(default=None, sa_column=_tz())
     profile_state: str | None = Field(default=None, sa_column=Column(Text))
+    # Scheduling: an unfinished digest is retried at retry_at; a worker's claim is a lease.
+    retry_at: datetime | None = Field(default=None, sa_column=_tz())
+    claimed_by: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = Field(default=None, sa_column=_tz())
 
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "external_id", name="uq_channel_ref"),
         Index("ix_channel_next_run_at", "next_run_at"),
+        Index("ix_channel_retry_at", "retry_at"),
     )
 
 
@@ -166,6 +171,17 @@ class ReactionRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel_id", "paper_id", "user_id", "emoji", name="uq_reaction"),
     )
+
+
+class JobRunRow(SQLModel, table=True):
+    """A periodic job that ran for a key (the fetch after one arXiv announcement): runs once."""
+
+    __tablename__ = "job_run"
+
+    name: str = Field(primary_key=True, max_length=64)
+    run_key: str = Field(primary_key=True, max_length=64)
+    worker: str = Field(default="", max_length=128)
+    finished_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class ProcessedEventRow(SQLModel, table=True):
