@@ -31,6 +31,7 @@ class RecordingAdapter:
     gone: set[str] = field(default_factory=set)  # channel names that are unavailable
     crash_after_post: set[str] = field(default_factory=set)  # paper ids: post, then die
     crash_before_post: set[str] = field(default_factory=set)
+    crash_on_header: bool = False
 
     def _next_id(self) -> str:
         return f"m{len(self.posts) + 1}"
@@ -38,6 +39,9 @@ class RecordingAdapter:
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
         if channel.name in self.gone:
             raise ChannelUnavailable("channel_not_found")
+        if self.crash_on_header:
+            self.crash_on_header = False
+            raise Crash("killed after writing the digest, before posting anything")
         message_id = self._next_id()
         self.posts.append(Post(channel.name, "header", digest.run_key, message_id))
         return message_id
