@@ -110,6 +110,7 @@ def channel_dict(channel: Channel) -> dict[str, object]:
         "interests": [{"kind": i.kind.value, "value": i.value} for i in channel.interests],
         "next_run_at": channel.next_run_at.isoformat() if channel.next_run_at else None,
         "last_digest_at": channel.last_digest_at.isoformat() if channel.last_digest_at else None,
+        "retry_at": channel.retry_at.isoformat() if channel.retry_at else None,
     }
 
 
@@ -178,9 +179,17 @@ def channel_add(
     ] = None,
     size: Annotated[int, typer.Option(min=1, max=25, help="Papers per digest.")] = 5,
     name: Annotated[str | None, typer.Option(help="Display name (default: from the ref).")] = None,
+    schedule: Annotated[
+        str | None, typer.Option(help='When: "09:00 Europe/Berlin weekdays" (or daily, mon,thu).')
+    ] = None,
+    announce_empty: Annotated[
+        bool, typer.Option("--announce-empty", help="Post one line on days with no papers.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Add a channel with its interests."""
+    """Add a channel with its interests and schedule."""
+    from bot.schedule import next_run, parse_schedule
+
     channel_ref = parse_ref(ref)
     interests = [
         *(Interest(InterestKind.TOPIC, v) for v in topic or []),
@@ -192,10 +201,16 @@ def channel_add(
         if not interest.value.strip():
             raise InvalidInput(f"empty --{interest.kind.value}")
     with runtime() as rt:
-        settings = ChannelSettings(size=size)
+        when = parse_schedule(
+            schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
+            default_timezone=rt.settings.default_timezone,
+        )
+        settings = ChannelSettings(size=size, schedule=when, announce_empty=announce_empty)
         channel = rt.store.add_channel(
             channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
         )
+        rt.store.set_next_run(channel.id, next_run(when, rt.clock.now()))
+        channel = rt.store.get_channel(channel.id)
         if as_json:
             typer.echo(json.dumps(channel_dict(channel), indent=2))
         else:
@@ -215,8 +230,9 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     if not channels:
         typer.echo("no channels yet; add one with `paperbot channel add console:NAME --topic ...`")
         return
+    from bot.schedule import status_line
+
     for c in channels:
-        sched = c.settings.schedule
         status = (
             f"paused ({c.settings.paused_reason or 'by request'})"
             if c.settings.paused
@@ -224,8 +240,8 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         )
         topics = ", ".join(f"{i.kind.value}:{i.value}" for i in c.interests) or "no interests"
         typer.echo(
-            f"{c.id:>4}  {c.ref}  size {c.settings.size}  {sched.time} {sched.timezone}  {status}\n"
-            f"      {topics}"
+            f"{c.id:>4}  {c.ref}  size {c.settings.size}  {status}\n"
+            f"      {status_line(c)}\n      {topics}"
         )
 
 
@@ -293,6 +309,9 @@ def react(
         if changed
         else "nothing changed (already recorded)"
     )
+
+
+from bot import cli_worker  # noqa: E402, F401  (registers `run` and `tick`)
 
 
 def main() -> None:

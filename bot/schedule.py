@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import InvalidInput
-from bot.models import ALL_DAYS, WEEKDAYS, Schedule
+from bot.models import ALL_DAYS, WEEKDAYS, Channel, Schedule
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = {
@@ -213,9 +213,47 @@ class ArxivCalendar:
         return None
 
 
+def fetch_triggers(*, arxiv_delay_minutes: int, hf_hours_utc: str) -> dict[str, CronTrigger]:
+    """When to fetch: shortly after each arXiv announcement, and a few times a day for HF."""
+    at = 20 * 60 + arxiv_delay_minutes
+    hours = ",".join(str(int(h)) for h in re.split(r"[\s,]+", hf_hours_utc.strip()) if h) or "9"
+    return {
+        "arxiv": CronTrigger(
+            day_of_week="sun,mon,tue,wed,thu",
+            hour=(at // 60) % 24,
+            minute=at % 60,
+            timezone=EASTERN,
+        ),
+        "hf": CronTrigger(hour=hours, minute=5, timezone=UTC),
+    }
+
+
 def empty_notice(calendar: ArxivCalendar, since: datetime | None, now: datetime) -> str:
     """The one short line an empty digest day gets when the channel asked for it."""
     reason = calendar.quiet_reason(since or now - timedelta(days=1), now)
     if reason:
         return f"No new papers today ({reason})."
     return "No new papers matched this channel's interests today."
+
+
+def status_line(channel: Channel) -> str:
+    """`schedule 09:00 Europe/Berlin weekdays · next Mon 30 Nov 09:00 · last Fri 27 Nov 09:00`."""
+    schedule = channel.settings.schedule
+    tz = zone(schedule.timezone)
+
+    def local(value: datetime | None) -> str:
+        return f"{_utc(value).astimezone(tz):%a %d %b %H:%M}" if value else "never"
+
+    parts = [f"schedule {describe(schedule)}"]
+    if channel.settings.paused:
+        parts.append("next: paused")
+    else:
+        parts.append(
+            f"next {local(channel.next_run_at)}"
+            if channel.next_run_at
+            else "next: on the next pass"
+        )
+    if channel.retry_at:
+        parts.append(f"retry {local(channel.retry_at)}")
+    parts.append(f"last digest {local(channel.last_digest_at)}")
+    return " · ".join(parts)

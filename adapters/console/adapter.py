@@ -46,6 +46,20 @@ class ConsoleAdapter:
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         return message_id
 
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """The outbox is the console's channel history: look the item up after a crash."""
+        if self.outbox is None or not self.outbox.exists():
+            return None
+        with self.outbox.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by the crash
+                if record.get("digest_id") == digest.id and record.get("paper_id") == item.paper.id:
+                    return str(record["message_id"])
+        return None
+
     def post_notice(self, channel: Channel, text: str) -> str | None:
         self.out.write(f"[#{channel.name}] {text}\n")
         self.out.flush()

@@ -12,6 +12,7 @@ from bot.schedule import (
     ArxivCalendar,
     describe,
     empty_notice,
+    fetch_triggers,
     next_run,
     parse_schedule,
     run_key,
@@ -129,3 +130,13 @@ def test_quiet_reasons_for_empty_days() -> None:
 def test_bad_holiday_setting_is_named() -> None:
     with pytest.raises(InvalidInput, match="ARXIV_HOLIDAYS"):
         ArxivCalendar.from_setting("2026-13-40")
+
+
+def test_fetch_triggers_follow_the_announcements() -> None:
+    triggers = fetch_triggers(arxiv_delay_minutes=30, hf_hours_utc="9,15")
+    # After Thursday's mailing the next arXiv fetch is Sunday 20:30 US Eastern.
+    after_thursday = utc(2026, 6, 26, 2)
+    fire = triggers["arxiv"].get_next_fire_time(None, after_thursday)
+    assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 29, 0, 30)
+    fire = triggers["hf"].get_next_fire_time(None, utc(2026, 6, 26, 10))
+    assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 26, 15, 5)
