@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_backoff_seconds: float = Field(default=60.0, ge=0)
     delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
     delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
     arxiv_holidays: str = "2026-11-26,2026-12-25"
     arxiv_fetch_delay_minutes: int = Field(default=30, ge=0, le=600)

@@ -48,6 +48,7 @@ class DeliveryResult:
     notice: str | None = None
     reconciled: list[str] = field(default_factory=list)  # found posted after a crash
     abandoned: list[str] = field(default_factory=list)  # failed DELIVERY_MAX_ATTEMPTS times
+    message_ids: dict[str, str] = field(default_factory=dict)  # paper id -> message id
 
 
 class PaperBot:
@@ -196,9 +197,20 @@ class PaperBot:
             log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
             self.pause(channel, reason=str(exc))
             raise
-        if not result.failed:
-            self.store.complete_digest(digest_id, now=self.clock.now())
-        result.digest = self.store.get_digest(digest_id)
+        if result.failed:
+            result.digest = self.store.get_digest(digest_id)  # with the failed items' attempts
+            return result
+        self.store.complete_digest(digest_id, now=self.clock.now())
+        done = result.message_ids
+        result.digest = replace(
+            digest,
+            items=tuple(
+                replace(i, status=ItemStatus.POSTED, message_id=done[i.paper.id])
+                if i.paper.id in done
+                else i
+                for i in digest.items
+            ),
+        )
         return result
 
     def _deliver_item(
@@ -224,6 +236,7 @@ class PaperBot:
             if found is not None:
                 self.store.mark_item_posted(digest_id, paper_id, found, now=self.clock.now())
                 result.reconciled.append(paper_id)
+                result.message_ids[paper_id] = found
                 return
             log.warning("%s: re-posting %s whose outcome is unknown", channel.ref, paper_id)
         if guard is not None:
@@ -243,6 +256,7 @@ class PaperBot:
             return
         self.store.mark_item_posted(digest_id, paper_id, message_id, now=self.clock.now())
         result.posted.append(paper_id)
+        result.message_ids[paper_id] = message_id
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         settings = replace(channel.settings, paused=True, paused_reason=reason)

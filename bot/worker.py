@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
@@ -74,6 +75,10 @@ class Worker:
         self.fetchers = dict(fetchers or {})
         self.calendar = calendar or ArxivCalendar.from_setting(core.settings.arxiv_holidays)
         self.stopping = threading.Event()
+        self._leases: dict[int, datetime] = {}  # channel id -> when our claim runs out
+        self._spacing: dict[int, timedelta] = {}  # channel id -> the pace a platform asked for
+        self._not_before: dict[int, datetime] = {}  # channel id -> earliest next post
+        self._seq = 0
 
     # ----------------------------------------------------------------- control
     def request_stop(self) -> None:
@@ -103,33 +108,52 @@ class Worker:
             count += 1
         return count
 
-    def tick(self) -> TickReport:
-        """One scheduling pass: claim due channels batch by batch until none is left."""
+    def tick(
+        self, *, sleep: Callable[[float], object] | None = None, until: datetime | None = None
+    ) -> TickReport:
+        """One scheduling pass: claim due channels batch by batch until none is left.
+
+        With `sleep` (a long-running worker), a channel the platform rate-limits for a short
+        while (DELIVERY_INLINE_WAIT_SECONDS) stays claimed and is resumed in this pass as soon
+        as it may post again, while other channels are served; without it, it is released
+        with a retry time and picked up by a later pass.
+        """
         now = self.clock.now()
         report = TickReport(at=now)
         report.scheduled = self.schedule_new(now)
+        waiting: list[tuple[datetime, int, Channel]] = []
+        max_waiting = self.settings.claim_batch_size * 10
         while not self.stopping.is_set():
             now = self.clock.now()
-            batch = self.store.claim_due_channels(
-                self.worker_id,
-                now,
-                lease_seconds=self.settings.claim_lease_seconds,
-                limit=self.settings.claim_batch_size,
-            )
-            if not batch:
-                break
-            report.claimed += len(batch)
-            for index, channel in enumerate(batch):
-                if self.stopping.is_set():
-                    for rest in batch[index:]:
-                        self.store.release_channel(
-                            rest.id,
-                            self.worker_id,
-                            next_run_at=rest.next_run_at,
-                            retry_at=rest.retry_at,
-                        )
-                    break
-                self.process(channel, now, report)
+            if waiting and waiting[0][0] <= now:
+                _, _, channel = heapq.heappop(waiting)
+                self._run(channel, now, report, waiting, sleep is not None)
+                continue
+            batch: list[Channel] = []
+            if len(waiting) < max_waiting:
+                batch = self.store.claim_due_channels(
+                    self.worker_id,
+                    now,
+                    lease_seconds=self.settings.claim_lease_seconds,
+                    limit=self.settings.claim_batch_size,
+                )
+            if batch:
+                report.claimed += len(batch)
+                for channel in batch:
+                    self._leases[channel.id] = now + self.lease
+                for index, channel in enumerate(batch):
+                    if self.stopping.is_set():
+                        for rest in batch[index:]:
+                            self._release(rest, rest.next_run_at, rest.retry_at)
+                        break
+                    self._run(channel, now, report, waiting, sleep is not None)
+                continue
+            if waiting and sleep is not None and (until is None or waiting[0][0] < until):
+                sleep(max((waiting[0][0] - now).total_seconds(), 0.01))
+                continue
+            break
+        for ready, _, channel in waiting:  # stopping, or past `until`: a later pass resumes
+            self._release(channel, channel.next_run_at, ready)
         return report
 
     def drain(self, *, max_seconds: float, sleep: Callable[[float], object]) -> TickReport:
@@ -138,7 +162,7 @@ class Worker:
         deadline = started + timedelta(seconds=max_seconds)
         total = TickReport(at=started)
         while not self.stopping.is_set():
-            total.merge(self.tick())
+            total.merge(self.tick(sleep=sleep, until=deadline))
             due = self.store.next_due_at()
             now = self.clock.now()
             if due is None or due >= deadline:
@@ -146,18 +170,67 @@ class Worker:
             sleep(max((due - now).total_seconds(), 0.05))
         return total
 
-    def process(self, channel: Channel, now: datetime, report: TickReport) -> None:
-        """Resume this channel's unfinished digests, then run its scheduled digest if due."""
-        lease_until = now + self.lease
+    def _run(
+        self,
+        channel: Channel,
+        now: datetime,
+        report: TickReport,
+        waiting: list[tuple[datetime, int, Channel]],
+        can_wait: bool,
+    ) -> None:
+        outcome = self.process(channel, now, report)
+        if outcome is None:
+            self._forget(channel.id)
+            return
+        next_run_at, retry_at = outcome
+        inline = timedelta(seconds=self.settings.delivery_inline_wait_seconds)
+        if (
+            can_wait
+            and retry_at is not None
+            and channel.id in self._not_before
+            and retry_at - self.clock.now() <= inline
+        ):
+            self._seq += 1
+            updated = replace(channel, next_run_at=next_run_at)
+            heapq.heappush(waiting, (retry_at, self._seq, updated))
+            return
+        self._release(channel, next_run_at, retry_at)
+
+    def _release(
+        self, channel: Channel, next_run_at: datetime | None, retry_at: datetime | None
+    ) -> None:
+        self._forget(channel.id)
+        self.store.release_channel(
+            channel.id, self.worker_id, next_run_at=next_run_at, retry_at=retry_at
+        )
+
+    def _forget(self, channel_id: int) -> None:
+        self._leases.pop(channel_id, None)
+        self._not_before.pop(channel_id, None)
+        self._spacing.pop(channel_id, None)
+
+    def process(
+        self, channel: Channel, now: datetime, report: TickReport
+    ) -> tuple[datetime | None, datetime | None] | None:
+        """Resume this channel's unfinished digests, then run its scheduled digest if due.
+
+        Returns (next run, retry time) for the channel, or None when its lease was lost.
+        """
         schedule = channel.settings.schedule
+        self._leases.setdefault(channel.id, now + self.lease)
 
         def guard() -> None:
-            nonlocal lease_until
             current = self.clock.now()
-            if current >= lease_until - self.lease / 2:
-                lease_until = current + self.lease
-                if not self.store.renew_lease(channel.id, self.worker_id, lease_until):
+            not_before = self._not_before.get(channel.id)
+            if not_before is not None and current < not_before:
+                # Pace ourselves at the rate the platform taught us: no request, no 429.
+                raise RateLimited((not_before - current).total_seconds(), "pacing")
+            if current >= self._leases[channel.id] - self.lease / 2:
+                self._leases[channel.id] = current + self.lease
+                if not self.store.renew_lease(channel.id, self.worker_id, current + self.lease):
                     raise LeaseLost(f"lost the lease on channel {channel.id}")
+            if channel.id in self._spacing:
+                self._not_before[channel.id] = current + self._spacing[channel.id]
 
         next_run_at = channel.next_run_at
         retry_at: datetime | None = None
@@ -188,23 +261,28 @@ class Worker:
                     if result.digest is not None:
                         self._count(result, channel, result.digest, report)
         except RateLimited as exc:
-            retry_at = now + timedelta(seconds=max(exc.retry_after, 0.05))
+            wait = timedelta(seconds=max(exc.retry_after, 0.05))
+            if channel.id not in self._not_before:  # the platform said so: learn its pace
+                self._spacing[channel.id] = wait
+            current = self.clock.now()
+            self._not_before[channel.id] = max(
+                current + wait, self._not_before.get(channel.id, current)
+            )
+            retry_at = self._not_before[channel.id]
             report.deferred[channel.id] = str(exc)
         except ChannelUnavailable as exc:
             report.errors[channel.id] = f"paused: {exc}"
             next_run_at, retry_at = None, None  # scheduled afresh when it is resumed
         except LeaseLost as exc:
             report.errors[channel.id] = str(exc)
-            return  # the channel is another worker's now: leave its row alone
+            return None  # the channel is another worker's now: leave its row alone
         except Exception as exc:  # one bulkhead per channel run
             log.exception("%s: digest run failed", channel.ref)
             report.errors[channel.id] = f"{type(exc).__name__}: {exc}"
             retry_at = now + self.backoff(1)
             if key is not None and self.store.find_digest(channel.id, key) is None:
                 next_run_at = channel.next_run_at  # the slot was not used: keep it due
-        self.store.release_channel(
-            channel.id, self.worker_id, next_run_at=next_run_at, retry_at=retry_at
-        )
+        return next_run_at, retry_at
 
     def _retry_time(
         self, result: DeliveryResult, now: datetime, current: datetime | None

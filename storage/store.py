@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, or_, text, update
+from sqlalchemy import Engine, delete, func, or_, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -632,16 +632,7 @@ class SqlStore:
             active = col(ChannelRow.paused).is_(False)
             runs = s.exec(select(func.min(ChannelRow.next_run_at)).where(active)).one()
             retries = s.exec(select(func.min(ChannelRow.retry_at)).where(active)).one()
-            leases = s.exec(
-                select(func.min(ChannelRow.lease_until)).where(
-                    active,
-                    and_(
-                        col(ChannelRow.lease_until).is_not(None),
-                        col(ChannelRow.claimed_by).is_not(None),
-                    ),
-                )
-            ).one()
-        found = [self._aware(v) for v in (runs, retries, leases) if v is not None]
+        found = [self._aware(v) for v in (runs, retries) if v is not None]
         return min(found) if found else None
 
     @staticmethod

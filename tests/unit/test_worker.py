@@ -241,9 +241,10 @@ def test_stop_request_releases_claimed_channels(store: SqlStore, settings: Setti
     clock.set(utc(2026, 6, 29, 9))
     original = worker.process
 
-    def process_then_stop(*args: object) -> None:
-        original(*args)  # type: ignore[arg-type]
+    def process_then_stop(*args: object) -> object:
+        outcome = original(*args)  # type: ignore[arg-type]
         worker.request_stop()
+        return outcome
 
     worker.process = process_then_stop  # type: ignore[method-assign]
     report = worker.tick()
@@ -268,3 +269,35 @@ def test_fetch_runs_once_per_announcement(store: SqlStore, settings: Settings, k
     assert other.fetch(kind) is True
     assert calls == [kind, "other"]
     assert worker.fetch("unknown") is False
+
+
+def test_a_running_worker_waits_out_short_rate_limits_in_the_same_pass(
+    store: SqlStore, settings: Settings
+) -> None:
+    worker, adapter, clock = setup(
+        store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
+    )
+    worker.tick()
+    add_papers(store, utc(2026, 6, 29, 8, 30), "2606.00001", "2606.00002", "2606.00003")
+    adapter.rate_limit["2606.00002"] = 1.0  # channel "a" is told to slow down to 1 msg/s
+    clock.set(utc(2026, 6, 29, 9))
+    naps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        clock.advance(timedelta(seconds=seconds))
+
+    report = worker.tick(sleep=sleep)
+    assert report.claimed == 2  # "a" was never released and claimed again
+    assert (
+        sorted(adapter.items("a"))
+        == sorted(adapter.items("b"))
+        == [
+            "2606.00001",
+            "2606.00002",
+            "2606.00003",
+        ]
+    )
+    # after the 429 the worker paced "a" itself (1 s apart): no further 429, no re-claim
+    assert naps == [1.0, 1.0]
+    assert store.get_channel(1).retry_at is None and store.unfinished_digests() == []
