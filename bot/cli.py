@@ -22,6 +22,7 @@ from bot.models import (
     Interest,
     InterestKind,
     Platform,
+    Threshold,
 )
 from bot.runtime import Runtime, load_runtime
 
@@ -185,6 +186,9 @@ def channel_add(
     announce_empty: Annotated[
         bool, typer.Option("--announce-empty", help="Post one line on days with no papers.")
     ] = False,
+    threshold: Annotated[Threshold, typer.Option(help="How good a match must be.")] = (
+        Threshold.MEDIUM
+    ),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a channel with its interests and schedule."""
@@ -205,7 +209,9 @@ def channel_add(
             schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
             default_timezone=rt.settings.default_timezone,
         )
-        settings = ChannelSettings(size=size, schedule=when, announce_empty=announce_empty)
+        settings = ChannelSettings(
+            size=size, threshold=threshold, schedule=when, announce_empty=announce_empty
+        )
         channel = rt.store.add_channel(
             channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
         )

@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from types import FrameType
@@ -15,13 +16,13 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli import app, setup_logging
+from bot.cli import app, channel_app, resolve_channel, setup_logging
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
 from bot.errors import InvalidInput
 from bot.ports import Clock
 from bot.runtime import Runtime, load_runtime
-from bot.schedule import fetch_triggers
+from bot.schedule import describe, fetch_triggers, next_run, parse_schedule
 from bot.worker import TickReport, Worker
 
 log = logging.getLogger("paperbot.worker")
@@ -69,6 +70,38 @@ def report_dict(report: TickReport) -> dict[str, Any]:
         "deferred": {str(k): v for k, v in report.deferred.items()},
         "errors": {str(k): v for k, v in report.errors.items()},
     }
+
+
+@channel_app.command("schedule")
+def channel_schedule(
+    ident: Annotated[str, typer.Argument(help="Channel id or ref.")],
+    when: Annotated[str, typer.Argument(help='e.g. "09:00 Europe/Berlin weekdays"')],
+    announce_empty: Annotated[
+        bool | None,
+        typer.Option(
+            "--announce-empty/--quiet-empty", help="One line on days with no papers, or silence."
+        ),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Also un-pause the channel.")] = False,
+) -> None:
+    """Change a channel's schedule (its next run is recomputed at once)."""
+    settings = load_settings()
+    rt = _open(settings)
+    try:
+        channel = resolve_channel(rt, ident)
+        schedule = parse_schedule(when, default_timezone=channel.settings.schedule.timezone)
+        new = replace(channel.settings, schedule=schedule)
+        if announce_empty is not None:
+            new = replace(new, announce_empty=announce_empty)
+        if resume:
+            new = replace(new, paused=False, paused_reason=None)
+        rt.store.update_settings(channel.id, new)
+        upcoming = None if new.paused else next_run(schedule, rt.clock.now())
+        rt.store.set_next_run(channel.id, upcoming)
+    finally:
+        rt.close()
+    nxt = f"next run {upcoming:%Y-%m-%d %H:%M} UTC" if upcoming else "paused"
+    typer.echo(f"channel {channel.id} ({channel.ref}): {describe(schedule)}; {nxt}")
 
 
 @app.command()
