@@ -310,6 +310,26 @@ def react(
     )
 
 
+@app.command("command")
+def command(
+    channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
+    text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
+) -> None:
+    """Run a /papers chat command from the terminal, as someone in that channel would."""
+    from bot.models import CommandRequest
+
+    ref = parse_ref(channel)
+    with runtime() as rt:
+        reply = rt.core.on_command(
+            CommandRequest(
+                ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
+            )
+        )
+    typer.echo(reply.text)
+    if not reply.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
     try:
