@@ -91,7 +91,7 @@ class RateGate(Protocol):
 
 
 class IntervalGate:
-    """At most one request per `min_interval` seconds, one at a time.
+    """One request at a time, `min_interval` seconds after the previous one ended.
 
     Within a process a lock serialises requests; with `lock_path` an exclusive `flock` on that
     file (holding the last request's wall-clock time) shares the limit with other processes on
