@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
@@ -42,6 +42,37 @@ _DESCRIPTION = re.compile(
     re.S | re.I,
 )
 _ENTRY_TAGS = frozenset({"item", f"{ATOM}entry"})
+_CATEGORY = re.compile(r"^(?P<archive>[a-z][a-z-]*)(?:\.[A-Za-z][A-Za-z-]*)?$")
+ARCHIVES = frozenset(
+    [
+        "astro-ph",
+        "cond-mat",
+        "cs",
+        "econ",
+        "eess",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math",
+        "math-ph",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "physics",
+        "q-bio",
+        "q-fin",
+        "quant-ph",
+        "stat",
+    ]
+)
+
+
+def is_category(value: str) -> bool:
+    """`cs.LG`, `q-bio.NC`, `math`, `hep-th`: an arXiv archive or a category in one."""
+    match = _CATEGORY.match(value)
+    return bool(match) and match.group("archive") in ARCHIVES
 
 
 def feed_urls(base_url: str, categories: Sequence[str], per_request: int) -> list[str]:
@@ -149,10 +180,3 @@ def _date(value: str) -> date | None:
         return parsedate_to_datetime(value).date()
     except (TypeError, ValueError):
         return None
-
-
-def previous_weekday(day: date) -> date:
-    day -= timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day

@@ -204,7 +204,11 @@ def run_fetch(
         raise InvalidInput("--days must be at least 1")
     feeds = rss.feed_specs(settings.rss_feeds)
     chosen = resolve_sources(sources, past_day=day != today or days > 1, have_feeds=bool(feeds))
-    cats = list(categories) if categories else fetch_categories(core, settings)
+    wanted = list(categories) if categories else fetch_categories(core, settings)
+    cats = [c for c in wanted if arxiv_feed.is_category(c)]
+    bad_cats = [c for c in wanted if not arxiv_feed.is_category(c)]
+    if categories and bad_cats:
+        raise InvalidInput(f"not arXiv categories: {', '.join(bad_cats)} (e.g. cs.LG, q-bio.NC)")
     own_client = client is None
     if client is None:
         cache: ResponseCache = (
@@ -219,6 +223,8 @@ def run_fetch(
         for name in chosen:
             sr = SourceReport(name)
             report.sources.append(sr)
+            if bad_cats and name in ("arxiv", "arxiv-api"):
+                sr.notes.append(f"ignored channel categories that arXiv does not have: {bad_cats}")
             if name == "arxiv":
                 if day != today:
                     sr.errors.append(

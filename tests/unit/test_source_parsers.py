@@ -266,3 +266,12 @@ def test_identity_from_dois_and_links() -> None:
     assert paper_key(doi="10.48550/arXiv.2606.00467") == "2606.00467"
     assert paper_key(doi="https://doi.org/10.1000/ABC") == "doi:10.1000/abc"
     assert paper_key(guid="https://huggingface.co/papers/2606.00467") == "2606.00467"
+
+
+def test_category_shapes() -> None:
+    assert all(
+        map(arxiv_feed.is_category, ["cs.LG", "q-bio.NC", "math", "hep-th", "cond-mat.str-el"])
+    )
+    assert not any(
+        map(arxiv_feed.is_category, ["robotics", "robotics stuff", "cs.LG+cs.AI", "", "../x"])
+    )
