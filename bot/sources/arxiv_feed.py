@@ -72,7 +72,7 @@ ARCHIVES = frozenset(
 def is_category(value: str) -> bool:
     """`cs.LG`, `q-bio.NC`, `math`, `hep-th`: an arXiv archive or a category in one."""
     match = _CATEGORY.match(value)
-    return bool(match) and match.group("archive") in ARCHIVES
+    return match is not None and match.group("archive") in ARCHIVES
 
 
 def feed_urls(base_url: str, categories: Sequence[str], per_request: int) -> list[str]:
