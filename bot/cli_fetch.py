@@ -81,18 +81,14 @@ def _run(
 
 
 def print_report(report: FetchReport, console: Console) -> None:
-    table = Table(title="fetch report", show_lines=False)
-    for column in ("source", "fetched", "new", "not new", "updated", "unchanged", "skipped"):
-        table.add_column(column, justify="left" if column == "source" else "right")
-    table.add_column("status")
+    table = Table(title="fetch report", caption="not new: first seen as an arXiv replacement")
+    table.add_column("source", no_wrap=True)
+    for column in ("fetched", "new", "not new", "updated", "same", "skipped", "errors"):
+        table.add_column(column, justify="right")
     for s in report.sources:
-        status = "ok" if s.ok else f"[red]{len(s.errors)} error(s)[/red]"
-        table.add_row(
-            s.source,
-            *(str(v) for v in (s.fetched, s.new, s.not_new, s.updated, s.unchanged)),
-            str(len(s.skipped)),
-            status,
-        )
+        counts = (s.fetched, s.new, s.not_new, s.updated, s.unchanged, len(s.skipped))
+        errors = f"[red]{len(s.errors)}[/red]" if s.errors else "0"
+        table.add_row(s.source, *(str(v) for v in counts), errors)
     console.print(table)
     for s in report.sources:
         for note in s.notes:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import InvalidInput, PaperBotError
+from bot.errors import InvalidInput, PaperBotError, SourceError
 from bot.merge import REPLACED
 from bot.models import InterestKind, Paper
 from bot.service import PaperBot
@@ -284,6 +284,44 @@ def _fill_from_arxiv(fetcher: Fetcher, report: FetchReport, hf_papers: Sequence[
     sr.notes.append(f"looked up {len(missing)} HF papers for their arXiv categories")
     s = fetcher.settings
     fetcher.run_source(sr, arxiv_api.lookup_pages(fetcher.client, s, fetcher.arxiv_gate, missing))
+
+
+def lookup_papers(
+    core: PaperBot,
+    settings: Settings,
+    ids: Sequence[str],
+    *,
+    client: PoliteClient | None = None,
+    arxiv_gate: RateGate | None = None,
+) -> dict[str, Paper]:
+    """Papers by arXiv id (`like <id>`): from the store, else fetched from the arXiv API and stored.
+
+    Unknown or malformed ids are simply missing from the answer; a failing API raises
+    `SourceError`.
+    """
+    from bot.identity import arxiv_id
+
+    wanted = {raw: arxiv_id(raw) for raw in ids}
+    known = core.store.get_papers([k for k in wanted.values() if k])
+    missing = [raw for raw, key in wanted.items() if key and key not in known]
+    if missing:
+        own = client is None
+        client = client or PoliteClient(settings, core.clock, cache=_cache_for(core))
+        gate = arxiv_gate or default_arxiv_gate(core, settings)
+        try:
+            for page in arxiv_api.lookup_pages(client, settings, gate, missing):
+                if page.parsed.error:
+                    raise SourceError(page.parsed.error)
+                core.ingest(page.parsed.papers)
+        finally:
+            if own:
+                client.close()
+        known = core.store.get_papers([k for k in wanted.values() if k])
+    return known
+
+
+def _cache_for(core: PaperBot) -> ResponseCache:
+    return core.store if isinstance(core.store, ResponseCache) else MemoryCache()
 
 
 def default_arxiv_gate(core: PaperBot, settings: Settings) -> RateGate:

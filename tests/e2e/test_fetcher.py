@@ -253,3 +253,20 @@ def test_arxiv_api_backfill_pages_and_fills_hf_papers(env, web: FakeWeb) -> None
 def test_arxiv_feed_cannot_serve_a_past_day(env) -> None:
     report = fetch(env, sources=["arxiv"], day=date(2026, 6, 1))
     assert not report.ok and "only holds today's" in report.get("arxiv").errors[0]  # type: ignore[union-attr]
+
+
+def test_lookup_papers_fetches_only_what_the_store_lacks(env, web: FakeWeb) -> None:
+    from bot.sources.fetcher import lookup_papers
+
+    core, settings, client = env
+    fetch(env, sources=["arxiv"])
+    body = (FIX / "api-id-astro-ph-0601001.xml").read_bytes()
+    web.overrides["api.test"] = lambda r: httpx.Response(200, content=body)
+    found = lookup_papers(
+        core, settings, ["2606.00467v1", "astro-ph/0601001", "nonsense"],
+        client=client, arxiv_gate=NoGate(),
+    )  # fmt: skip
+    assert set(found) == {"2606.00467", "astro-ph/0601001"}
+    api_calls = [r.url.params["id_list"] for r in web.requests if r.url.host == "api.test"]
+    assert api_calls == ["astro-ph/0601001"]
+    assert core.store.get_paper("astro-ph/0601001") is not None
