@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     arxiv_feed_categories_per_request: int = Field(default=4, ge=1, le=50)
     arxiv_api_page_size: int = Field(default=500, ge=1, le=2000)
     arxiv_api_max_results: int = Field(default=2000, ge=1, le=30000)
+    arxiv_backfill_max_results: int = Field(default=10000, ge=1, le=30000)
     hf_page_size: int = Field(default=50, ge=1, le=100)
     hf_max_pages: int = Field(default=4, ge=1, le=50)
     hf_fill_from_arxiv: bool = True  # look HF-only papers up on the arXiv API (categories)

@@ -131,10 +131,20 @@ def query_pages(
         label = f"{search_query or 'ids ' + ','.join(id_list[:3])} [{start}:]"
         fetched = client.get(settings.arxiv_api_url, params, gate=gate, fresh_since=fresh)
         parsed = parse_api(fetched.body)
+        total = parsed.meta.get("total")
+        if (
+            parsed.error is None
+            and parsed.entries == 0
+            and isinstance(total, int)
+            and start < total
+        ):
+            # arXiv sometimes answers an empty page mid-way; not cached, so the next run retries
+            parsed.error = f"arXiv returned an empty page at {start} of {total} results"
+        elif isinstance(total, int) and start + parsed.entries >= limit and total > limit:
+            parsed.meta["warning"] = f"stopped at {limit} of {total} results (raise the limit)"
         yield Page(label, parsed, fetched)
         if parsed.error is not None or parsed.entries == 0:
             return
-        total = parsed.meta.get("total")
         start += parsed.entries
         if isinstance(total, int) and start >= total:
             return

@@ -241,7 +241,10 @@ def run_fetch(
             elif name == "arxiv-api":
                 start = day - timedelta(days=max(days, 2))
                 query = arxiv_api.window_query(cats, start, day)
-                pages = arxiv_api.query_pages(client, settings, gate, search_query=query, now=now)
+                cap = settings.arxiv_backfill_max_results if days > 1 else None
+                pages = arxiv_api.query_pages(
+                    client, settings, gate, search_query=query, max_results=cap, now=now
+                )
                 fetcher.run_source(sr, pages)
             elif name == "hf":
                 hf_days = [day - timedelta(days=i) for i in range(days)]

@@ -232,13 +232,16 @@ def test_arxiv_api_backfill_pages_and_fills_hf_papers(env, web: FakeWeb) -> None
         else httpx.Response(200, content=EMPTY_API)
     )
     core, settings, client = env
-    settings = settings.model_copy(update={"arxiv_api_max_results": 20, "arxiv_api_page_size": 10})
+    settings = settings.model_copy(
+        update={"arxiv_backfill_max_results": 20, "arxiv_api_page_size": 10}
+    )
     report = run_fetch(
         core, settings, sources=["arxiv-api", "hf"], categories=["quant-ph"], days=3,
         client=client, arxiv_gate=NoGate(),
     )  # fmt: skip
     api = report.get("arxiv-api")
     assert api is not None and api.ok and api.fetched == 20 and api.new == 20
+    assert any("stopped at 20 of 214881 results" in note for note in api.notes)
     queries = [r.url.params for r in web.requests if r.url.host == "api.test"]
     assert queries[0]["search_query"] == (
         "(cat:quant-ph) AND submittedDate:[202606090000 TO 202606122359]"
@@ -270,3 +273,27 @@ def test_lookup_papers_fetches_only_what_the_store_lacks(env, web: FakeWeb) -> N
     api_calls = [r.url.params["id_list"] for r in web.requests if r.url.host == "api.test"]
     assert api_calls == ["astro-ph/0601001"]
     assert core.store.get_paper("astro-ph/0601001") is not None
+
+
+def test_empty_api_page_mid_way_is_an_error_and_not_cached(env, web: FakeWeb) -> None:
+    first = (FIX / "api-q-testing-s0-m10.xml").read_bytes()
+    hiccup = EMPTY_API.replace(
+        b">0</opensearch:totalResults>", b">214881</opensearch:totalResults>"
+    )
+    web.overrides["api.test"] = lambda r: httpx.Response(
+        200, content=first if r.url.params["start"] == "0" else hiccup
+    )
+    core, settings, client = env
+    settings = settings.model_copy(update={"arxiv_api_page_size": 10})
+    report = run_fetch(core, settings, sources=["arxiv-api"], client=client, arxiv_gate=NoGate())
+    api = report.get("arxiv-api")
+    assert api is not None and api.new == 10
+    assert len(api.errors) == 1 and "empty page at 10 of 214881" in api.errors[0]
+    web.overrides["api.test"] = lambda r: httpx.Response(
+        200, content=first if r.url.params["start"] == "0" else EMPTY_API
+    )
+    before = len(web.requests)
+    again = run_fetch(core, settings, sources=["arxiv-api"], client=client, arxiv_gate=NoGate())
+    starts = [r.url.params["start"] for r in web.requests[before:]]
+    assert starts == ["10"]  # page 0 reused from today's cache, the failed page asked again
+    assert again.get("arxiv-api").ok  # type: ignore[union-attr]
