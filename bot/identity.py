@@ -46,7 +46,10 @@ def find_doi(value: str | None) -> str | None:
     match = _DOI.search(value)
     if match is None:
         return None
-    return match.group(1).rstrip(".,;)").lower()
+    doi = match.group(1).rstrip(".,;)").lower()
+    if doi.startswith("10.1101/"):  # bioRxiv/medRxiv pages add the version: one work for all
+        doi = re.sub(r"v\d+$", "", doi)
+    return doi
 
 
 def paper_key(*, arxiv: str | None = None, doi: str | None = None, guid: str | None = None) -> str:

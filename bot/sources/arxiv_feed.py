@@ -34,6 +34,7 @@ from bot.sources.xmlsafe import (
 )
 
 SOURCE = "arxiv"
+FEED_CAP = 2_000  # rss.arxiv.org returns at most this many entries per feed
 ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})
 NOT_NEW = frozenset({"replace", "replace-cross"})
 EASTERN = ZoneInfo("America/New_York")

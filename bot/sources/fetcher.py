@@ -267,7 +267,13 @@ def _feed_pages(fetcher: Fetcher, cats: Sequence[str]) -> Iterator[Page]:
     fresh = arxiv_feed.last_rebuild(fetcher.core.clock.now())
     for url in arxiv_feed.feed_urls(s.arxiv_feed_url, cats, s.arxiv_feed_categories_per_request):
         fetched = fetcher.client.get(url, gate=fetcher.arxiv_gate, fresh_since=fresh)
-        yield Page(url.rsplit("/", 1)[-1], arxiv_feed.parse_feed(fetched.body), fetched)
+        parsed = arxiv_feed.parse_feed(fetched.body)
+        if parsed.entries >= arxiv_feed.FEED_CAP:
+            parsed.meta["warning"] = (
+                f"{parsed.entries} entries: arXiv's cap, some may be missing; "
+                "lower ARXIV_FEED_CATEGORIES_PER_REQUEST"
+            )
+        yield Page(url.rsplit("/", 1)[-1], parsed, fetched)
 
 
 def _hf_pages(client: PoliteClient, settings: Settings, days: Sequence[date]) -> Iterator[Page]:

@@ -297,3 +297,40 @@ def test_empty_api_page_mid_way_is_an_error_and_not_cached(env, web: FakeWeb) ->
     starts = [r.url.params["start"] for r in web.requests[before:]]
     assert starts == ["10"]  # page 0 reused from today's cache, the failed page asked again
     assert again.get("arxiv-api").ok  # type: ignore[union-attr]
+
+
+def test_generic_rss_feeds_are_fetched_and_merged(env, web: FakeWeb) -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>bio</title>
+    <item><title>A cell paper</title><link>https://www.biorxiv.org/content/10.1101/2026.06.01.1v1</link>
+      <description>Cells divide.</description><guid>b1</guid></item>
+    <item><title>Also on arXiv</title><link>https://arxiv.org/abs/2606.00467v1</link>
+      <description>Short.</description><guid>b2</guid></item>
+    <item><title>Broken</title></item>
+    </channel></rss>"""
+    web.overrides["bio.test"] = lambda r: httpx.Response(200, content=feed)
+    core, settings, client = env
+    settings = settings.model_copy(update={"rss_feeds": "bio=https://bio.test/feed"})
+    fetch((core, settings, client), sources=["arxiv"])
+    report = run_fetch(core, settings, sources=["all"], client=client, arxiv_gate=NoGate())
+    rss_report = report.get("rss")
+    assert rss_report is not None and rss_report.ok
+    assert (rss_report.fetched, rss_report.new, rss_report.updated) == (2, 1, 1)
+    assert rss_report.skipped == [("entry 3", "missing id (no guid, link or DOI)")]
+    assert paper(env, "doi:10.1101/2026.06.01.1").sources == ("rss:bio",)
+    merged = paper(env, "2606.00467")
+    assert "rss:bio" in merged.sources and merged.abstract.startswith("Large Language")
+
+
+def test_feed_at_the_entry_cap_warns(env, web: FakeWeb) -> None:
+    items = "".join(
+        f"<item><title>T{n}</title><link>https://arxiv.org/abs/2606.{n:05d}</link>"
+        f"<description>arXiv:2606.{n:05d}v1 Announce Type: new \nAbstract: A{n}</description>"
+        f"<guid>oai:arXiv.org:2606.{n:05d}v1</guid></item>"
+        for n in range(2000)
+    )
+    body = f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+    web.overrides["rss.test"] = lambda r: httpx.Response(200, content=body)
+    report = fetch(env, sources=["arxiv"])
+    arxiv = report.get("arxiv")
+    assert arxiv is not None and arxiv.new == 2000
+    assert any("arXiv's cap" in note for note in arxiv.notes)

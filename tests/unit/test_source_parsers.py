@@ -263,6 +263,9 @@ def test_feed_specs() -> None:
 def test_identity_from_dois_and_links() -> None:
     assert find_doi("https://doi.org/10.1101/2026.06.01.123456.") == "10.1101/2026.06.01.123456"
     assert find_doi("no doi here") is None
+    assert find_doi("https://www.biorxiv.org/content/10.1101/2026.06.01.123456v2") == (
+        "10.1101/2026.06.01.123456"
+    )
     assert paper_key(doi="10.48550/arXiv.2606.00467") == "2606.00467"
     assert paper_key(doi="https://doi.org/10.1000/ABC") == "doi:10.1000/abc"
     assert paper_key(guid="https://huggingface.co/papers/2606.00467") == "2606.00467"
