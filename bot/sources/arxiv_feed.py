@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
 
@@ -172,6 +173,7 @@ def parse_entry(elem: Element) -> Paper:
     )
 
 
+@lru_cache(maxsize=256)
 def _date(value: str) -> date | None:
     if not value:
         return None

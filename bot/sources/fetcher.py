@@ -133,6 +133,27 @@ class Fetcher:
         self.arxiv_gate = arxiv_gate
         self.progress = progress or (lambda source, what: None)
 
+    def fetch_feed(self, sr: SourceReport, cats: Sequence[str], *, day: date, today: date) -> None:
+        """Today's announcement feeds; they hold no other day."""
+        if day != today:
+            sr.errors.append(
+                f"the arXiv feed only holds today's announcements ({today}); "
+                "use --source arxiv-api for other days"
+            )
+            return
+        self.run_source(sr, _feed_pages(self, cats))
+        if sr.ok and sr.fetched == 0 and not sr.skipped:
+            sr.notes.append("no announcements today (weekend or arXiv holiday)")
+
+    def fetch_window(self, sr: SourceReport, cats: Sequence[str], *, day: date, days: int) -> None:
+        """Papers submitted in the `days` (at least 2) before `day`, from the arXiv API."""
+        query = arxiv_api.window_query(cats, day - timedelta(days=max(days, 2)), day)
+        cap = self.settings.arxiv_backfill_max_results if days > 1 else None
+        pages = arxiv_api.query_pages(
+            self.client, self.settings, self.arxiv_gate, search_query=query, max_results=cap
+        )
+        self.run_source(sr, pages)
+
     def run_source(self, report: SourceReport, pages: Iterator[Page]) -> list[Paper]:
         """Store every page of one source; its failure is reported, not raised."""
         stored: list[Paper] = []
@@ -210,13 +231,10 @@ def run_fetch(
     if categories and bad_cats:
         raise InvalidInput(f"not arXiv categories: {', '.join(bad_cats)} (e.g. cs.LG, q-bio.NC)")
     own_client = client is None
-    if client is None:
-        cache: ResponseCache = (
-            core.store if isinstance(core.store, ResponseCache) else MemoryCache()
-        )
-        client = PoliteClient(settings, core.clock, cache=cache)
-    gate = arxiv_gate or default_arxiv_gate(core, settings)
-    fetcher = Fetcher(core, settings, client, gate, progress)
+    client = client or PoliteClient(settings, core.clock, cache=_cache_for(core))
+    fetcher = Fetcher(
+        core, settings, client, arxiv_gate or default_arxiv_gate(core, settings), progress
+    )
     report = FetchReport()
     hf_papers: list[Paper] = []
     try:
@@ -225,27 +243,12 @@ def run_fetch(
             report.sources.append(sr)
             if bad_cats and name in ("arxiv", "arxiv-api"):
                 sr.notes.append(f"ignored channel categories that arXiv does not have: {bad_cats}")
-            if name == "arxiv":
-                if day != today:
-                    sr.errors.append(
-                        f"the arXiv feed only holds today's announcements ({today}); "
-                        "use --source arxiv-api for other days"
-                    )
-                    continue
-                if not cats:
-                    sr.notes.append("no categories to fetch")
-                    continue
-                fetcher.run_source(sr, _feed_pages(fetcher, cats))
-                if sr.ok and sr.fetched == 0 and not sr.skipped:
-                    sr.notes.append("no announcements today (weekend or arXiv holiday)")
+            if name in ("arxiv", "arxiv-api") and not cats:
+                sr.notes.append("no categories to fetch")
+            elif name == "arxiv":
+                fetcher.fetch_feed(sr, cats, day=day, today=today)
             elif name == "arxiv-api":
-                start = day - timedelta(days=max(days, 2))
-                query = arxiv_api.window_query(cats, start, day)
-                cap = settings.arxiv_backfill_max_results if days > 1 else None
-                pages = arxiv_api.query_pages(
-                    client, settings, gate, search_query=query, max_results=cap, now=now
-                )
-                fetcher.run_source(sr, pages)
+                fetcher.fetch_window(sr, cats, day=day, days=days)
             elif name == "hf":
                 hf_days = [day - timedelta(days=i) for i in range(days)]
                 hf_papers = fetcher.run_source(sr, _hf_pages(client, settings, hf_days))
