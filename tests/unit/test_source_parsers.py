@@ -278,3 +278,31 @@ def test_category_shapes() -> None:
     assert not any(
         map(arxiv_feed.is_category, ["robotics", "robotics stuff", "cs.LG+cs.AI", "", "../x"])
     )
+
+
+def test_api_bad_entries_are_skipped_with_reasons() -> None:
+    def entry(pid: str, title: str = "T", summary: str = "S", comment: str = "") -> str:
+        return (
+            f"<entry><id>http://arxiv.org/abs/{pid}</id><title>{title}</title>"
+            f"<summary>{summary}</summary><arxiv:comment>{comment}</arxiv:comment></entry>"
+        )
+
+    body = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
+        + entry("2606.00001v2", comment="c" * 50_000)
+        + entry("2606.00002v1", title="")
+        + entry("2606.00003v1", summary="")
+        + entry("nothing-here")
+        + entry("2606.00001v1")
+        + "</feed>"
+    ).encode()
+    result = arxiv_api.parse_api(body)
+    (good,) = result.papers
+    assert good.id == "2606.00001" and good.version == 2
+    assert good.comments is not None and len(good.comments) == 2_000
+    assert [r for _, r in result.rejected] == [
+        "missing title",
+        "missing abstract",
+        "no arXiv id in the entry",
+        "duplicate entry in the same response",
+    ]
