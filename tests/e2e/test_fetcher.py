@@ -334,3 +334,33 @@ def test_feed_at_the_entry_cap_warns(env, web: FakeWeb) -> None:
     arxiv = report.get("arxiv")
     assert arxiv is not None and arxiv.new == 2000
     assert any("arXiv's cap" in note for note in arxiv.notes)
+
+
+def test_fetched_papers_reach_a_digest_once_and_replacements_never(env, web: FakeWeb) -> None:
+    import io
+
+    from adapters.console import ConsoleAdapter
+    from bot.models import Threshold
+
+    core = env[0]
+    core.adapters[Platform.CONSOLE] = ConsoleAdapter(io.StringIO())
+    channel = core.store.add_channel(
+        ChannelRef(Platform.CONSOLE, "local", "nlp"),
+        "nlp",
+        ChannelSettings(size=25, threshold=Threshold.LOW),
+        [Interest(InterestKind.CATEGORY, "cs.CL"), Interest(InterestKind.CATEGORY, "cs.LG")],
+        now=NOW - timedelta(days=1),
+    )
+    fetch(env)
+    _, first = core.run_digest(channel, run_key="2026-06-12")
+    posted = set(first.posted)
+    assert "2606.00467" in posted
+    assert {"2606.11199", "2606.11200"}.isdisjoint(posted)  # replacements: not new
+    core.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    v2 = FEED.replace(b"2606.00467v1 Announce Type: new", b"2606.00467v2 Announce Type: replace")
+    web.overrides["rss.test"] = lambda r: httpx.Response(200, content=v2)
+    fetch(env, sources=["arxiv"])
+    assert paper(env, "2606.00467").version == 2
+    _, second = core.run_digest(core.store.get_channel(channel.id), run_key="2026-06-13")
+    assert posted.isdisjoint(second.posted)
+    assert second.digest is None or "2606.00467" not in {i.paper.id for i in second.digest.items}
