@@ -59,7 +59,9 @@ def server() -> Iterator[str]:
     FakeSources.broken = False
     FakeSources.hits = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeSources)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
