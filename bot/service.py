@@ -23,7 +23,7 @@ from bot.models import (
 )
 from bot.ports import ChatAdapter, Clock, Store
 from bot.ranking import LexicalRanker, Profile
-from bot.summarize import tldr
+from bot.summarize import ExtractiveSummarizer, Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,14 @@ class PaperBot:
         settings: Settings,
         adapters: Mapping[Platform, ChatAdapter] | None = None,
         ranker: LexicalRanker | None = None,
+        summarizer: Summarizer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.ranker = ranker or LexicalRanker(popularity_weight=settings.popularity_weight)
+        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
 
     # ------------------------------------------------------------------ ingest
@@ -102,7 +104,7 @@ class PaperBot:
         picks = self.ranker.rank(profile, papers, k=k, threshold=channel.settings.threshold)
         return DigestPlan(
             channel=channel,
-            picks=tuple((p, tldr(p.paper)) for p in picks),
+            picks=tuple((p, self.summarizer.tldr(p.paper)) for p in picks),
             candidates=len(papers),
             watermark=watermark,
         )
