@@ -71,6 +71,7 @@ _CUES: tuple[tuple[re.Pattern[str], float], ...] = (
     ),
     (re.compile(r"\b(in this (paper|work|study|article)|we term|dubbed|called)\b", re.I), 1.5),
     (re.compile(r"\b(is|are) (proposed|introduced|presented|developed)\b", re.I), 2.0),
+    (re.compile(r"\b(and|then) (propose|introduce|present|develop)\w*", re.I), 2.0),
     (
         re.compile(
             r"\bwe\s+(also\s+)?(show|demonstrate|find|prove|study|investigate|analy[sz]e|explore|"
@@ -93,11 +94,14 @@ _PENALTIES: tuple[tuple[re.Pattern[str], float], ...] = (
         -6.0,
     ),
     (re.compile(r"^(however|despite|although|while|recent|existing|traditional)\b", re.I), -1.0),
+    (re.compile(r"^(additionally|furthermore|moreover|finally|besides|also)\b", re.I), -1.0),
     (re.compile(r"\b(accepted|to appear) (at|in)\b", re.I), -4.0),
 )
 _LEAD_INS = re.compile(
-    r"^(in this (paper|work|study|article|letter)|here|to (this end|address (this|these)[^,]*)|"
-    r"to (fill|bridge) (this|the) gap|specifically|in particular|motivated by (this|these)[^,]*)"
+    r"^(in this (paper|work|study|article|letter)|here|thus|therefore|hence|accordingly|"
+    r"consequently|additionally|furthermore|moreover|specifically|in particular|"
+    r"to (this end|address (this|these|th[eo]se)[^,]*)|to (fill|bridge|close) (this|the)[^,]*|"
+    r"(inspired|motivated|guided) by [^,]*)"
     r",\s+",
     re.IGNORECASE,
 )
@@ -169,9 +173,20 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def contribution_score(sentence: str) -> float:
+def method_name(title: str) -> str | None:
+    """The name a title gives its method ("MambaIC: State Space…" -> "MambaIC"), if any."""
+    head, sep, _ = clean_text(title).partition(":")
+    head = head.strip()
+    if sep and head and len(head.split()) <= 3 and len(head) >= 3:
+        return head
+    return None
+
+
+def contribution_score(sentence: str, name: str | None = None) -> float:
     """How strongly a sentence states what the paper contributes (higher is better)."""
     score = sum(weight for rx, weight in _CUES if rx.search(sentence))
+    if name and name in sentence:
+        score += 1.5
     score += sum(weight for rx, weight in _PENALTIES if rx.search(sentence))
     if len(sentence) < MIN_SENTENCE_CHARS:
         score -= 2.0
@@ -196,12 +211,13 @@ def first_sentence(abstract: str, limit: int = TLDR_LIMIT) -> str:
     return trim(found[0], limit) if found else ""
 
 
-def extractive_tldr(abstract: str, limit: int = TLDR_LIMIT) -> str:
+def extractive_tldr(abstract: str, limit: int = TLDR_LIMIT, *, title: str = "") -> str:
     """The sentence that states the contribution ("we propose…"), else the first one."""
     found = sentences(clean_text(abstract))
     if not found:
         return ""
-    scored = [(contribution_score(s), -i, s) for i, s in enumerate(found)]
+    name = method_name(title) if title else None
+    scored = [(contribution_score(s, name), -i, s) for i, s in enumerate(found)]
     best_score, _, chosen = max(scored)
     if best_score <= 0:
         chosen = next((s for s in found if contribution_score(s) > -2), found[0])
@@ -210,8 +226,12 @@ def extractive_tldr(abstract: str, limit: int = TLDR_LIMIT) -> str:
 
 def _drop_lead_in(sentence: str) -> str:
     """'In this paper, we propose X.' -> 'We propose X.' (shorter, says the same)."""
-    stripped, n = _LEAD_INS.subn("", sentence, count=1)
-    if not n or not stripped:
+    stripped = sentence
+    for _ in range(3):
+        stripped, n = _LEAD_INS.subn("", stripped, count=1)
+        if not n:
+            break
+    if stripped == sentence or len(stripped) < MIN_SENTENCE_CHARS:
         return sentence
     return stripped[0].upper() + stripped[1:]
 
@@ -222,4 +242,4 @@ def tldr(paper: Paper, limit: int = TLDR_LIMIT) -> str:
         summary = trim(clean_text(paper.ai_summary), limit)
         if summary:
             return summary
-    return extractive_tldr(paper.abstract, limit)
+    return extractive_tldr(paper.abstract, limit, title=paper.title)
