@@ -25,7 +25,9 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
     """Ordered (label, url) pairs; arXiv links only for arXiv papers, HF only when from HF."""
     links: list[Link] = []
     if paper.is_arxiv:
-        links.append(("abs", _https(paper.url) or f"https://arxiv.org/abs/{paper.id}"))
+        given = _https(paper.url)
+        on_arxiv = given is not None and urlsplit(given).netloc.endswith("arxiv.org")
+        links.append(("abs", given if on_arxiv and given else f"https://arxiv.org/abs/{paper.id}"))
         links.append(("PDF", f"https://arxiv.org/pdf/{paper.id}"))
         if has_arxiv_html(paper.id):
             links.append(("HTML", f"https://arxiv.org/html/{paper.id}"))

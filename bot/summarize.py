@@ -18,7 +18,13 @@ TLDR_LIMIT = 200
 MAX_INPUT_CHARS = 12_000  # a 5,000-word abstract is cut before cleaning; the point is early
 MIN_SENTENCE_CHARS = 40
 
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_INLINE_TAG = re.compile(
+    r"</?(?:i|b|em|strong|sub|sup|a|span|u|code|tt|small|font|jats:[a-z-]+|mml:[a-z-]+)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|hr|table|tr|td)(?:\s[^<>]*)?/?>", re.I)
+_TILDE_APPROX = re.compile(r"(?<![^\s(])~(?=\d)")  # "~10x" means about ten, not a LaTeX space
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")  # plain-text %, &, # are not LaTeX syntax here
 _CITE = re.compile(r"\s*<cit\.>")
 _ANGLED_URL = re.compile(r"<(https?://[^<>\s]+)>")
@@ -132,7 +138,9 @@ def clean_text(text: str) -> str:
         return ""
     text = unicodedata.normalize("NFC", text[:MAX_INPUT_CHARS]).translate(_LIGATURES)
     text = html.unescape(html.unescape(text))  # feeds double-escape now and then
-    text = _TAG.sub(" ", text)
+    if "</" in text or "/>" in text or "<br" in text.lower():  # markup, not "a<b" in math
+        text = _BLOCK_TAG.sub(" ", _INLINE_TAG.sub("", text))
+    text = _TILDE_APPROX.sub("∼", text)
     if "\\" in text or "$" in text or "{" in text or "~" in text:
         text = _latex_to_text(text)
     text = _CITE.sub("", text)

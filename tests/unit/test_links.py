@@ -80,3 +80,10 @@ def test_unsafe_or_relative_urls_are_dropped() -> None:
         project_url="https://project.example.org",
     )
     assert paper_links(paper) == (("project", "https://project.example.org"),)
+
+
+def test_abstract_link_of_an_arxiv_paper_stays_on_arxiv() -> None:
+    versioned = Paper(id="2606.00467", title="T", url="https://arxiv.org/abs/2606.00467v2")
+    assert paper_links(versioned)[0] == ("abs", "https://arxiv.org/abs/2606.00467v2")
+    elsewhere = Paper(id="2606.00467", title="T", url="https://huggingface.co/papers/2606.00467")
+    assert paper_links(elsewhere)[0] == ("abs", "https://arxiv.org/abs/2606.00467")

@@ -61,10 +61,17 @@ def test_no_tex_soup_reaches_the_tldr() -> None:
         ("<p>We <i>propose</i> a<br/>model</p>", "We propose a model"),
         ("keeps x < y and z > w", "keeps x < y and z > w"),
         ("&#x3b1;-decay and &#946;", "α-decay and β"),
+        ("H<sub>2</sub>O at <i>scale</i>", "H2O at scale"),
+        ("<jats:p>We study <jats:italic>X</jats:italic>.</jats:p>", "We study X."),
+        ("$a<b c>d$ holds", "a<b c>d holds"),  # math, not markup: nothing to strip
     ],
 )
 def test_html_entities_and_tags(raw: str, expected: str) -> None:
     assert clean_text(raw) == expected
+
+
+def test_tilde_means_approximately_before_a_number_only() -> None:
+    assert clean_text("~10x faster (~5 ms), see Fig.~3") == "∼10x faster (∼5 ms), see Fig. 3"
 
 
 def test_unicode_oddities() -> None:
