@@ -29,6 +29,22 @@ from tests.conftest import make_paper
 T0 = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
 
+def test_migration_0006_upgrades_and_downgrades(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from storage.db import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    assert "paper_summary" in inspect(engine).get_table_names()
+    command.downgrade(alembic_config(engine), "0001")
+    assert "paper_summary" not in inspect(engine).get_table_names()
+    migrate(engine)
+    assert "paper_summary" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
 def test_summary_cache_round_trip_and_count(store: SqlStore) -> None:
     store.upsert_papers([make_paper("2606.00001", "A"), make_paper("2606.00002", "B")], T0)
     assert store.get_summary("2606.00001", "m") is None
