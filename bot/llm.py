@@ -13,10 +13,11 @@ import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from bot.errors import LLMError, StorageError
+from bot.errors import ConfigError, LLMError, StorageError
 from bot.models import CachedSummary, Paper
 from bot.ports import Clock, SummaryCache
 from bot.summarize import TLDR_LIMIT, ExtractiveSummarizer, Summarizer, clean_text, trim
@@ -54,6 +55,12 @@ class ChatClient:
     def connect(
         cls, base_url: str, model: str, *, api_key: str | None, timeout: float
     ) -> ChatClient:
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"LLM_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, "
+                f"not {base_url!r}"
+            )
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         return cls(httpx.Client(base_url=base_url, timeout=timeout, headers=headers), model)
 

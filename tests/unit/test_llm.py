@@ -246,6 +246,35 @@ def test_digest_is_posted_on_time_when_the_llm_hangs(fake: FakeLLM, settings: Se
     assert out.getvalue().count("TL;DR: We propose FakeNet") == 3
 
 
+def test_bad_llm_base_url_is_a_config_error_naming_the_variable() -> None:
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LLM_BASE_URL"):
+        ChatClient.connect("localhost:11434", "m", api_key=None, timeout=1)
+
+
+def test_the_llm_never_changes_the_picks(fake: FakeLLM, settings: Settings) -> None:
+    from wiring.runtime import build_runtime
+
+    picks = []
+    for base_url in (None, fake.url):
+        configured = settings.model_copy(update={"llm_base_url": base_url, "llm_model": "m"})
+        rt = build_runtime(configured, out=io.StringIO(), clock=FixedClock(T0))
+        try:
+            rt.core.ingest(_papers(4))
+            channel = rt.store.ensure_channel(
+                ChannelRef(Platform.CONSOLE, "local", "lab"), "lab", ChannelSettings(), now=T0
+            )
+            rt.store.add_interest(channel.id, Interest(InterestKind.TOPIC, "pruned heads"), now=T0)
+            plan = rt.core.plan(rt.store.get_channel(channel.id))
+        finally:
+            rt.close()
+        picks.append([(s.paper.id, s.score) for s, _ in plan.picks])
+        tldrs = {summary for _, summary in plan.picks}
+    assert picks[0] == picks[1] and len(picks[0]) == 4
+    assert tldrs == {fake.reply}  # the second run did use the LLM, for the TL;DR only
+
+
 def test_runtime_without_llm_base_url_uses_no_llm(settings: Settings) -> None:
     from bot.summarize import ExtractiveSummarizer
     from wiring.runtime import build_runtime
