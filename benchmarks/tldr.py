@@ -1,8 +1,10 @@
 """TL;DR figures on a JSONL of papers: speed, how often the contribution sentence wins, leftovers.
 
-    .venv/bin/python benchmarks/tldr.py PATH.jsonl [--table ID ID ID]
+    .venv/bin/python benchmarks/tldr.py PATH.jsonl [--table ID ID ID] [--hf DAILY.json ...]
 
-Each line needs `id`, `title`, `abstract`. `--table` prints the README comparison table.
+Each line needs `id`, `title`, `abstract`. `--table` prints the README comparison table. `--hf`
+scores first sentence and extractive TL;DR against HF's `ai_summary` (token F1, stemmed, no stop
+words) on HF Daily Papers responses: a rough agreement figure, not a quality ground truth.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bot.ranking.text import tokens
 from bot.summarize import (
     TLDR_LIMIT,
     clean_text,
@@ -26,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--table", nargs="*", default=None, help="paper ids for a markdown table")
+    parser.add_argument("--hf", nargs="*", type=Path, default=[], help="HF daily_papers JSON files")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -47,6 +51,8 @@ def main() -> None:
     print(
         f"median / max length (limit {TLDR_LIMIT}) {statistics.median(lengths):.0f} / {max(lengths)}"
     )
+    if args.hf:
+        hf_agreement(args.hf)
     if args.table is not None:
         by_id = {r["id"]: r for r in rows}
         print()
@@ -58,6 +64,36 @@ def main() -> None:
             first = first_sentence(r["abstract"]).replace("|", "\\|")
             best = extractive_tldr(r["abstract"], title=r["title"]).replace("|", "\\|")
             print(f"| [{title}](https://arxiv.org/abs/{pid}) | {first} | {best} | — |")
+
+
+def token_f1(candidate: str, reference: str) -> float:
+    a, b = set(tokens(candidate)), set(tokens(reference))
+    common = len(a & b)
+    if not common:
+        return 0.0
+    precision, recall = common / len(a), common / len(b)
+    return 2 * precision * recall / (precision + recall)
+
+
+def hf_agreement(paths: list[Path]) -> None:
+    papers = [
+        entry["paper"]
+        for path in paths
+        for entry in json.loads(path.read_text(encoding="utf-8"))
+        if entry.get("paper", {}).get("ai_summary") and entry["paper"].get("summary")
+    ]
+    if not papers:
+        print("no HF papers with ai_summary and summary")
+        return
+    first = [token_f1(first_sentence(p["summary"]), p["ai_summary"]) for p in papers]
+    best = [
+        token_f1(extractive_tldr(p["summary"], title=p["title"]), p["ai_summary"]) for p in papers
+    ]
+    wins = sum(b > f for b, f in zip(best, first, strict=True))
+    losses = sum(b < f for b, f in zip(best, first, strict=True))
+    print(f"HF papers with ai_summary      {len(papers)}")
+    print(f"token F1 vs ai_summary: first sentence {statistics.mean(first):.2f}, ", end="")
+    print(f"extractive {statistics.mean(best):.2f} (better on {wins}, worse on {losses})")
 
 
 if __name__ == "__main__":
