@@ -38,7 +38,6 @@ _ABBREVIATIONS = frozenset(
         "e.g",
         "i.e",
         "al",
-        "etc",
         "vs",
         "cf",
         "fig",
@@ -54,8 +53,6 @@ _ABBREVIATIONS = frozenset(
         "dr",
         "prof",
         "mr",
-        "ms",
-        "st",
         "ca",
         "ref",
         "refs",
@@ -167,9 +164,9 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start()].rstrip("\"”')]")
-        last_word = before.rsplit(None, 1)[-1].lower().rstrip(".!?") if before.strip() else ""
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        words = text[start : match.start()].rstrip("\"”')]").split()
+        last = words[-1].rstrip(".!?") if words else ""
+        if last.lower() in _ABBREVIATIONS or _is_initial(last, words[-2] if len(words) > 1 else ""):
             continue
         piece = text[start : match.start()].strip()
         if piece:
@@ -179,6 +176,11 @@ def sentences(text: str) -> list[str]:
     if tail:
         out.append(tail)
     return out
+
+
+def _is_initial(word: str, previous: str) -> bool:
+    """'J.' in 'Alan J. Smith' is an initial; 'N.' in 'of size N. We' ends a sentence."""
+    return len(word) == 1 and word.isupper() and (not previous or previous[:1].isupper())
 
 
 def method_name(title: str) -> str | None:

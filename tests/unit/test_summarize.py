@@ -115,6 +115,16 @@ def test_abbreviations_do_not_split_sentences() -> None:
     ]
 
 
+def test_units_variables_and_initials() -> None:
+    text = "Latency drops to 10 ms. We use a matrix of size N. Then Alan J. Smith wins, etc. Done."
+    assert sentences(text) == [
+        "Latency drops to 10 ms.",
+        "We use a matrix of size N.",
+        "Then Alan J. Smith wins, etc.",
+        "Done.",
+    ]
+
+
 def test_no_sentence_boundary_is_trimmed_at_a_word() -> None:
     abstract = "we study " + " ".join(f"word{i}" for i in range(200))  # no full stop at all
     out = extractive_tldr(abstract)
