@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.errors import ConfigError, LLMError, StorageError
+from bot.errors import ConfigError, LLMError, PaperBotError, StorageError
 from bot.models import CachedSummary, Paper
 from bot.ports import Clock, SummaryCache
 from bot.summarize import TLDR_LIMIT, ExtractiveSummarizer, Summarizer, clean_text, trim
@@ -181,7 +181,7 @@ class LLMSummarizer:
             return ""
         try:
             self.cache.save_summary(CachedSummary(paper.id, model, text, digest, now))
-        except StorageError:
+        except PaperBotError:
             log.warning("could not cache the LLM summary of %s", paper.id, exc_info=True)
         return text
 

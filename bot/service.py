@@ -23,7 +23,7 @@ from bot.models import (
 )
 from bot.ports import ChatAdapter, Clock, Store
 from bot.ranking import LexicalRanker, Profile
-from bot.summarize import ExtractiveSummarizer, Summarizer
+from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,18 @@ class PaperBot:
         picks = self.ranker.rank(profile, papers, k=k, threshold=channel.settings.threshold)
         return DigestPlan(
             channel=channel,
-            picks=tuple((p, self.summarizer.tldr(p.paper)) for p in picks),
+            picks=tuple((p, self._tldr(p.paper)) for p in picks),
             candidates=len(papers),
             watermark=watermark,
         )
+
+    def _tldr(self, paper: Paper) -> str:
+        """The summarizer's TL;DR; a failing summarizer never holds a digest back."""
+        try:
+            return self.summarizer.tldr(paper)
+        except Exception:
+            log.exception("summarizer failed on %s; using the extractive TL;DR", paper.id)
+            return tldr(paper)
 
     def run_digest(
         self, channel: Channel, *, run_key: str | None = None, dry_run: bool = False

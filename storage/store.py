@@ -620,6 +620,12 @@ class SqlStore:
         created = summary.created_at
         if created is None:
             raise ValueError("a cached summary needs created_at")
+        try:
+            self._merge_summary(summary, created)
+        except IntegrityError as exc:
+            raise NotFound(f"no paper with id {summary.paper_id}") from exc
+
+    def _merge_summary(self, summary: CachedSummary, created: datetime) -> None:
         with self.session() as s:
             s.merge(
                 PaperSummaryRow(

@@ -59,6 +59,13 @@ def test_summary_cache_round_trip_and_count(store: SqlStore) -> None:
     assert store.count_summaries_since(T0 - timedelta(days=2)) == 2
 
 
+def test_summary_of_an_unknown_paper_is_not_found(store: SqlStore) -> None:
+    from bot.errors import NotFound
+
+    with pytest.raises(NotFound):
+        store.save_summary(CachedSummary("2606.99999", "m", "text", "h", T0))
+
+
 def _channel_with_history(store: SqlStore) -> tuple[Channel, list[Paper]]:
     papers = [
         make_paper(

@@ -284,3 +284,40 @@ def test_runtime_without_llm_base_url_uses_no_llm(settings: Settings) -> None:
         assert isinstance(rt.core.summarizer, ExtractiveSummarizer)
     finally:
         rt.close()
+
+
+class _Broken:
+    def tldr(self, paper: Paper) -> str:
+        raise RuntimeError("a bug in a summarizer")
+
+
+def test_a_broken_summarizer_never_holds_a_digest_back(settings: Settings) -> None:
+    from bot.service import PaperBot
+    from wiring.runtime import build_runtime
+
+    out = io.StringIO()
+    rt = build_runtime(settings, out=out, clock=FixedClock(T0))
+    try:
+        core = PaperBot(rt.store, rt.clock, settings, rt.core.adapters, summarizer=_Broken())
+        core.ingest(_papers(2))
+        channel = rt.store.add_channel(
+            ChannelRef(Platform.CONSOLE, "local", "lab"),
+            "lab",
+            ChannelSettings(size=2),
+            [Interest(InterestKind.TOPIC, "pruned attention heads")],
+            now=T0,
+        )
+        _, result = core.run_digest(channel, run_key="2026-06-30")
+    finally:
+        rt.close()
+    assert len(result.posted) == 2
+    assert out.getvalue().count("TL;DR: We propose FakeNet") == 2
+
+
+def test_summary_of_an_unknown_paper_is_not_cached_but_still_returned(
+    fake: FakeLLM, sqlite_store: SqlStore
+) -> None:
+    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+    stray = _papers(1)[0]  # never ingested: the cache's foreign key refuses it
+    assert summarizer.tldr(stray) == fake.reply
+    assert sqlite_store.get_summary(stray.id, "fake-model") is None
