@@ -26,6 +26,7 @@ _INLINE_TAG = re.compile(
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|hr|table|tr|td)(?:\s[^<>]*)?/?>", re.I)
 _TILDE_APPROX = re.compile(r"(?<![^\s(])~(?=\d)")  # "~10x" means about ten, not a LaTeX space
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")  # plain-text %, &, # are not LaTeX syntax here
+_RELATION = re.compile(r"\s*([≤≥≠≈≡∈∉⊂⊆⊃⊇→←↔⇒⇔⟹])\s*")  # pylatexenc eats their spaces
 _CITE = re.compile(r"\s*<cit\.>")
 _ANGLED_URL = re.compile(r"<(https?://[^<>\s]+)>")
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\xad": ""})
@@ -152,7 +153,7 @@ def clean_text(text: str) -> str:
 
 def _latex_to_text(text: str) -> str:
     try:
-        return _LATEX.latex_to_text(_BARE_SPECIAL.sub(r"\\\1", text))
+        return _RELATION.sub(r" \1 ", _LATEX.latex_to_text(_BARE_SPECIAL.sub(r"\\\1", text)))
     except Exception:  # pylatexenc is tolerant; this is the last guard against odd input
         log.debug("LaTeX conversion failed; stripping markup instead", exc_info=True)
         text = re.sub(r"\\[a-zA-Z]+\*?", "", text)

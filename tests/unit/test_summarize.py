@@ -19,6 +19,7 @@ from bot.summarize import (
     tldr,
     trim,
 )
+from tests.conftest import make_paper
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -37,6 +38,7 @@ def _real(paper_id: str) -> dict[str, str]:
         (r"an $\mathcal{O}(n \log n)$ method", "an 𝒪(n log n) method"),
         (r"with $\alpha$-shapes and $\geq 3$ layers", "with α-shapes and ≥ 3 layers"),
         (r"$x^{2}$ over $\frac{a}{b}$", "x^2 over a/b"),
+        (r"$x \in \mathbb{R}^d$ and $a\leq b$", "x ∈ ℝ^d and a ≤ b"),
         (r"\textbf{bold} and \emph{em} \cite{foo}", "bold and em"),
         (r"Schr\"odinger's caf\'e", "Schrödinger's café"),
         (r"$\sim$10x faster, a 50% gain & more", "∼10x faster, a 50% gain & more"),
@@ -176,3 +178,38 @@ def test_every_sample_tldr_is_clean_and_bounded() -> None:
         assert 20 < len(out) <= TLDR_LIMIT
         assert not any(ch in out for ch in "\\$")
         assert "http" not in out  # the "code is available at" sentence is never the TL;DR
+
+
+# --- the foundation's original cases, kept --------------------------------------------------
+
+
+def test_contribution_sentence_is_preferred() -> None:
+    abstract = (
+        "Robots struggle with clutter. Prior work ignores contact. "
+        "We propose GraspNet, a contact-aware policy. It works well."
+    )
+    assert extractive_tldr(abstract) == "We propose GraspNet, a contact-aware policy."
+
+
+def test_latex_and_html_are_cleaned() -> None:
+    text = clean_text(
+        r"We reach $\mathcal{O}(n \log n)$ time &amp; <b>bold</b> claims with $\alpha \leq 0.5$."
+    )
+    assert "\\" not in text and "$" not in text and "<b>" not in text
+    assert "𝒪(n log n)" in text and "&" in text and "α ≤ 0.5" in text
+
+
+def test_trim_at_word_boundary() -> None:
+    out = trim("word " * 100, 50)
+    assert len(out) <= 50 and out.endswith("…") and not out.endswith(" …")
+
+
+def test_hf_summary_wins_and_an_empty_abstract_gives_no_tldr_line() -> None:
+    assert (
+        tldr(make_paper("1", "T", abstract="We propose X.", ai_summary="HF says so."))
+        == "HF says so."
+    )
+    # The title is already shown; repeating it as a TL;DR says nothing, so the line is left out.
+    assert tldr(make_paper("2", "Just a title", abstract=" ")) == ""
+    no_boundary = "a " * 3000
+    assert len(extractive_tldr(no_boundary)) <= 200
