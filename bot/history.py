@@ -12,7 +12,7 @@ from bot.ports import Store
 
 DEFAULT_HISTORY = 10
 MAX_HISTORY = 50
-TITLE_CHARS = 90
+TITLE_CHARS = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +62,20 @@ def recent_picks(store: Store, channel_id: int, n: int = DEFAULT_HISTORY) -> lis
 
 
 def history_text(store: Store, channel: Channel, n: int = DEFAULT_HISTORY) -> str:
-    """What `/papers history [n]` answers: the recent picks, one line each, with reactions."""
+    """What `/papers history [n]` answers: the recent picks, one line each, with reactions.
+
+    Links use the `<url|title>` form the command replies use; adapters translate it.
+    """
     picks = recent_picks(store, channel.id, n)
     if not picks:
-        return f"No papers posted in #{channel.name} yet."
+        return "Nothing posted here yet."
     lines = [f"*Last {len(picks)} picks in #{channel.name}*"]
     for pick in picks:
-        when = f"{pick.day:%d %b}" if pick.day else "—"
-        votes = f"👍 {pick.up} 👎 {pick.down}" if pick.up or pick.down else "no reactions"
-        link = paper_links(pick.paper)
-        url = f" {link[0][1]}" if link else ""
-        lines.append(f"• {when} · {_short(pick.paper.title)} · {votes}{url}")
+        when = f"{pick.day:%d %b} · " if pick.day else ""
+        links = paper_links(pick.paper)
+        title = _short(pick.paper.title).replace("|", "/").replace(">", "›")
+        shown = f"<{links[0][1]}|{title}>" if links else title
+        lines.append(f"• {when}{shown} · {pick.up} 👍 {pick.down} 👎")
     return "\n".join(lines)
 
 

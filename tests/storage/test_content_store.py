@@ -134,9 +134,10 @@ def test_history_lists_recent_posted_picks_with_reactions(store: SqlStore) -> No
     text = history_text(store, channel, 3)
     lines = text.splitlines()
     assert lines[0] == "*Last 3 picks in #robots*"
-    assert lines[1].startswith("• 30 Jun · Disliked paper · 👍 1 👎 2 https://arxiv.org/abs/")
-    assert "Never reacted to · no reactions" in lines[2]
-    assert "👍 2 👎 1" in lines[3] and len(lines) == 4
+    assert lines[1] == "• 30 Jun · <https://arxiv.org/abs/2606.00003|Disliked paper> · 1 👍 2 👎"
+    assert lines[2] == "• 30 Jun · <https://arxiv.org/abs/2606.00004|Never reacted to> · 0 👍 0 👎"
+    assert lines[3].startswith("• 29 Jun · <https://arxiv.org/abs/2606.00001|Grasping & Manip")
+    assert lines[3].endswith(" · 2 👍 1 👎") and len(lines) == 4
     assert "Pending" not in text
 
 
@@ -144,7 +145,7 @@ def test_history_of_a_quiet_channel(store: SqlStore) -> None:
     channel = store.add_channel(
         ChannelRef(Platform.DISCORD, "G", "C"), "quiet", ChannelSettings(), now=T0
     )
-    assert history_text(store, channel) == "No papers posted in #quiet yet."
+    assert history_text(store, channel) == "Nothing posted here yet."
 
 
 def test_liked_papers_are_net_positive_in_like_order(store: SqlStore) -> None:
