@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_export import register as register_export
 from bot.config import Settings, load_settings
 from bot.errors import InvalidInput, NotFound, PaperBotError
 from bot.models import (
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 channel_app = typer.Typer(help="Add, list and remove channels.", no_args_is_help=True)
 app.add_typer(channel_app, name="channel")
+register_export(app)
 
 log = logging.getLogger("paperbot")
 
@@ -139,9 +141,24 @@ def ingest(
 
     if not path.exists():
         raise InvalidInput(f"no such file: {path}")
+    from rich.progress import Progress
+
+    from bot.models import IngestReport
+
     with runtime() as rt:
         parsed = read_jsonl(path)
-        report = rt.core.ingest(parsed.papers)
+        report = IngestReport()
+        chunk = 2000
+        with Progress(console=_stderr_console(), transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"storing {path.name}", total=len(parsed.papers))
+            for start in range(0, len(parsed.papers), chunk):
+                part = rt.core.ingest(parsed.papers[start : start + chunk])
+                report = IngestReport(
+                    new=report.new + part.new,
+                    updated=report.updated + part.updated,
+                    unchanged=report.unchanged + part.unchanged,
+                )
+                progress.advance(task, len(parsed.papers[start : start + chunk]))
     rejected = [{"where": w, "reason": r} for w, r in parsed.rejected]
     if as_json:
         payload = {
@@ -317,6 +334,26 @@ def react(
     )
 
 
+@app.command("command")
+def command(
+    channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
+    text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
+) -> None:
+    """Run a /papers chat command from the terminal, as someone in that channel would."""
+    from bot.models import CommandRequest
+
+    ref = parse_ref(channel)
+    with runtime() as rt:
+        reply = rt.core.on_command(
+            CommandRequest(
+                ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
+            )
+        )
+    typer.echo(reply.text)
+    if not reply.ok:
+        raise typer.Exit(1)
+
+
 from bot import cli_worker  # noqa: E402, F401  (registers `run` and `tick`)
 
 
@@ -329,3 +366,6 @@ def main() -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

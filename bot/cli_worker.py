@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import signal
@@ -40,16 +39,13 @@ def parse_at(text: str) -> datetime:
 
 
 def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
-    """The sources' fetch entry point, when that part is installed (bot.sources.fetcher)."""
-    try:
-        module = importlib.import_module("bot.sources.fetcher")
-    except ImportError:
-        log.info("no bot.sources.fetcher: the worker delivers but does not fetch")
-        return {}
-    run_fetch: Callable[..., object] = module.run_fetch
+    """The fetch jobs: arXiv after each announcement, HF (and RSS feeds) during the day."""
+    from bot.sources.fetcher import run_fetch
+
+    daytime = ("hf", "rss") if rt.settings.rss_feeds.strip() else ("hf",)
     return {
         "arxiv": partial(run_fetch, rt.core, rt.settings, sources=("arxiv",)),
-        "hf": partial(run_fetch, rt.core, rt.settings, sources=("hf",)),
+        "hf": partial(run_fetch, rt.core, rt.settings, sources=daytime),
     }
 
 

@@ -214,15 +214,15 @@ class ArxivCalendar:
 
 
 def fetch_triggers(*, arxiv_delay_minutes: int, hf_hours_utc: str) -> dict[str, CronTrigger]:
-    """When to fetch: shortly after each arXiv announcement, and a few times a day for HF."""
+    """When to fetch: after each arXiv announcement (its RSS feeds refresh at midnight US
+    Eastern, so the default delay of 270 min fetches at 00:30), and a few times a day for HF."""
     at = 20 * 60 + arxiv_delay_minutes
+    shift = at // (24 * 60)  # the fetch may fall on the next day(s)
+    days = ",".join(DAY_NAMES[(d + shift) % 7] for d in sorted(ANNOUNCE_DAYS))
     hours = ",".join(str(int(h)) for h in re.split(r"[\s,]+", hf_hours_utc.strip()) if h) or "9"
     return {
         "arxiv": CronTrigger(
-            day_of_week="sun,mon,tue,wed,thu",
-            hour=(at // 60) % 24,
-            minute=at % 60,
-            timezone=EASTERN,
+            day_of_week=days, hour=(at // 60) % 24, minute=at % 60, timezone=EASTERN
         ),
         "hf": CronTrigger(hour=hours, minute=5, timezone=UTC),
     }

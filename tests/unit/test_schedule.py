@@ -138,5 +138,11 @@ def test_fetch_triggers_follow_the_announcements() -> None:
     after_thursday = utc(2026, 6, 26, 2)
     fire = triggers["arxiv"].get_next_fire_time(None, after_thursday)
     assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 29, 0, 30)
+    # The default: 00:30 US Eastern the next day, after the RSS feeds refresh (Mon-Fri).
+    late = fetch_triggers(arxiv_delay_minutes=270, hf_hours_utc="9")["arxiv"]
+    fire = late.get_next_fire_time(None, utc(2026, 6, 26, 2))  # Thu 22:00 EDT
+    assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 26, 4, 30)  # Fri 00:30
+    fire = late.get_next_fire_time(None, utc(2026, 6, 26, 5))
+    assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 29, 4, 30)  # Mon, after Sun
     fire = triggers["hf"].get_next_fire_time(None, utc(2026, 6, 26, 10))
     assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 26, 15, 5)
