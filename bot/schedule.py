@@ -135,6 +135,11 @@ def next_run(schedule: Schedule, after: datetime) -> datetime | None:
     return None
 
 
+def channel_next_run(channel: Channel, after: datetime) -> datetime | None:
+    """The channel's next run after `after` (the core's `next_run` hook for `/papers schedule`)."""
+    return next_run(channel.settings.schedule, after)
+
+
 def runs_between(schedule: Schedule, start: datetime, end: datetime) -> Iterator[datetime]:
     """Scheduled runs in [start, end], oldest first (bounded: a year of days at most)."""
     cursor = _utc(start) - _MICRO

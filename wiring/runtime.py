@@ -13,6 +13,7 @@ from bot.llm import ChatClient, LLMSummarizer
 from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
 from bot.runtime import Runtime
+from bot.schedule import channel_next_run
 from bot.service import PaperBot
 from bot.sources.fetcher import lookup_papers
 from bot.summarize import Summarizer
@@ -38,6 +39,8 @@ def build_runtime(
         )
         closers.append(client.close)
         summarizer = LLMSummarizer(client, store, clock, daily_budget=settings.llm_daily_budget)
-    core = PaperBot(store, clock, settings, adapters, summarizer=summarizer)
+    core = PaperBot(
+        store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
+    )
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     return Runtime(settings=settings, store=store, clock=clock, core=core, closers=closers)

@@ -87,3 +87,27 @@ def test_run_stops_gracefully_on_sigterm(env: dict[str, str], tmp_path: Path) ->
     _, rest = proc.communicate(timeout=30)
     assert proc.returncode == 0, "".join(seen) + rest
     assert "stopped" in rest
+
+
+def test_chat_schedule_command_sets_the_next_run(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import FixedClock
+    from bot.config import Settings
+    from bot.models import CommandRequest, Platform
+    from bot.runtime import load_runtime
+
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'c.db'}")  # type: ignore[call-arg]
+    clock = FixedClock(datetime(2026, 11, 27, 12, tzinfo=UTC))  # a Friday
+    rt = load_runtime(settings, clock=clock)
+    try:
+        reply = rt.core.on_command(
+            CommandRequest(
+                Platform.CONSOLE, "local", "lab", "u1", "schedule 09:00 Europe/Berlin weekdays"
+            )
+        )
+        assert reply.ok and "Next digest: Mon 30 Nov 09:00 (Europe/Berlin)" in reply.text
+        channel = rt.store.list_channels()[0]
+        assert channel.next_run_at == datetime(2026, 11, 30, 8, tzinfo=UTC)
+    finally:
+        rt.close()
