@@ -295,6 +295,9 @@ def react(
     )
 
 
+from bot import cli_serve as _cli_serve  # noqa: E402,F401  (registers `serve`)
+
+
 def main() -> None:
     """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
     try:

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_redirect_url: str | None = None  # OAuth redirect URL if Slack must be told it
+    slack_command: str = "/papers"
+    slack_pace_seconds: float = Field(default=1.0, ge=0)  # gap between posts to one channel
+    slack_max_retries: int = Field(default=2, ge=0, le=10)  # 429 retries per Web API call
+    slack_max_retry_wait: float = Field(default=30.0, ge=0)  # longer Retry-After: give up
 
     # --- discord ---
     discord_token: str | None = None
@@ -82,6 +87,7 @@ class Settings(BaseSettings):
 
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
+    web_host: str = "0.0.0.0"
 
     @field_validator("database_url")
     @classmethod

@@ -6,12 +6,15 @@ import sys
 from typing import TextIO
 
 from adapters.console import ConsoleAdapter
+from adapters.slack.setup import SlackSetup, setup_slack
+from adapters.slack.web import create_web_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
 from bot.runtime import Runtime
 from bot.service import PaperBot
+from storage.installations import SqlInstallations
 from storage.store import SqlStore
 
 
@@ -23,5 +26,28 @@ def build_runtime(
     adapters: dict[Platform, ChatAdapter] = {
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
+    try:
+        slack = setup_slack(settings, SqlInstallations(store), clock)
+    except Exception:
+        store.close()
+        raise
+    if slack is not None:
+        adapters[Platform.SLACK] = slack.adapter
     core = PaperBot(store, clock, settings, adapters)
-    return Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
+    rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
+    wire_web(rt, slack)
+    return rt
+
+
+def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
+    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
+
+    def web_app() -> object:
+        bolt = slack.bolt_app(rt.core) if slack is not None else None  # type: ignore[arg-type]
+        return create_web_app(bolt, health=lambda: rt.store.count_papers() >= 0)
+
+    rt.web_app = web_app
+    if rt.settings.slack_app_token:
+        from adapters.slack.socket import start_socket_mode
+
+        rt.socket_mode = lambda: start_socket_mode(rt)
