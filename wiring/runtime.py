@@ -43,7 +43,7 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
     """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
 
     def web_app() -> object:
-        bolt = slack.bolt_app(rt.core) if slack is not None else None  # type: ignore[arg-type]
+        bolt = slack.bolt_app(rt.core) if slack is not None else None
         return create_web_app(bolt, health=lambda: rt.store.count_papers() >= 0)
 
     rt.web_app = web_app

@@ -23,14 +23,7 @@ from adapters.slack import inbound, render
 from adapters.slack.client import make_client
 from bot.config import Settings
 from bot.errors import ConfigError, InvalidInput, PaperBotError
-from bot.models import (
-    ChannelRef,
-    ChannelSettings,
-    CommandRequest,
-    ReactionEvent,
-    Reply,
-    Schedule,
-)
+from bot.models import CommandRequest, ReactionEvent, Reply
 from bot.ports import Clock, Store
 
 log = logging.getLogger(__name__)
@@ -60,23 +53,10 @@ class SlackCore(Protocol):
     def on_reaction(self, event: ReactionEvent) -> bool: ...
 
 
-def default_channel_settings(settings: Settings) -> ChannelSettings:
-    return ChannelSettings(
-        size=settings.default_digest_size,
-        schedule=Schedule(time=settings.default_digest_time, timezone=settings.default_timezone),
-    )
-
-
 def run_command(core: SlackCore, req: CommandRequest) -> Reply:
-    """One bulkhead per command: the channel exists afterwards; failures become a kind reply."""
+    """One bulkhead per command (the core creates the channel on first use); a failure
+    becomes a short, private reply and never reaches Slack as a 500."""
     try:
-        ref = ChannelRef(req.platform, req.workspace, req.channel)
-        core.store.ensure_channel(
-            ref,
-            req.channel_name or req.channel,
-            default_channel_settings(core.settings),
-            now=core.clock.now(),
-        )
         return core.on_command(req)
     except InvalidInput as exc:
         usage = getattr(exc, "usage", None)

@@ -29,6 +29,7 @@ ELLIPSIS = "…"
 
 _URL_OK = re.compile(r"^https?://[^\s<>|\"]+$")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^\s)<>|]{1,1500})\)")
+_SLACK_LINK = re.compile(r"<(https?://[^\s<>|]{1,1500})\|([^<>\n]{0,500})>")
 _MD_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
 
 
@@ -181,9 +182,21 @@ def notice_message(text: str) -> dict[str, Any]:
 
 
 def reply_mrkdwn(text: str) -> str:
-    """The core's light markdown (*bold*, `code`, • bullets, [label](url)) as Slack mrkdwn."""
-    out = escape(text)
-    out = _MD_BOLD.sub(r"*\1*", out)
+    """The core's light markdown as Slack mrkdwn: *bold*, `code` and • bullets pass through,
+    `**bold**` and `[label](url)` are converted, `<url|label>` links are kept, and every other
+    `<`, `>`, `&` is escaped (so a reply can never ping @channel or a user)."""
+    out: list[str] = []
+    pos = 0
+    for m in _SLACK_LINK.finditer(text):
+        out.append(_light(text[pos : m.start()]))
+        out.append(link(m.group(1), m.group(2), limit=500))
+        pos = m.end()
+    out.append(_light(text[pos:]))
+    return "".join(out)
+
+
+def _light(text: str) -> str:
+    out = _MD_BOLD.sub(r"*\1*", escape(text))
     return _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '¦')}>", out)
 
 

@@ -20,6 +20,6 @@ def socket_mode_handler(core: SlackCore) -> SocketModeHandler:
 
 def start_socket_mode(runtime: Runtime) -> Callable[[], None]:
     """Connect in the background (returns at once); call the returned function to stop."""
-    handler = socket_mode_handler(runtime.core)  # type: ignore[arg-type]
+    handler = socket_mode_handler(runtime.core)
     handler.connect()
     return handler.close

@@ -160,6 +160,8 @@ def test_reply_markdown_and_privacy() -> None:
     assert payload["text"] == (
         "*Subscribed* to `cs.RO`\n• see <https://x.org/a?b=1&amp;c=2|the docs> &lt;now&gt;"
     )
+    kept = render.reply_payload(Reply("• <https://arxiv.org/abs/1|A & B> `1` <!channel>"))
+    assert kept["text"] == "• <https://arxiv.org/abs/1|A &amp; B> `1` &lt;!channel&gt;"
     assert render.reply_payload(Reply("hi", ephemeral=False))["response_type"] == "in_channel"
     assert len(render.reply_payload(Reply("y" * 10_000))["text"]) <= render.MAX_FALLBACK
 
