@@ -107,6 +107,19 @@ class Settings(BaseSettings):
         return tuple(part.strip() for part in value.split(",") if part.strip())
 
     @property
+    def slack_requested(self) -> bool:
+        """Any Slack setting present means the user asked for Slack (then it must be complete)."""
+        return any(
+            (
+                self.slack_bot_token,
+                self.slack_app_token,
+                self.slack_signing_secret,
+                self.slack_client_id,
+                self.slack_client_secret,
+            )
+        )
+
+    @property
     def positive_emoji_set(self) -> frozenset[str]:
         return frozenset(self._split(self.positive_emoji))
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from adapters.console import ConsoleAdapter
-from adapters.slack.setup import SlackSetup, setup_slack
-from adapters.slack.web import create_web_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.models import Platform
@@ -16,6 +14,9 @@ from bot.runtime import Runtime
 from bot.service import PaperBot
 from storage.installations import SqlInstallations
 from storage.store import SqlStore
+
+if TYPE_CHECKING:
+    from adapters.slack.setup import SlackSetup
 
 
 def build_runtime(
@@ -26,11 +27,15 @@ def build_runtime(
     adapters: dict[Platform, ChatAdapter] = {
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
-    try:
-        slack = setup_slack(settings, SqlInstallations(store), clock)
-    except Exception:
-        store.close()
-        raise
+    slack: SlackSetup | None = None
+    if settings.slack_requested:  # the Slack SDKs are imported only when Slack is configured
+        from adapters.slack.setup import setup_slack
+
+        try:
+            slack = setup_slack(settings, SqlInstallations(store), clock)
+        except Exception:
+            store.close()
+            raise
     if slack is not None:
         adapters[Platform.SLACK] = slack.adapter
     core = PaperBot(store, clock, settings, adapters)
@@ -43,6 +48,8 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
     """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
 
     def web_app() -> object:
+        from adapters.slack.web import create_web_app
+
         bolt = slack.bolt_app(rt.core) if slack is not None else None
         return create_web_app(bolt, health=lambda: rt.store.count_papers() >= 0)
 

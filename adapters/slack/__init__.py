@@ -1,5 +1,2 @@
-"""Slack adapter: Block Kit rendering, inbound payloads, Web API posting, bolt app, web app."""
-
-from adapters.slack.adapter import SlackAdapter
-
-__all__ = ["SlackAdapter"]
+"""Slack adapter: render.py and inbound.py (pure), adapter.py (Web API), app.py (bolt),
+web.py (ASGI for `paperbot serve`), socket.py (Socket Mode), setup.py (assembly)."""

@@ -16,19 +16,6 @@ from bot.config import Settings
 from bot.ports import Clock, InstallationRepository
 
 
-def slack_requested(settings: Settings) -> bool:
-    """True when any Slack setting is present: the user asked for Slack."""
-    return any(
-        (
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_signing_secret,
-            settings.slack_client_id,
-            settings.slack_client_secret,
-        )
-    )
-
-
 def oauth_requested(settings: Settings) -> bool:
     return bool(settings.slack_client_id or settings.slack_client_secret)
 
@@ -58,7 +45,7 @@ def setup_slack(
     sleep: Sleep = time.sleep,
 ) -> SlackSetup | None:
     """None when Slack is not configured at all; ConfigError when it is, but incompletely."""
-    if not slack_requested(settings):
+    if not settings.slack_requested:
         return None
     installation_store = state_store = None
     if oauth_requested(settings):

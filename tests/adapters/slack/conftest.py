@@ -27,10 +27,14 @@ PAPERS = [
         "Robot locomotion with legged robots on rough terrain.",
         categories=("cs.RO",),
     ),
+    make_paper("2611.00005", "Protein folding with diffusion", categories=("q-bio.BM",)),
+]
+# Papers announced the next day: neither says "robot", so only what reactions taught can pick them.
+NEXT_DAY = [
     make_paper(
         "2611.00003",
         "Dexterous grasping with tactile sensing",
-        "Tactile sensing improves dexterous grasping of objects.",
+        "Tactile sensing improves dexterous grasping of unseen objects.",
         categories=("cs.RO",),
     ),
     make_paper(
@@ -39,7 +43,6 @@ PAPERS = [
         "Learning quadruped locomotion policies on rough terrain.",
         categories=("cs.RO",),
     ),
-    make_paper("2611.00005", "Protein folding with diffusion", categories=("q-bio.BM",)),
 ]
 REF = ChannelRef(Platform.SLACK, "T0LAB", "C0PAPERS")
 
