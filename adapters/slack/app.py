@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
 from adapters.slack import inbound, render
-from adapters.slack.client import make_client
+from adapters.slack.client import api_error_code, make_client
 from bot.config import Settings
 from bot.errors import ConfigError, InvalidInput, PaperBotError
 from bot.models import CommandRequest, ReactionEvent, Reply
 from bot.ports import Clock, Store
 
 log = logging.getLogger(__name__)
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="papers-command")
 
 BOT_SCOPES = (
     "chat:write",
@@ -38,6 +43,7 @@ BOT_SCOPES = (
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
+ACK_BUDGET = 2.0  # seconds a command may take before we ack and answer via response_url
 WORKING = "Working on it… I'll answer here when it's done."
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 
@@ -69,7 +75,9 @@ def run_command(core: SlackCore, req: CommandRequest) -> Reply:
         return Reply(SORRY, ok=False)
 
 
-def register_listeners(app: App, core: SlackCore, *, command: str = "/papers") -> None:
+def register_listeners(
+    app: App, core: SlackCore, *, command: str = "/papers", ack_budget: float = ACK_BUDGET
+) -> None:
     """Attach the `/papers` command, reaction events and a no-op action ack to `app`."""
 
     @app.command(command)
@@ -78,11 +86,19 @@ def register_listeners(app: App, core: SlackCore, *, command: str = "/papers") -
         if req is None:
             ack(text="This command only works in a channel.", response_type="ephemeral")
             return
-        if not inbound.is_slow(req.text):
-            ack(**render.reply_payload(run_command(core, req)))
-            return
-        ack(text=WORKING, response_type="ephemeral")
-        reply = run_command(core, req)
+        if inbound.is_slow(req.text):
+            ack(text=WORKING, response_type="ephemeral")
+            reply = run_command(core, req)
+        else:
+            # Most commands answer in the ack itself; one that is unexpectedly slow (a paper
+            # look-up, a busy database) is acked before Slack's 3 s and answered afterwards.
+            future = _pool.submit(run_command, core, req)
+            try:
+                ack(**render.reply_payload(future.result(timeout=ack_budget)))
+                return
+            except FutureTimeout:
+                ack(text=WORKING, response_type="ephemeral")
+            reply = future.result()
         try:
             respond(**render.reply_payload(reply))
         except Exception as exc:  # the response_url expired or Slack is down: log, no crash
@@ -118,6 +134,7 @@ def build_app(
     client: WebClient | None = None,
     socket_mode: bool = False,
     process_before_response: bool = False,
+    ack_budget: float = ACK_BUDGET,
 ) -> App:
     """The bolt App for HTTP mode (multi-workspace OAuth when client id/secret are set, else
     SLACK_BOT_TOKEN) or Socket Mode (SLACK_BOT_TOKEN). Missing settings raise ConfigError."""
@@ -142,6 +159,30 @@ def build_app(
         "signing_secret": settings.slack_signing_secret or "",
         "logger": logging.getLogger("slack_bolt.paperbot"),
     }
+    try:
+        app = _new_app(settings, oauth, installation_store, state_store, client, common)
+    except BoltError as exc:
+        cause = exc.__context__
+        if not isinstance(cause, SlackApiError):
+            raise ConfigError(f"the Slack app could not start: {exc}") from exc
+        code = api_error_code(cause)
+        raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN at start-up ({code})") from exc
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(
+            f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({type(exc).__name__})"
+        ) from exc
+    register_listeners(app, core, command=settings.slack_command, ack_budget=ack_budget)
+    return app
+
+
+def _new_app(
+    settings: Settings,
+    oauth: bool,
+    installation_store: InstallationStore | None,
+    state_store: OAuthStateStore | None,
+    client: WebClient | None,
+    common: dict[str, Any],
+) -> App:
     if oauth:
         assert installation_store is not None and state_store is not None
         app = App(
@@ -165,5 +206,4 @@ def build_app(
             or make_client(base_url=settings.slack_api_url, token=settings.slack_bot_token),
             **common,
         )
-    register_listeners(app, core, command=settings.slack_command)
     return app

@@ -37,6 +37,15 @@ UNAVAILABLE = frozenset(
     }
 )
 
+HINTS = {
+    "not_in_channel": "invite me with /invite @PaperBot, then /papers resume",
+    "channel_not_found": "the channel is gone, or private and I was never invited",
+    "is_archived": "the channel is archived; /papers resume after unarchiving it",
+    "channel_is_archived": "the channel is archived; /papers resume after unarchiving it",
+    "invalid_auth": "the bot token no longer works; reinstall the app",
+    "account_inactive": "the app was uninstalled or its bot deactivated; reinstall it",
+    "token_revoked": "the bot token was revoked; reinstall the app",
+}
 Sleep = Callable[[float], None]
 
 
@@ -133,5 +142,6 @@ def translate(exc: SlackApiError) -> DeliveryError:
                     wait = 1.0
         return RateLimited(wait, "Slack rate limit")
     if code in UNAVAILABLE:
-        return ChannelUnavailable(f"Slack says {code}")
+        hint = HINTS.get(code)
+        return ChannelUnavailable(f"Slack says {code}" + (f": {hint}" if hint else ""))
     return DeliveryError(f"Slack error: {code}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
 
 import pytest
@@ -13,7 +14,7 @@ from adapters.slack.setup import setup_slack
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.models import InterestKind, Platform
+from bot.models import CommandRequest, InterestKind, Platform, Reply
 from bot.service import PaperBot
 from storage.installations import SqlInstallations
 from storage.store import SqlStore
@@ -205,3 +206,51 @@ def test_socket_mode_needs_the_app_token(core: PaperBot) -> None:
     core.settings = core.settings.model_copy(update={"slack_app_token": None})
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
         socket_mode_handler(core)
+
+
+def test_an_unexpectedly_slow_command_is_acked_then_answered(
+    core: PaperBot,
+    slack_settings: Settings,
+    slack_store: SqlStore,
+    fake: FakeSlack,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    real = core.on_command
+
+    def slow(req: CommandRequest) -> Reply:
+        gate.wait(timeout=10)  # e.g. `like <id>` waiting for the arXiv API
+        return real(req)
+
+    monkeypatch.setattr(core, "on_command", slow)
+    setup = setup_slack(slack_settings, SqlInstallations(slack_store), clock)
+    assert setup is not None
+    app = setup.bolt_app(core, ack_budget=0.05)  # HTTP default: the response is the ack
+    status, body = send(app, command_body(fake, "subscribe robot"), FORM)
+    assert status == 200 and json.loads(body)["text"] == WORKING
+    gate.set()
+    fake.wait_for(lambda: len(fake.hits("/response_url/C0PAPERS")) == 1)
+    assert "robot" in fake.hits("/response_url/C0PAPERS")[0].body["text"]
+
+
+def test_a_rejected_token_fails_fast_without_showing_it(
+    core: PaperBot, slack_settings: Settings
+) -> None:
+    from adapters.slack.app import build_app
+
+    settings = slack_settings.model_copy(update={"slack_bot_token": "bad-token-value"})
+    with pytest.raises(ConfigError, match="invalid_auth") as info:
+        build_app(core, settings)
+    assert "bad-token-value" not in str(info.value)
+
+
+def test_socket_mode_handler_uses_the_app_token_and_api_url(
+    core: PaperBot, slack_settings: Settings, fake: FakeSlack
+) -> None:
+    from adapters.slack.socket import socket_mode_handler
+
+    core.settings = slack_settings.model_copy(update={"slack_app_token": "xapp-test"})
+    handler = socket_mode_handler(core)
+    assert handler.app_token == "xapp-test"
+    assert handler.client.web_client.base_url == fake.base_url

@@ -4,6 +4,7 @@ our own database, then used to authorise requests and to post digests for that w
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -131,3 +132,34 @@ def test_repository_roundtrip_and_expiry(store: SqlStore, clock: FixedClock) -> 
     assert repo.consume_oauth_state("s1", now) is False
     assert repo.consume_oauth_state("s2", now + timedelta(minutes=11)) is False  # expired
     assert repo.consume_oauth_state("never", now) is False
+
+
+def test_no_token_or_secret_reaches_the_logs(
+    oauth_runtime: Runtime, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.cli import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    setup_logging("DEBUG")  # what `paperbot serve` does, at its most verbose
+    root.addHandler(caplog.handler)
+    caplog.handler.setLevel(logging.DEBUG)
+    try:
+        assert oauth_runtime.web_app is not None
+        with serving(oauth_runtime.web_app()) as base, httpx.Client(timeout=10) as http:
+            assert install(http, base).status_code == 200
+            body = command_body(fake, "subscribe robot", team="T0NEW")
+            http.post(f"{base}/slack/events", content=body, headers=signed_headers(body, FORM))
+            fake.channel_errors["C0PAPERS"] = "invalid_auth"
+            body = command_body(fake, "now", team="T0NEW")
+            http.post(f"{base}/slack/events", content=body, headers=signed_headers(body, FORM))
+            fake.wait_for(lambda: len(fake.hits("/response_url/C0PAPERS")) == 1)
+        answer = fake.hits("/response_url/C0PAPERS")[0].body["text"]
+        assert "invalid_auth" in answer
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    logged = caplog.text
+    assert "invalid_auth" in logged  # the failure itself is logged ...
+    for secret in ("xoxb-", "client-secret-value", SECRET, "one-time-code"):
+        assert secret not in logged and secret not in answer  # ... but never a credential
