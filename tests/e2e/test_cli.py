@@ -142,3 +142,21 @@ def test_unknown_channel_and_bad_ref(tmp_path: Path) -> None:
         "no channel console:ghost" in cli(tmp_path, "digest", "--channel", "console:ghost").stderr
     )
     assert "bad channel" in cli(tmp_path, "channel", "add", "console:").stderr
+
+
+def test_chat_commands_from_the_terminal(tmp_path: Path) -> None:
+    assert cli(tmp_path, "ingest", str(sample_path())).returncode == 0
+    sub = cli(
+        tmp_path,
+        "command",
+        "--channel",
+        "console:lab",
+        "subscribe",
+        "retrieval-augmented generation",
+    )
+    assert sub.returncode == 0 and "Subscribed" in sub.stdout
+    now = cli(tmp_path, "command", "--channel", "console:lab", "now")
+    assert now.returncode == 0 and "Posted 5 papers" in now.stdout
+    assert len(outbox(tmp_path)) == 5
+    bad = cli(tmp_path, "command", "--channel", "console:lab", "size", "99")
+    assert bad.returncode == 1 and "Usage:" in bad.stdout
