@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from storage.store import SqlStore
 from tests.adapters.slack.conftest import PAPERS
 from tests.adapters.slack.fake_slack import (
     FORM,
+    JSON,
     SECRET,
     FakeSlack,
     command_body,
@@ -90,6 +93,42 @@ def test_install_stores_the_workspace_and_its_token_serves_it(
         r = http.post(events, content=other, headers=signed_headers(other, FORM))
         ref = ChannelRef(Platform.SLACK, "T0STRANGER", "C0PAPERS")
         assert oauth_runtime.store.find_channel(ref) is None
+
+
+def test_uninstall_deletes_the_stored_install(
+    oauth_runtime: Runtime, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = SqlInstallations(oauth_runtime.store)  # type: ignore[arg-type]
+    deleted = threading.Condition()
+    original = SqlInstallations.delete_installations
+
+    def deleting(self: SqlInstallations, *args: Any, **kwargs: Any) -> int:
+        n = original(self, *args, **kwargs)
+        with deleted:
+            deleted.notify_all()
+        return n
+
+    monkeypatch.setattr(SqlInstallations, "delete_installations", deleting)
+    assert oauth_runtime.web_app is not None
+    with serving(oauth_runtime.web_app()) as base, httpx.Client(timeout=10) as http:
+        assert install(http, base).status_code == 200
+        assert repo.find_installation(Platform.SLACK, None, "T0NEW") is not None
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0NEW",
+                "api_app_id": "A0PAPERBOT",
+                "event_id": "EvGone",
+                "event_time": 1764231000,
+                "event": {"type": "app_uninstalled", "event_ts": "1764231000.1"},
+            }
+        )
+        r = http.post(f"{base}/slack/events", content=body, headers=signed_headers(body, JSON))
+        assert r.status_code == 200  # acked; bolt deletes the install right after
+        with deleted:
+            assert deleted.wait_for(
+                lambda: repo.find_installation(Platform.SLACK, None, "T0NEW") is None, timeout=10
+            )
 
 
 def test_oauth_state_is_single_use(oauth_runtime: Runtime, fake: FakeSlack) -> None:
