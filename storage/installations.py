@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from bot.errors import StorageError
 from bot.models import InstallationRecord, Platform
 from storage.store import SqlStore
 from storage.tables import InstallationRow, OAuthStateRow
@@ -51,6 +52,7 @@ class SqlInstallations:
                 return
             except IntegrityError:
                 continue
+        raise StorageError("could not save the installation (concurrent writes)")
 
     def find_installation(
         self,

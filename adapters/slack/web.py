@@ -18,6 +18,26 @@ from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], bool]
+MAX_BODY = 1_000_000  # Slack's payloads are a few kB; refuse floods before verifying them
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, refusing more than `limit` bytes (declared or streamed)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_web_app(bolt_app: App | None, health: HealthCheck) -> Starlette:
@@ -41,7 +61,11 @@ def create_web_app(bolt_app: App | None, health: HealthCheck) -> Starlette:
     async def events(request: Request) -> Response:
         if bolt_app is None:
             return PlainTextResponse("Slack is not configured", status_code=404)
-        bolt_request = to_bolt_request(request, await request.body())
+        try:
+            body = await read_body(request)
+        except TooLarge:
+            return PlainTextResponse("Request too large", status_code=413)
+        bolt_request = to_bolt_request(request, body)
         response: BoltResponse = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         return to_starlette_response(response)
 
@@ -49,7 +73,7 @@ def create_web_app(bolt_app: App | None, health: HealthCheck) -> Starlette:
         flow = bolt_app.oauth_flow if bolt_app is not None else None
         if flow is None:
             return PlainTextResponse("Slack OAuth is not configured", status_code=404)
-        bolt_request = to_bolt_request(request, await request.body())
+        bolt_request = to_bolt_request(request, b"")
         handler = (
             flow.handle_installation if request.url.path == INSTALL_PATH else flow.handle_callback
         )

@@ -254,3 +254,33 @@ def test_socket_mode_handler_uses_the_app_token_and_api_url(
     handler = socket_mode_handler(core)
     assert handler.app_token == "xapp-test"
     assert handler.client.web_client.base_url == fake.base_url
+
+
+def test_url_verification_and_interactivity_are_answered(app: App, fake: FakeSlack) -> None:
+    challenge = json.dumps({"token": "t", "challenge": "c-123", "type": "url_verification"})
+    status, body = send(app, challenge, JSON)
+    assert status == 200 and "c-123" in body
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T0LAB"},
+        "user": {"id": "U0ADA"},
+        "api_app_id": "A0PAPERBOT",
+        "channel": {"id": "C0PAPERS"},
+        "actions": [{"action_id": "open-pdf", "type": "button", "value": "x"}],
+        "response_url": f"{fake.base_url}response_url/C0PAPERS",
+        "trigger_id": "1.2",
+    }
+    form = urllib.parse.urlencode({"payload": json.dumps(click)})
+    assert send(app, form, FORM)[0] == 200
+
+
+def test_a_command_changes_only_its_own_channel(
+    app: App, fake: FakeSlack, slack_store: SqlStore
+) -> None:
+    command(app, fake, "subscribe robot")
+    status, _ = send(app, command_body(fake, "size 2", channel="C0OTHER"), FORM)
+    assert status == 200
+    send(app, command_body(fake, "unsubscribe robot", channel="C0OTHER"), FORM)
+    mine = slack_store.find_channel(REF)
+    assert mine is not None and mine.interest_values(InterestKind.TOPIC) == ("robot",)
+    assert mine.settings.size == 5

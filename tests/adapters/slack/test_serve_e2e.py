@@ -116,3 +116,10 @@ def test_serve_without_slack_serves_health_only(settings: Settings) -> None:
             assert http.get(f"{base}/slack/install").status_code == 404
     finally:
         rt.close()
+
+
+def test_oversized_bodies_are_refused_before_verification(runtime: Runtime) -> None:
+    assert runtime.web_app is not None
+    with serving(runtime.web_app()) as base, httpx.Client(timeout=10) as http:
+        r = http.post(f"{base}/slack/events", content=b"x" * 1_000_001)
+        assert r.status_code == 413
