@@ -44,6 +44,7 @@ class Paper:
     code_stars: int | None = None
     project_url: str | None = None
     hf_url: str | None = None
+    hf_comments: int | None = None  # HF Daily Papers discussion size
 
     @property
     def is_arxiv(self) -> bool:
@@ -236,6 +237,17 @@ class IngestReport:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged + len(self.rejected)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSummary:
+    """A generated TL;DR kept per (paper, model); `source_hash` ties it to the text it read."""
+
+    paper_id: str
+    model: str
+    text: str
+    source_hash: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

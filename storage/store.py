@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import Engine, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound, StorageError
-from bot.merge import merge_papers
+from bot.merge import REPLACED, merge_papers
 from bot.models import (
+    CachedSummary,
     Channel,
     ChannelRef,
     ChannelSettings,
@@ -37,12 +38,14 @@ from storage.mapping import (
     reasons_to_json,
     settings_values,
 )
+from storage.sources import SourcesStoreMixin
 from storage.tables import (
     ChannelRow,
     DigestItemRow,
     DigestRow,
     InterestRow,
     PaperRow,
+    PaperSummaryRow,
     ProcessedEventRow,
     ReactionRow,
 )
@@ -51,7 +54,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 500
 
 
-class SqlStore:
+class SqlStore(SourcesStoreMixin):
     """Papers, channels and their interests, digests (the outbox), reactions."""
 
     def __init__(self, engine: Engine) -> None:
@@ -144,11 +147,21 @@ class SqlStore:
         return out
 
     def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]:
-        """Papers first seen after `since`, newest first."""
+        """Papers first seen after `since`, newest first.
+
+        Papers first seen through an arXiv `replace`/`replace-cross` announcement (a new version
+        of an older paper we never stored) are kept for look-ups but are not new: left out here.
+        """
         with self.session() as s:
             rows = s.exec(
                 select(PaperRow)
                 .where(PaperRow.first_seen_at > since)
+                .where(
+                    or_(
+                        col(PaperRow.announce_type).is_(None),
+                        col(PaperRow.announce_type).not_in(sorted(REPLACED)),
+                    )
+                )
                 .order_by(col(PaperRow.first_seen_at).desc(), col(PaperRow.id).desc())
                 .limit(limit)
             )
@@ -604,6 +617,46 @@ class SqlStore:
                 delete(ProcessedEventRow).where(col(ProcessedEventRow.created_at) < before)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # ---------------------------------------------------------- summary cache
+    def get_summary(self, paper_id: str, model: str) -> CachedSummary | None:
+        with self.session() as s:
+            row = s.get(PaperSummaryRow, (paper_id, model))
+            if row is None:
+                return None
+            return CachedSummary(row.paper_id, row.model, row.text, row.source_hash, row.created_at)
+
+    def save_summary(self, summary: CachedSummary) -> None:
+        """Insert or replace the summary of (paper, model)."""
+        created = summary.created_at
+        if created is None:
+            raise ValueError("a cached summary needs created_at")
+        try:
+            self._merge_summary(summary, created)
+        except IntegrityError as exc:
+            raise NotFound(f"no paper with id {summary.paper_id}") from exc
+
+    def _merge_summary(self, summary: CachedSummary, created: datetime) -> None:
+        with self.session() as s:
+            s.merge(
+                PaperSummaryRow(
+                    paper_id=summary.paper_id,
+                    model=summary.model[:200],
+                    text=summary.text,
+                    source_hash=summary.source_hash,
+                    created_at=created,
+                )
+            )
+
+    def count_summaries_since(self, since: datetime) -> int:
+        with self.session() as s:
+            return int(
+                s.exec(
+                    select(func.count())
+                    .select_from(PaperSummaryRow)
+                    .where(col(PaperSummaryRow.created_at) >= since)
+                ).one()
+            )
 
 
 __all__ = ["SqlStore"]

@@ -1,7 +1,7 @@
 """slack installations and oauth states
 
 Revision ID: 0004_slack
-Revises: 0001
+Revises: 0006_content
 Create Date: 2026-11-27 08:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_slack"
-down_revision: str | None = "0001"
+down_revision: str | None = "0006_content"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
