@@ -13,7 +13,9 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Paper, Reply
+from bot.reasons import reason_lines
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -131,20 +133,20 @@ def header_message(channel: Channel, digest: Digest) -> dict[str, Any]:
 
 
 def _links(paper: Paper) -> str:
-    pairs = [
-        (paper.abs_url, "abs"),
-        (paper.pdf_url or (f"https://arxiv.org/pdf/{paper.id}" if paper.is_arxiv else None), "PDF"),
-        (paper.code_url, "code"),
-        (paper.hf_url, "HF page"),
-        (paper.project_url, "project"),
-    ]
-    return " · ".join(f"<{u}|{label}>" for url, label in pairs if (u := safe_url(url)))
+    """abs · PDF · HTML · code · project · HF, as the core's `paper_links` decides them."""
+    return " · ".join(f"<{u}|{label}>" for label, url in paper_links(paper) if (u := safe_url(url)))
+
+
+def _abs_url(paper: Paper) -> str | None:
+    links = paper_links(paper)
+    return links[0][1] if links and links[0][0] == "abs" else None
 
 
 def item_message(item: DigestItem, *, thread_ts: str | None = None) -> dict[str, Any]:
     """One paper as its own message, so a reaction attaches to exactly one paper."""
     paper = item.paper
-    title = link(paper.abs_url, f"{item.rank}. {paper.title or paper.id}", limit=1000)
+    abs_url = _abs_url(paper)
+    title = link(abs_url, f"{item.rank}. {paper.title or paper.id}", limit=1000)
     meta = " · ".join(
         x
         for x in (
@@ -156,7 +158,7 @@ def item_message(item: DigestItem, *, thread_ts: str | None = None) -> dict[str,
     blocks: list[dict[str, Any]] = [_section(f"*{title}*" + (f"\n{meta}" if meta else ""))]
     if item.tldr:
         blocks.append(_section("*TL;DR* " + fit(item.tldr, MAX_SECTION - 10)))
-    why = "; ".join(r.text for r in item.reasons[:MAX_REASONS] if r.text)
+    why = "; ".join(reason_lines(item.reasons, paper, limit=MAX_REASONS))
     links = _links(paper)
     footer = [f"_Why:_ {fit(why, 1000)}" if why else "", links]
     if any(footer):
@@ -166,7 +168,7 @@ def item_message(item: DigestItem, *, thread_ts: str | None = None) -> dict[str,
         for x in (
             f"{item.rank}. {paper.title or paper.id}",
             authors_short(paper),
-            paper.abs_url if safe_url(paper.abs_url) else "",
+            abs_url if safe_url(abs_url) else "",
         )
         if x
     )

@@ -95,7 +95,8 @@ def test_item_has_linked_title_short_authors_categories_tldr_reason_links() -> N
     for url in (
         "https://arxiv.org/pdf/2611.01234|PDF",
         "https://github.com/lab/dex|code",
-        "https://huggingface.co/papers/2611.01234|HF page",
+        "https://arxiv.org/html/2611.01234|HTML",
+        "https://huggingface.co/papers/2611.01234|HF",
     ):
         assert url in text
     assert "thread_ts" not in payload
