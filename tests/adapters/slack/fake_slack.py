@@ -38,6 +38,7 @@ class FakeSlack:
     retry_after: str = "0"
     join_error: str | None = None
     oauth_team: str = "T0NEW"
+    socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
     _ts: int = 0
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -96,6 +97,10 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     200,
                     {"ok": True, "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"},
                 )
+            if path == "/apps.connections.open":
+                if not auth.startswith("Bearer xapp-"):
+                    return self._reply(200, {"ok": False, "error": "invalid_auth"})
+                return self._reply(200, {"ok": True, "url": fake.socket_url})
             if path == "/oauth.v2.access":
                 return self._reply(
                     200,
