@@ -332,9 +332,6 @@ def command(
         raise typer.Exit(1)
 
 
-from bot import cli_serve as _cli_serve  # noqa: E402,F401  (registers `serve`)
-
-
 def main() -> None:
     """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
     try:
@@ -346,4 +343,5 @@ def main() -> None:
         sys.exit(130)
 
 
+import bot.cli_serve  # noqa: E402,F401  (registers `serve`)
 from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)
