@@ -8,7 +8,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,10 +15,9 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.models import ChannelRef, InstallationRecord, Platform
+from bot.models import ChannelRef, Platform
 from bot.runtime import Runtime
 from storage.installations import SqlInstallations
-from storage.store import SqlStore
 from tests.adapters.slack.conftest import PAPERS
 from tests.adapters.slack.fake_slack import (
     FORM,
@@ -145,32 +143,6 @@ def test_oauth_state_is_single_use(oauth_runtime: Runtime, fake: FakeSlack) -> N
         assert len(fake.hits("/oauth.v2.access")) == 1
         forged = http.get(f"{base}/slack/oauth_redirect", params={"code": "c", "state": "forged"})
         assert forged.status_code >= 400 and len(fake.hits("/oauth.v2.access")) == 1
-
-
-def test_repository_roundtrip_and_expiry(store: SqlStore, clock: FixedClock) -> None:
-    repo = SqlInstallations(store)
-    now = clock.now()
-    first = InstallationRecord(Platform.SLACK, None, "T1", "U1", '{"v": 1}', now)
-    repo.save_installation(first)
-    repo.save_installation(InstallationRecord(Platform.SLACK, None, "T1", "U1", '{"v": 2}', now))
-    repo.save_installation(
-        InstallationRecord(Platform.SLACK, None, "T1", "U2", '{"v": 3}', now + timedelta(seconds=5))
-    )
-    assert repo.find_installation(Platform.SLACK, None, "T1", "U1").data == '{"v": 2}'  # type: ignore[union-attr]
-    assert repo.find_installation(Platform.SLACK, None, "T1").data == '{"v": 3}'  # type: ignore[union-attr]
-    assert repo.find_installation(Platform.SLACK, "E1", "T1") is None
-    assert repo.find_installation(Platform.DISCORD, None, "T1") is None
-    assert repo.delete_installations(Platform.SLACK, None, "T1", "U2") == 1
-    assert repo.find_installation(Platform.SLACK, None, "T1").data == '{"v": 2}'  # type: ignore[union-attr]
-    assert repo.delete_installations(Platform.SLACK, None, "T1") == 1
-    assert repo.find_installation(Platform.SLACK, None, "T1") is None
-
-    repo.issue_oauth_state("s1", now + timedelta(minutes=10))
-    repo.issue_oauth_state("s2", now + timedelta(minutes=10))
-    assert repo.consume_oauth_state("s1", now) is True
-    assert repo.consume_oauth_state("s1", now) is False
-    assert repo.consume_oauth_state("s2", now + timedelta(minutes=11)) is False  # expired
-    assert repo.consume_oauth_state("never", now) is False
 
 
 def test_no_token_or_secret_reaches_the_logs(
