@@ -1,7 +1,7 @@
 """scheduling: channel retry time and worker leases, job runs
 
 Revision ID: 0003_schedule
-Revises: 0006_content
+Revises: 0004_slack
 Create Date: 2026-11-27 08:50:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_schedule"
-down_revision: str | None = "0006_content"
+down_revision: str | None = "0004_slack"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
