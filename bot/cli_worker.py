@@ -190,23 +190,24 @@ def run(
         # catch up once at start: a no-op when this announcement was already fetched
         scheduler.add_job(job, id=f"fetch-{kind}-start", next_run_time=rt.clock.now())
 
-    started = []
+    stoppers: list[Callable[[], object]] = []
     try:
-        for adapter in rt.core.adapters.values():
-            start = getattr(adapter, "start", None)
+        if rt.socket_mode is not None:  # Slack Socket Mode (SLACK_APP_TOKEN): no public URL
+            stoppers.append(rt.socket_mode())
+        for adapter in rt.core.adapters.values():  # any other adapter with its own connection
+            start, stop_adapter = getattr(adapter, "start", None), getattr(adapter, "stop", None)
             if callable(start):
                 start(rt.core)
-                started.append(adapter)
+                if callable(stop_adapter):
+                    stoppers.append(stop_adapter)
         scheduler.start()
         log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
         stop.wait()
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
-        for adapter in reversed(started):
-            stop_adapter = getattr(adapter, "stop", None)
-            if callable(stop_adapter):
-                stop_adapter()
+        for stopper in reversed(stoppers):
+            stopper()
         rt.close()
     log.info("worker %s stopped", worker.worker_id)
 

@@ -111,3 +111,33 @@ def test_chat_schedule_command_sets_the_next_run(tmp_path: Path) -> None:
         assert channel.next_run_at == datetime(2026, 11, 30, 8, tzinfo=UTC)
     finally:
         rt.close()
+
+
+def test_run_starts_socket_mode_and_stops_it_on_sigterm(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.cli_worker as cli_worker
+    from bot.runtime import load_runtime
+
+    events: list[str] = []
+
+    def fake_load_runtime(settings: object, **kw: object) -> object:
+        rt = load_runtime(settings, **kw)  # type: ignore[arg-type]
+
+        def socket_mode() -> object:
+            events.append("connected")
+            os.kill(os.getpid(), signal.SIGTERM)  # the platform stops us right away
+            return lambda: events.append("closed")
+
+        rt.socket_mode = socket_mode
+        return rt
+
+    monkeypatch.setattr(cli_worker, "load_runtime", fake_load_runtime)
+    saved = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        result = CliRunner().invoke(app, ["run", "--no-fetch", "--tick-seconds", "3600"])
+    finally:
+        signal.signal(signal.SIGTERM, saved[0])
+        signal.signal(signal.SIGINT, saved[1])
+    assert result.exit_code == 0, result.output
+    assert events == ["connected", "closed"]
