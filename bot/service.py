@@ -220,9 +220,14 @@ class PaperBot:
             raise DeliveryError("cannot deliver a digest that was not recorded")
         digest_id = digest.id
         if not digest.items:
-            if channel.settings.announce_empty and not resumed:
+            # The notice's message id (or "notice") in the header slot marks it as sent, so a
+            # rate-limited or crashed notice is retried and a sent one is never repeated.
+            if channel.settings.announce_empty and digest.header_message_id is None:
+                if guard is not None:
+                    guard()
                 result.notice = empty_notice or "No new papers for this channel today."
-                adapter.post_notice(channel, result.notice)
+                notice_id = adapter.post_notice(channel, result.notice)
+                self.store.set_header_message(digest_id, notice_id or "notice")
             self.store.complete_digest(digest_id, now=self.clock.now())
             return result
         max_attempts = self.settings.delivery_max_attempts

@@ -235,9 +235,16 @@ class Worker:
         next_run_at = channel.next_run_at
         retry_at: datetime | None = None
         key: str | None = None
+        notice = (
+            empty_notice(self.calendar, channel.last_digest_at, now)
+            if channel.settings.announce_empty
+            else None
+        )
         try:
             for digest in self.store.unfinished_digests(channel.id):
-                result = self.core.deliver(channel, digest, resumed=True, guard=guard)
+                result = self.core.deliver(
+                    channel, digest, resumed=True, empty_notice=notice, guard=guard
+                )
                 retry_at = self._retry_time(result, now, retry_at)
                 self._count(result, channel, digest, report)
             if next_run_at is not None and next_run_at <= now:
@@ -249,11 +256,6 @@ class Worker:
                     log.info("%s: missed run %s is past the grace window", channel.ref, slot)
                 else:
                     key = run_key(schedule, slot)
-                    notice = (
-                        empty_notice(self.calendar, channel.last_digest_at, now)
-                        if channel.settings.announce_empty
-                        else None
-                    )
                     _, result = self.core.run_digest(
                         channel, run_key=key, empty_notice=notice, guard=guard
                     )

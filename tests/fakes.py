@@ -32,6 +32,7 @@ class RecordingAdapter:
     crash_after_post: set[str] = field(default_factory=set)  # paper ids: post, then die
     crash_before_post: set[str] = field(default_factory=set)
     crash_on_header: bool = False
+    rate_limit_notice: float | None = None  # once
 
     def _next_id(self) -> str:
         return f"m{len(self.posts) + 1}"
@@ -64,6 +65,9 @@ class RecordingAdapter:
         return message_id
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
+        if self.rate_limit_notice is not None:
+            retry_after, self.rate_limit_notice = self.rate_limit_notice, None
+            raise RateLimited(retry_after)
         self.posts.append(Post(channel.name, "notice", text, self._next_id()))
         return None
 

@@ -301,3 +301,24 @@ def test_a_running_worker_waits_out_short_rate_limits_in_the_same_pass(
     # after the 429 the worker paced "a" itself (1 s apart): no further 429, no re-claim
     assert naps == [1.0, 1.0]
     assert store.get_channel(1).retry_at is None and store.unfinished_digests() == []
+
+
+def test_a_rate_limited_empty_day_notice_is_sent_later_once(
+    store: SqlStore, settings: Settings
+) -> None:
+    worker, adapter, clock = setup(
+        store, settings, utc(2026, 6, 27, 6), ("lab", "09:00 UTC daily"), announce_empty=True
+    )
+    worker.tick()
+    adapter.rate_limit_notice = 2.0
+    clock.set(utc(2026, 6, 27, 9, 1))  # Saturday: nothing new
+    assert 1 in worker.tick().deferred
+    assert adapter.notices() == []
+    clock.advance(timedelta(seconds=3))
+    worker.tick()
+    clock.advance(timedelta(minutes=5))
+    worker.tick()
+    assert adapter.notices() == [
+        "No new papers today (arXiv does not announce on Fridays/Saturdays)."
+    ]
+    assert store.unfinished_digests() == []
