@@ -44,7 +44,9 @@ def prepare(
     return core, clock
 
 
-def crash_then_recover(core: PaperBot, clock: FixedClock) -> None:
+def crash_then_recover(
+    core: PaperBot, clock: FixedClock, key: str = "2026-06-29", items: int = 3
+) -> None:
     with pytest.raises(Crash):
         Worker(core, worker_id="dies").tick()
     # The dead worker still holds the lease: nobody touches the channel until it expires.
@@ -53,10 +55,10 @@ def crash_then_recover(core: PaperBot, clock: FixedClock) -> None:
     report = Worker(core, worker_id="w2").tick()
     assert report.claimed == 1 and not report.errors
     assert core.store.unfinished_digests() == []
-    digest = core.store.find_digest(1, "2026-06-29")
+    digest = core.store.find_digest(1, key)
     assert digest is not None
     assert all(i.status is ItemStatus.POSTED for i in digest.items)
-    assert len(digest.items) == 3
+    assert len(digest.items) == items
 
 
 def test_crash_after_writing_items_before_posting(store: SqlStore, settings: Settings) -> None:
@@ -112,6 +114,6 @@ def test_uncertain_item_is_skipped_when_at_most_once(store: SqlStore, settings: 
     )
     clock.set(datetime(2026, 6, 30, 9, 0, 5, tzinfo=UTC))
     lost.crash_before_post = {"2606.00012"}
-    crash_then_recover(core, clock)
+    crash_then_recover(core, clock, key="2026-06-30", items=2)
     # ...but a crash after marking and before the post loses that paper: at-most-once.
     assert sorted(lost.items()) == ["2606.00011"]
