@@ -295,6 +295,11 @@ def react(
     )
 
 
+from bot import cli_discord  # noqa: E402
+
+cli_discord.register(app)
+
+
 def main() -> None:
     """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
     try:

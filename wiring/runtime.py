@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
@@ -24,4 +24,31 @@ def build_runtime(
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
     core = PaperBot(store, clock, settings, adapters)
-    return Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
+    rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
+    _register_discord(rt)
+    return rt
+
+
+def _register_discord(rt: Runtime) -> None:
+    """With DISCORD_TOKEN set: the Discord adapter on the core, and its start and sync hooks.
+
+    `rt.extras["start_discord"]()` runs the client in its own thread and returns a handle with
+    `stop()`; `rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST.
+    """
+
+    def start() -> Any:
+        from adapters.discord.runner import start_discord
+
+        return start_discord(rt)
+
+    def sync(guild_id: str | None = None) -> Any:
+        from adapters.discord.runner import sync_commands
+
+        return sync_commands(rt, guild_id)
+
+    rt.extras["start_discord"] = start
+    rt.extras["discord_sync"] = sync
+    if rt.settings.discord_token:  # the adapter imports discord.py: only when configured
+        from adapters.discord.runner import adapter_of
+
+        adapter_of(rt)

@@ -1,0 +1,150 @@
+"""DiscordAdapter: the ChatAdapter port over a running discord.py client.
+
+The core calls it synchronously (scheduler thread, or a worker thread of a command); each
+call is bridged into the client's event loop with `asyncio.run_coroutine_threadsafe`.
+discord.py's HTTP client paces requests per bucket and waits out 429s itself; only waits longer
+than `max_ratelimit_timeout` surface, as `bot.errors.RateLimited`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from adapters.discord.render import header_content, notice_content, paper_embed
+from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
+from bot.models import Channel, Digest, DigestItem, Platform
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FEEDBACK_EMOJI = ("👍", "👎")
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def translate(exc: BaseException) -> DeliveryError:
+    """A discord.py / transport error as one of ours (the one place this happens)."""
+    if isinstance(exc, discord.Forbidden | discord.NotFound):
+        return ChannelUnavailable(
+            f"Discord refused the channel ({exc.status} {exc.code}: {exc.text or 'no detail'})"
+        )
+    if isinstance(exc, discord.RateLimited):
+        return RateLimited(exc.retry_after, "Discord rate limit")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:  # a Cloudflare-level limit discord.py does not retry
+            header = exc.response.headers.get("Retry-After") if exc.response else None
+            try:
+                retry_after = float(header) if header else 60.0
+            except ValueError:
+                retry_after = 60.0
+            return RateLimited(retry_after, "Discord rate limit (not retried by the client)")
+        return DeliveryError(f"Discord HTTP {exc.status} {exc.code}: {exc.text or 'no detail'}")
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryError(f"cannot reach Discord: {type(exc).__name__}: {exc}")
+    return DeliveryError(f"Discord delivery failed: {type(exc).__name__}: {exc}")
+
+
+class DiscordAdapter:
+    """Posts digests into Discord channels through the client attached by the runner."""
+
+    platform = Platform.DISCORD
+
+    def __init__(self, *, call_timeout: float = 180.0) -> None:
+        self.call_timeout = call_timeout
+        self._client: discord.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------- lifecycle
+    def attach(self, client: discord.Client, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._client, self._loop = client, loop
+
+    def detach(self) -> None:
+        with self._lock:
+            self._client, self._loop = None, None
+
+    @property
+    def connected(self) -> bool:
+        client = self._client
+        return client is not None and client.is_ready() and not client.is_closed()
+
+    # ------------------------------------------------------------------ port
+    def post_header(self, channel: Channel, digest: Digest) -> str | None:
+        day = digest.created_at.strftime("%a %d %b") if digest.created_at else digest.run_key
+        content = header_content(channel, digest, day)
+        return self._call(lambda c: self._send(c, channel, content=content))
+
+    def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
+        embed = paper_embed(item)
+        return self._call(lambda c: self._send(c, channel, embed=embed, react=True))
+
+    def post_notice(self, channel: Channel, text: str) -> str | None:
+        content = notice_content(text)
+        return self._call(lambda c: self._send(c, channel, content=content))
+
+    # ------------------------------------------------------------- internals
+    def _call(self, make: Callable[[discord.Client], Awaitable[T]]) -> T:
+        with self._lock:
+            client, loop = self._client, self._loop
+        if client is None or loop is None or client.is_closed() or not loop.is_running():
+            raise DeliveryError("the Discord client is not running (start the worker)")
+        try:
+            if asyncio.get_running_loop() is loop:
+                raise DeliveryError("DiscordAdapter called from the client's own event loop")
+        except RuntimeError:
+            pass  # no loop in this thread: the expected case
+
+        async def guarded() -> T:
+            try:
+                return await make(client)
+            except DeliveryError:
+                raise
+            except Exception as exc:
+                raise translate(exc) from exc
+
+        future = asyncio.run_coroutine_threadsafe(guarded(), loop)
+        try:
+            return future.result(self.call_timeout)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise DeliveryError(f"Discord did not answer within {self.call_timeout:.0f}s") from exc
+        except concurrent.futures.CancelledError as exc:
+            raise DeliveryError("the Discord client stopped while posting") from exc
+
+    @staticmethod
+    def _target(client: discord.Client, channel: Channel) -> discord.PartialMessageable:
+        ref = channel.ref
+        if not (ref.channel.isdigit() and ref.workspace.isdigit()):
+            raise ChannelUnavailable(f"{ref} is not a Discord guild and channel id")
+        return client.get_partial_messageable(int(ref.channel), guild_id=int(ref.workspace))
+
+    async def _send(
+        self,
+        client: discord.Client,
+        channel: Channel,
+        *,
+        content: str | None = None,
+        embed: discord.Embed | None = None,
+        react: bool = False,
+    ) -> str:
+        target = self._target(client, channel)
+        if embed is not None:
+            message = await target.send(content=content, embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            message = await target.send(content=content, allowed_mentions=NO_MENTIONS)
+        if react:
+            for emoji in FEEDBACK_EMOJI:
+                try:
+                    await message.add_reaction(emoji)
+                except discord.HTTPException as exc:
+                    # the paper is posted; people can still react by hand
+                    log.warning("could not add %s in %s: %s", emoji, channel.ref, exc)
+                    break
+        return str(message.id)

@@ -1,0 +1,187 @@
+"""The `/papers` app-command group: typed options and autocomplete over the core's command layer.
+
+Each subcommand only declares its options; the callback hands the raw interaction to
+`PaperClient.answer`, which turns it into a CommandRequest (inbound.py) for the core.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+
+from bot.models import InterestKind
+
+if TYPE_CHECKING:
+    from adapters.discord.client import PaperClient
+
+MAX_CHOICES = 25
+DAY_SUGGESTIONS = ("weekdays", "daily", "weekends", "mon,wed,fri", "tue,thu")
+
+
+@functools.cache
+def all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def match_choices(values: list[str] | tuple[str, ...], current: str) -> list[str]:
+    """Values containing what the user typed (prefix matches first), at most 25."""
+    needle = current.strip().lower()
+    if not needle:
+        return list(values[:MAX_CHOICES])
+    prefix = [v for v in values if v.lower().startswith(needle)]
+    inner = [v for v in values if needle in v.lower() and v not in prefix]
+    return (prefix + inner)[:MAX_CHOICES]
+
+
+def _choices(values: list[str]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=v[:100], value=v[:100]) for v in values]
+
+
+class PapersGroup(
+    app_commands.Group,
+    name="papers",
+    description="Daily digests of new research papers for this channel",
+    guild_only=True,
+):
+    def __init__(self, client: PaperClient) -> None:
+        super().__init__()
+        self.client = client
+
+    async def _channel_values(
+        self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...], current: str
+    ) -> list[app_commands.Choice[str]]:
+        values = await self.client.channel_interests(interaction, kinds)
+        return _choices(match_choices(values, current))
+
+    # --------------------------------------------------------------- profile
+    @app_commands.command(name="help", description="What PaperBot can do here")
+    async def help_(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Follow a topic phrase, an arXiv category or an author")
+    @app_commands.describe(topic="e.g. robot manipulation, cs.RO, or author:Yann LeCun")
+    async def subscribe(
+        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Stop following a topic, category or author")
+    @app_commands.describe(topic="one of this channel's topics")
+    async def unsubscribe(
+        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @unsubscribe.autocomplete("topic")
+    async def _unsubscribe_topic(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        kinds = (InterestKind.TOPIC, InterestKind.CATEGORY, InterestKind.AUTHOR)
+        return await self._channel_values(interaction, kinds, current)
+
+    @app_commands.command(description="Hide papers that mention a keyword")
+    @app_commands.describe(keyword="a word or phrase to exclude")
+    async def exclude(
+        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Stop excluding a keyword")
+    @app_commands.describe(keyword="one of this channel's excluded keywords")
+    async def include(
+        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @include.autocomplete("keyword")
+    async def _include_keyword(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._channel_values(interaction, (InterestKind.EXCLUDE,), current)
+
+    @app_commands.command(description="Teach PaperBot with a paper you like")
+    @app_commands.describe(paper="an arXiv id or URL")
+    async def like(
+        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="List this channel's topics, categories and authors")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    # -------------------------------------------------------------- delivery
+    @app_commands.command(description="When this channel gets its digest")
+    @app_commands.describe(
+        time="local time, HH:MM", timezone="IANA timezone", days="weekdays, daily or mon,wed,fri"
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        time: app_commands.Range[str, 4, 5],
+        timezone: str | None = None,
+        days: str | None = None,
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @schedule.autocomplete("timezone")
+    async def _schedule_timezone(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(match_choices(all_timezones(), current))
+
+    @schedule.autocomplete("days")
+    async def _schedule_days(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(match_choices(DAY_SUGGESTIONS, current))
+
+    @app_commands.command(description="How many papers per digest")
+    async def size(
+        self, interaction: discord.Interaction, papers: app_commands.Range[int, 1, 25]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="How good a match must be to be posted")
+    async def threshold(
+        self, interaction: discord.Interaction, level: Literal["low", "medium", "high"]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Pause this channel's digests")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Resume this channel's digests")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Post a digest in this channel now")
+    async def now(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    # ----------------------------------------------------------- questions
+    @app_commands.command(description="Search recent papers")
+    async def search(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Why a paper was (or was not) picked")
+    @app_commands.describe(paper="an arXiv id or URL")
+    async def why(
+        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Digests, reactions and what PaperBot has learned")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="Recent digests in this channel")
+    async def history(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
