@@ -121,8 +121,9 @@ def start_discord(
                 finally:
                     handle.adapter.detach()
                     handle.ready.clear()
-                    if not client.is_closed():
-                        loop.run_until_complete(client.close())
+                    # idempotent; also lets a close() asked for by stop() finish on this loop
+                    loop.run_until_complete(client.close())
+                    _finish_pending(loop)
                 if handle.stopping.is_set():
                     break
                 delay = backoff[min(attempt, len(backoff) - 1)] if backoff else 0.0
@@ -136,6 +137,13 @@ def start_discord(
     handle.thread = threading.Thread(target=run, name="paperbot-discord", daemon=True)
     handle.thread.start()
     return handle
+
+
+def _finish_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Let tasks still scheduled on the loop (close(), stop()'s request) run to completion."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=5))
 
 
 async def _run_client(client: PaperClient, token: str, ready: threading.Event) -> None:

@@ -128,6 +128,8 @@ class FakeDiscord:
                 body = raw.decode(errors="replace")
         path = "/" + request.match_info["tail"]
         self.calls.append(Call(request.method, path, body, dict(request.query)))
+        if request.headers.get("Authorization") == "Bot bad-token":
+            return jr({"message": "401: Unauthorized", "code": 0}, status=401)
         if path == "/users/@me":
             return jr(user(BOT_ID, "paperbot", True))
         if path == "/oauth2/applications/@me":  # discord.py 2.7 calls this in login()
