@@ -50,15 +50,55 @@ def translate(exc: BaseException) -> DeliveryError:
     return DeliveryError(f"Discord delivery failed: {type(exc).__name__}: {exc}")
 
 
+class RestSession:
+    """A REST-only discord.py client (no gateway) on a private event-loop thread.
+
+    Lets the CLI (`paperbot digest --channel discord:...`) post without the worker running.
+    """
+
+    def __init__(self, token: str, timeout: float = 30.0) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="paperbot-discord-rest", daemon=True
+        )
+        self.thread.start()
+        self.client = discord.Client(intents=discord.Intents.none())
+        future = asyncio.run_coroutine_threadsafe(self.client.login(token), self.loop)
+        try:
+            future.result(timeout)
+        except Exception as exc:
+            self.close()
+            if isinstance(exc, discord.LoginFailure):
+                raise DeliveryError(f"Discord refused DISCORD_TOKEN: {exc}") from exc
+            raise translate(exc) from exc
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.client.close(), self.loop).result(10)
+        except Exception as exc:
+            log.debug("closing the Discord REST session: %s", exc)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
 class DiscordAdapter:
-    """Posts digests into Discord channels through the client attached by the runner."""
+    """Posts digests into Discord channels through the client attached by the runner.
+
+    With `token` and no attached client (the CLI, or while the gateway reconnects), it posts
+    through a REST-only session opened on first use.
+    """
 
     platform = Platform.DISCORD
 
-    def __init__(self, *, call_timeout: float = 180.0) -> None:
+    def __init__(self, *, token: str | None = None, call_timeout: float = 180.0) -> None:
         self.call_timeout = call_timeout
+        self._token = token
         self._client: discord.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._rest: RestSession | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- lifecycle
@@ -69,6 +109,26 @@ class DiscordAdapter:
     def detach(self) -> None:
         with self._lock:
             self._client, self._loop = None, None
+
+    def close(self) -> None:
+        """Close the REST-only session, if one was opened."""
+        with self._lock:
+            rest, self._rest = self._rest, None
+        if rest is not None:
+            rest.close()
+
+    def _usable(self) -> tuple[discord.Client, asyncio.AbstractEventLoop]:
+        with self._lock:
+            client, loop = self._client, self._loop
+            attached = client is not None and loop is not None and not client.is_closed()
+            if attached and loop is not None and loop.is_running():
+                assert client is not None
+                return client, loop
+            if self._token is None:
+                raise DeliveryError("the Discord client is not running (start the worker)")
+            if self._rest is None:
+                self._rest = RestSession(self._token)
+            return self._rest.client, self._rest.loop
 
     @property
     def connected(self) -> bool:
@@ -91,10 +151,7 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------- internals
     def _call(self, make: Callable[[discord.Client], Awaitable[T]]) -> T:
-        with self._lock:
-            client, loop = self._client, self._loop
-        if client is None or loop is None or client.is_closed() or not loop.is_running():
-            raise DeliveryError("the Discord client is not running (start the worker)")
+        client, loop = self._usable()
         try:
             if asyncio.get_running_loop() is loop:
                 raise DeliveryError("DiscordAdapter called from the client's own event loop")

@@ -43,10 +43,13 @@ def check_settings(settings: Settings, why: str) -> str:
 
 
 def adapter_of(runtime: Runtime) -> DiscordAdapter:
+    """The Discord adapter registered on the core, registering one (and its closer) if needed."""
+    configure_endpoints(runtime.settings)
     adapter = runtime.core.adapters.get(Platform.DISCORD)
     if not isinstance(adapter, DiscordAdapter):
-        adapter = DiscordAdapter()
+        adapter = DiscordAdapter(token=runtime.settings.discord_token)
         runtime.core.adapters[Platform.DISCORD] = adapter
+        runtime.closers.append(adapter.close)
     return adapter
 
 

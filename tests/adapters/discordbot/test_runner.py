@@ -19,6 +19,7 @@ from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Plat
 from bot.runtime import Runtime
 from tests.adapters.discordbot.conftest import NOW, PAPERS
 from tests.adapters.discordbot.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
+from tests.conftest import make_paper
 from wiring.runtime import build_runtime
 
 
@@ -142,6 +143,31 @@ async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
     )
     assert guild.exit_code == 0, guild.output
     assert f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands" in [c.path for c in fake.calls]
+
+
+async def test_cli_digest_posts_over_rest_without_the_worker(
+    fake: FakeDiscord, discord_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import app
+
+    live = build_runtime(discord_settings)  # the system clock, as the CLI has it
+    try:
+        ref = ChannelRef(Platform.DISCORD, str(GUILD_ID), str(CHANNEL_ID))
+        topic = [Interest(InterestKind.TOPIC, "robot manipulation")]
+        live.store.add_channel(ref, "papers", ChannelSettings(size=2), topic, now=live.clock.now())
+        live.core.ingest(make_paper(f"2611.0000{i}", f"Robot manipulation {i}") for i in range(3))
+    finally:
+        live.close()
+    monkeypatch.setenv("DATABASE_URL", discord_settings.database_url)
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.api_url)
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["digest", "--channel", f"discord:{GUILD_ID}:{CHANNEL_ID}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(fake.posts(CHANNEL_ID)) == 3  # header and two papers
+    assert len(fake.reactions_added()) == 4
+    assert fake.identify is None  # REST only, no gateway session
 
 
 def test_discord_sync_without_a_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
