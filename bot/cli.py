@@ -137,9 +137,24 @@ def ingest(
 
     if not path.exists():
         raise InvalidInput(f"no such file: {path}")
+    from rich.progress import Progress
+
+    from bot.models import IngestReport
+
     with runtime() as rt:
         parsed = read_jsonl(path)
-        report = rt.core.ingest(parsed.papers)
+        report = IngestReport()
+        chunk = 2000
+        with Progress(console=_stderr_console(), transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"storing {path.name}", total=len(parsed.papers))
+            for start in range(0, len(parsed.papers), chunk):
+                part = rt.core.ingest(parsed.papers[start : start + chunk])
+                report = IngestReport(
+                    new=report.new + part.new,
+                    updated=report.updated + part.updated,
+                    unchanged=report.unchanged + part.unchanged,
+                )
+                progress.advance(task, len(parsed.papers[start : start + chunk]))
     rejected = [{"where": w, "reason": r} for w, r in parsed.rejected]
     if as_json:
         payload = {
@@ -293,6 +308,26 @@ def react(
         if changed
         else "nothing changed (already recorded)"
     )
+
+
+@app.command("command")
+def command(
+    channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
+    text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
+) -> None:
+    """Run a /papers chat command from the terminal, as someone in that channel would."""
+    from bot.models import CommandRequest
+
+    ref = parse_ref(channel)
+    with runtime() as rt:
+        reply = rt.core.on_command(
+            CommandRequest(
+                ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
+            )
+        )
+    typer.echo(reply.text)
+    if not reply.ok:
+        raise typer.Exit(1)
 
 
 from bot import cli_discord  # noqa: E402

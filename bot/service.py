@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.commands import CommandLayer
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, NotFound, RateLimited
 from bot.feedback import EmojiMap, normalise_emoji
 from bot.models import (
     Channel,
+    CommandRequest,
     Digest,
     IngestReport,
     InterestKind,
@@ -19,6 +23,7 @@ from bot.models import (
     Paper,
     Platform,
     ReactionEvent,
+    Reply,
     ScoredPaper,
 )
 from bot.ports import ChatAdapter, Clock, Store
@@ -57,6 +62,8 @@ class PaperBot:
         settings: Settings,
         adapters: Mapping[Platform, ChatAdapter] | None = None,
         ranker: LexicalRanker | None = None,
+        paper_lookup: Callable[[str], Paper | None] | None = None,
+        next_run: Callable[[Channel, datetime], datetime | None] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -64,6 +71,41 @@ class PaperBot:
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.ranker = ranker or LexicalRanker(popularity_weight=settings.popularity_weight)
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
+        self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
+        self.next_run = next_run  # schedule computation, when a scheduler is configured
+        self.commands = CommandLayer(self)
+
+    # ---------------------------------------------------------------- commands
+    def on_command(self, request: CommandRequest) -> Reply:
+        """Handle a `/papers ...` command from any platform."""
+        return self.commands.handle(request)
+
+    def find_paper(self, paper_id: str) -> Paper | None:
+        """A paper from the store, else from the configured look-up (stored when found)."""
+        paper = self.store.get_paper(paper_id)
+        if paper is None and self.paper_lookup is not None:
+            paper = self.paper_lookup(paper_id)
+            if paper is not None:
+                self.ingest([paper])
+        return paper
+
+    def reschedule(self, channel: Channel) -> Channel:
+        """Recompute the channel's next run after its schedule changed."""
+        if self.next_run is None:
+            return channel
+        nxt = None if channel.settings.paused else self.next_run(channel, self.clock.now())
+        self.store.set_next_run(channel.id, nxt)
+        return replace(channel, next_run_at=nxt)
+
+    def next_run_note(self, channel: Channel) -> str:
+        if channel.next_run_at is None:
+            return ""
+        tz = channel.settings.schedule.timezone
+        try:
+            local = channel.next_run_at.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            local, tz = channel.next_run_at, "UTC"
+        return f" Next digest: {local:%a %d %b %H:%M} ({tz})."
 
     # ------------------------------------------------------------------ ingest
     def ingest(self, papers: Iterable[Paper]) -> IngestReport:
@@ -112,7 +154,7 @@ class PaperBot:
     ) -> tuple[DigestPlan, DeliveryResult]:
         """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`."""
         now = self.clock.now()
-        key = run_key or f"now-{now:%Y%m%dT%H%M%S}"
+        key = run_key or f"now-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         existing = None if dry_run else self.store.find_digest(channel.id, key)
         if existing is not None:
             plan = DigestPlan(channel, (), existing.candidates, now)

@@ -23,13 +23,12 @@ from bot.errors import InvalidInput, PaperBotError
 from bot.models import (
     Channel,
     ChannelRef,
-    ChannelSettings,
     CommandRequest,
+    Interest,
     InterestKind,
     Platform,
     ReactionEvent,
     Reply,
-    Schedule,
 )
 from bot.ports import Clock, Store
 
@@ -74,23 +73,9 @@ def configure_endpoints(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-def new_channel_settings(settings: Settings) -> ChannelSettings:
-    return ChannelSettings(
-        size=settings.default_digest_size,
-        schedule=Schedule(time=settings.default_digest_time, timezone=settings.default_timezone),
-    )
-
-
 def handle_command(core: DiscordCore, req: CommandRequest) -> Reply:
-    """Run one command in the core (worker thread); the channel is created on first use."""
+    """Run one command in the core (worker thread; the command layer creates the channel)."""
     try:
-        ref = ChannelRef(req.platform, req.workspace, req.channel)
-        core.store.ensure_channel(
-            ref,
-            req.channel_name or req.channel,
-            new_channel_settings(core.settings),
-            now=core.clock.now(),
-        )
         return core.on_command(req)
     except InvalidInput as exc:
         return Reply(str(exc), ok=False)
@@ -182,8 +167,8 @@ class PaperClient(discord.Client):
 
     async def channel_interests(
         self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...]
-    ) -> list[str]:
-        """The values of this channel's interests of `kinds` (for autocomplete)."""
+    ) -> list[Interest]:
+        """This channel's interests of `kinds` (for autocomplete)."""
         if interaction.guild_id is None or interaction.channel_id is None:
             return []
         ref = ChannelRef(Platform.DISCORD, str(interaction.guild_id), str(interaction.channel_id))
@@ -194,7 +179,7 @@ class PaperClient(discord.Client):
             return []
         if channel is None:
             return []
-        return [i.value for i in channel.interests if i.kind in kinds]
+        return [i for i in channel.interests if i.kind in kinds]
 
     # ------------------------------------------------------------- reactions
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from adapters.discord.client import PaperClient
 
 MAX_CHOICES = 25
-DAY_SUGGESTIONS = ("weekdays", "daily", "weekends", "mon,wed,fri", "tue,thu")
+DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
+SUBCOMMANDS = (
+    "subscribe", "unsubscribe", "exclude", "include", "like", "topics", "schedule", "size",
+    "threshold", "pause", "resume", "now", "search", "why", "stats", "history",
+)  # fmt: skip
 
 
 @functools.cache
@@ -41,6 +45,15 @@ def _choices(values: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=v[:100], value=v[:100]) for v in values]
 
 
+def interest_choice(kind: InterestKind, value: str) -> tuple[str, str]:
+    """(label, command text) for an interest, in the syntax `/papers unsubscribe` parses."""
+    if kind is InterestKind.CATEGORY:
+        return f"{value} (category)", f"cat:{value}"
+    if kind is InterestKind.AUTHOR:
+        return f"{value} (author)", f'author:"{value}"'
+    return value, value
+
+
 class PapersGroup(
     app_commands.Group,
     name="papers",
@@ -54,16 +67,27 @@ class PapersGroup(
     async def _channel_values(
         self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...], current: str
     ) -> list[app_commands.Choice[str]]:
-        values = await self.client.channel_interests(interaction, kinds)
-        return _choices(match_choices(values, current))
+        interests = await self.client.channel_interests(interaction, kinds)
+        labels = dict(interest_choice(i.kind, i.value) for i in interests)
+        picked = match_choices(list(labels), current)
+        return [
+            app_commands.Choice(name=label[:100], value=labels[label][:100]) for label in picked
+        ]
 
     # --------------------------------------------------------------- profile
     @app_commands.command(name="help", description="What PaperBot can do here")
-    async def help_(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(command="explain one command")
+    async def help_(self, interaction: discord.Interaction, command: str | None = None) -> None:
         await self.client.answer(interaction)
 
+    @help_.autocomplete("command")
+    async def _help_command(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(match_choices(SUBCOMMANDS, current))
+
     @app_commands.command(description="Follow a topic phrase, an arXiv category or an author")
-    @app_commands.describe(topic="e.g. robot manipulation, cs.RO, or author:Yann LeCun")
+    @app_commands.describe(topic='e.g. robot manipulation, cat:cs.RO or author:"Chelsea Finn"')
     async def subscribe(
         self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]
     ) -> None:
@@ -142,7 +166,7 @@ class PapersGroup(
 
     @app_commands.command(description="How many papers per digest")
     async def size(
-        self, interaction: discord.Interaction, papers: app_commands.Range[int, 1, 25]
+        self, interaction: discord.Interaction, papers: app_commands.Range[int, 1, 20]
     ) -> None:
         await self.client.answer(interaction)
 
@@ -182,6 +206,9 @@ class PapersGroup(
     async def stats(self, interaction: discord.Interaction) -> None:
         await self.client.answer(interaction)
 
-    @app_commands.command(description="Recent digests in this channel")
-    async def history(self, interaction: discord.Interaction) -> None:
+    @app_commands.command(description="Recent picks in this channel with their reactions")
+    @app_commands.describe(count="how many picks (default 10)")
+    async def history(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
+    ) -> None:
         await self.client.answer(interaction)

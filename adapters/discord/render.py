@@ -157,11 +157,18 @@ def notice_content(text: str) -> str:
 
 
 _CODE = re.compile(r"(`[^`]*`)")
+_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
+def _prose(text: str) -> str:
+    text = _BOLD.sub(r"**\1**", text)
+    return _LINK.sub(lambda m: f"[{m.group(2).replace(']', ')')}](<{m.group(1)}>)", text)
+
+
 def reply_markdown(text: str) -> str:
-    """The core's light markdown (*bold*, `code`, • bullets) in Discord's dialect, ≤ 2000."""
+    """The core's light markdown (*bold*, `code`, • bullets, <url|text> links) in Discord's
+    dialect, at most 2000 characters."""
     pieces = _CODE.split(text)
-    out = [p if p.startswith("`") and p.endswith("`") else _BOLD.sub(r"**\1**", p) for p in pieces]
+    out = [p if p.startswith("`") and p.endswith("`") else _prose(p) for p in pieces]
     return clip("".join(out), CONTENT_MAX)

@@ -97,7 +97,7 @@ def start_discord(
     token = check_settings(settings, why="the Discord adapter")
     configure_endpoints(settings)
     handle = DiscordHandle(adapter=adapter_of(runtime))
-    core = cast(DiscordCore, runtime.core)
+    core: DiscordCore = runtime.core
     make = client_factory or (lambda c, s: PaperClient(c, s))
 
     def run() -> None:
@@ -177,7 +177,7 @@ def sync_commands(runtime: Runtime, guild_id: str | None = None) -> SyncResult:
     configure_endpoints(settings)
 
     async def run() -> SyncResult:
-        client = PaperClient(cast(DiscordCore, runtime.core), settings, sync_at_start=False)
+        client = PaperClient(runtime.core, settings, sync_at_start=False)
         async with client:
             await client.login(token)
             if guild_id:

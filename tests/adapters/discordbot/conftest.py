@@ -15,29 +15,13 @@ from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import PaperClient, configure_endpoints
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.models import ChannelRef, CommandRequest, Interest, InterestKind, Platform, Reply
+from bot.models import Platform
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.adapters.discordbot.fake_discord import GUILD_ID, FakeDiscord
 from tests.conftest import make_paper
 
 NOW = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
-
-
-class StandInBot(PaperBot):
-    """Until the real command layer lands: `subscribe <topic>` and `now`, nothing else."""
-
-    def on_command(self, req: CommandRequest) -> Reply:
-        channel = self.store.find_channel(ChannelRef(req.platform, req.workspace, req.channel))
-        assert channel is not None
-        verb, _, rest = req.text.partition(" ")
-        if verb == "subscribe":
-            self.store.add_interest(channel.id, Interest(InterestKind.TOPIC, rest), now=NOW)
-            return Reply(f"Subscribed to *{rest}*")
-        if verb == "now":
-            _, result = self.run_digest(channel)
-            return Reply(f"Posted {len(result.posted)} papers")
-        return Reply(f"echo {req.text}")
 
 
 PAPERS = [
@@ -77,7 +61,7 @@ def discord_settings(fake: FakeDiscord, tmp_path: Path) -> Settings:
 def core(discord_settings: Settings) -> Iterator[PaperBot]:
     store = SqlStore.open(discord_settings.resolved_database_url())
     clock = FixedClock(NOW)
-    bot = StandInBot(store, clock, discord_settings, {Platform.DISCORD: DiscordAdapter()})
+    bot = PaperBot(store, clock, discord_settings, {Platform.DISCORD: DiscordAdapter()})
     bot.ingest(PAPERS)
     yield bot
     store.close()
@@ -95,7 +79,7 @@ async def client(
 ) -> AsyncIterator[PaperClient]:
     """A real PaperClient on this test's loop, logged in to the fake, adapter attached."""
     configure_endpoints(discord_settings)
-    bot = PaperClient(core, discord_settings, guild_ready_timeout=0.05)  # type: ignore[arg-type]
+    bot = PaperClient(core, discord_settings, guild_ready_timeout=0.05)
     adapter_of(core).attach(bot, asyncio.get_running_loop())
     task = asyncio.create_task(bot.start("fake-token"))
     await asyncio.wait_for(bot.wait_until_ready(), 5)

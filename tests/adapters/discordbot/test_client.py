@@ -63,7 +63,7 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert schedule["timezone"]["autocomplete"] is True and schedule["time"]["required"] is True
     assert subs["unsubscribe"]["options"][0]["autocomplete"] is True
     size = subs["size"]["options"][0]
-    assert (size["type"], size["min_value"], size["max_value"]) == (4, 1, 25)
+    assert (size["type"], size["min_value"], size["max_value"]) == (4, 1, 20)
     assert [c["value"] for c in subs["threshold"]["options"][0]["choices"]] == [
         "low",
         "medium",
@@ -180,7 +180,7 @@ async def test_gateway_reconnect_resumes_and_keeps_feedback_flowing(
     await until(lambda: core.store.reaction_counts(channel.id) == (0, 1))
 
 
-async def test_slash_command_is_answered_ephemerally_and_creates_the_channel(
+async def test_slash_commands_create_the_channel_and_answer_publicly_or_privately(
     fake: FakeDiscord, client: PaperClient, core: PaperBot
 ) -> None:
     await fake.dispatch(
@@ -195,18 +195,32 @@ async def test_slash_command_is_answered_ephemerally_and_creates_the_channel(
     await until(fake.callbacks)
     (callback,) = fake.callbacks()
     assert callback.body["type"] == 4
-    assert callback.body["data"]["flags"] == 64  # ephemeral
-    assert callback.body["data"]["content"] == "Subscribed to **robot manipulation**"
+    assert "flags" not in callback.body["data"]  # a profile change is shown to the channel
+    assert "robot manipulation" in callback.body["data"]["content"]
     created = core.store.find_channel(
         ChannelRef(Platform.DISCORD, str(GUILD_ID), str(OTHER_CHANNEL_ID))
     )
     assert created is not None and created.name == "robots"
     assert created.interest_values(InterestKind.TOPIC) == ("robot manipulation",)
 
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_interaction("topics", channel_id=OTHER_CHANNEL_ID)
+    )
+    await until(lambda: len(fake.callbacks()) == 2)
+    topics = fake.callbacks()[1].body["data"]
+    assert topics["flags"] == 64  # only the caller sees it
+    assert topics["content"].startswith("**Profile of #robots**")  # *bold* -> **bold**
+
+    await fake.dispatch("INTERACTION_CREATE", slash_interaction("why", [option("paper", "nope")]))
+    await until(lambda: len(fake.callbacks()) == 3)
+    error = fake.callbacks()[2].body["data"]
+    assert error["flags"] == 64 and "is not an arXiv id" in error["content"]
+
 
 async def test_slow_commands_are_deferred_then_followed_up(
     fake: FakeDiscord, client: PaperClient, core: PaperBot
 ) -> None:
+    add_channel(core)
     client.defer_after = 0.0  # anything slower than nothing is deferred
     await fake.dispatch("INTERACTION_CREATE", slash_interaction("now"))
     await until(fake.followups)
@@ -215,7 +229,8 @@ async def test_slow_commands_are_deferred_then_followed_up(
         callback.body["type"] == 5 and callback.body["data"]["flags"] == 64
     )  # deferred, ephemeral
     (followup,) = fake.followups()
-    assert followup.body["content"].startswith("Posted ")
+    assert followup.body["content"] == "Posted 3 papers."
+    assert len(fake.posts(CHANNEL_ID)) == 4  # the digest went to the channel it was asked in
     assert followup.body["flags"] == 64
 
 
@@ -237,8 +252,9 @@ async def test_autocomplete_offers_timezones_and_the_channels_own_topics(
     topic = slash_interaction("unsubscribe", [option("topic", "", focused=True)], kind=4)
     await fake.dispatch("INTERACTION_CREATE", topic)
     await until(lambda: len(fake.callbacks()) == 2)
-    choices = [c["value"] for c in fake.callbacks()[1].body["data"]["choices"]]
-    assert sorted(choices) == ["cs.RO", "robot manipulation"]
+    choices = {c["name"]: c["value"] for c in fake.callbacks()[1].body["data"]["choices"]}
+    # values in the syntax `/papers unsubscribe` parses
+    assert choices == {"robot manipulation": "robot manipulation", "cs.RO (category)": "cat:cs.RO"}
 
 
 async def test_removed_from_guild_pauses_its_channels(

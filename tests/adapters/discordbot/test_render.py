@@ -143,3 +143,10 @@ def test_clip_never_ends_with_a_lone_escape() -> None:
     assert clip("ab\\*cd", 4) == "ab…"
     assert clip("short", 10) == "short"
     assert clip("anything", 0) == ""
+
+
+def test_reply_markdown_turns_link_markup_into_masked_links() -> None:
+    text = "• <https://arxiv.org/abs/2606.00001|Robot *manipulation*> · 1 👍 0 👎"
+    assert reply_markdown(text) == (
+        "• [Robot **manipulation**](<https://arxiv.org/abs/2606.00001>) · 1 👍 0 👎"
+    )
