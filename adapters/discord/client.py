@@ -154,7 +154,10 @@ class PaperClient(discord.Client):
         work = asyncio.ensure_future(asyncio.to_thread(handle_command, self.core, req))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException as exc:  # expired or already answered
+                log.warning("could not defer /papers %s: %s", req.text, exc)
         reply = await work
         content = reply_markdown(reply.text) or "Done."
         try:

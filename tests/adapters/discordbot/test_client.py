@@ -267,3 +267,21 @@ async def test_removed_from_guild_pauses_its_channels(
         core.store.get_channel(channel.id).settings.paused_reason
         == "the bot was removed from the server"
     )
+
+
+async def test_a_deleted_channel_is_paused(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    channel = add_channel(core)
+    other = add_channel(core, OTHER_CHANNEL_ID)
+    await fake.dispatch(
+        "CHANNEL_DELETE",
+        {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "papers",
+         "position": 0, "permission_overwrites": []},
+    )  # fmt: skip
+    await until(lambda: core.store.get_channel(channel.id).settings.paused)
+    assert (
+        core.store.get_channel(channel.id).settings.paused_reason
+        == "the Discord channel was deleted"
+    )
+    assert not core.store.get_channel(other.id).settings.paused
