@@ -120,15 +120,25 @@ class DiscordAdapter:
     def _usable(self) -> tuple[discord.Client, asyncio.AbstractEventLoop]:
         with self._lock:
             client, loop = self._client, self._loop
-            attached = client is not None and loop is not None and not client.is_closed()
-            if attached and loop is not None and loop.is_running():
-                assert client is not None
+            # the gateway client once it has logged in (is_ready stays set across reconnects)
+            if self._live(client, loop):
+                assert client is not None and loop is not None
                 return client, loop
             if self._token is None:
                 raise DeliveryError("the Discord client is not running (start the worker)")
             if self._rest is None:
                 self._rest = RestSession(self._token)
             return self._rest.client, self._rest.loop
+
+    @staticmethod
+    def _live(client: discord.Client | None, loop: asyncio.AbstractEventLoop | None) -> bool:
+        return (
+            client is not None
+            and loop is not None
+            and loop.is_running()
+            and client.is_ready()
+            and not client.is_closed()
+        )
 
     @property
     def connected(self) -> bool:

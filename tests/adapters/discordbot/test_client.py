@@ -285,3 +285,11 @@ async def test_a_deleted_channel_is_paused(
         == "the Discord channel was deleted"
     )
     assert not core.store.get_channel(other.id).settings.paused
+
+
+def test_long_rate_limit_waits_surface_as_rate_limited() -> None:
+    from adapters.discord.adapter import translate
+
+    error = translate(discord.RateLimited(90.0))
+    assert isinstance(error, RateLimited) and error.retry_after == 90.0
+    assert type(translate(ConnectionResetError("reset"))) is DeliveryError
