@@ -127,7 +127,10 @@ class PaperClient(discord.Client):
     async def setup_hook(self) -> None:
         guild_id = self.settings.discord_guild_id
         if self.sync_at_start and guild_id:
-            await self.sync_guild(int(guild_id))
+            try:
+                await self.sync_guild(int(guild_id))
+            except discord.HTTPException as exc:  # e.g. not invited to DISCORD_GUILD_ID yet
+                log.warning("could not sync commands to DISCORD_GUILD_ID %s: %s", guild_id, exc)
 
     async def sync_guild(self, guild_id: int) -> list[str]:
         guild = discord.Object(id=guild_id)

@@ -150,6 +150,8 @@ class FakeDiscord:
             )
         if path.startswith(f"/applications/{APP_ID}/") and path.endswith("/commands"):
             guild = path.split("/")[4] if "/guilds/" in path else None
+            if guild is not None and guild != str(GUILD_ID):
+                return jr({"message": "Missing Access", "code": 50001}, status=403)
             return jr(
                 [
                     dict(

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import PaperClient, minimal_intents
+from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.models import Channel, ChannelRef, ChannelSettings, Interest, InterestKind, Platform
 from bot.service import PaperBot
@@ -293,3 +294,20 @@ def test_long_rate_limit_waits_surface_as_rate_limited() -> None:
     error = translate(discord.RateLimited(90.0))
     assert isinstance(error, RateLimited) and error.retry_after == 90.0
     assert type(translate(ConnectionResetError("reset"))) is DeliveryError
+
+
+async def test_a_failed_start_up_sync_does_not_stop_the_client(
+    fake: FakeDiscord, core: PaperBot, discord_settings: Settings
+) -> None:
+    from adapters.discord.client import configure_endpoints
+
+    configure_endpoints(discord_settings)
+    settings = discord_settings.model_copy(update={"discord_guild_id": "999"})  # not a member
+    bot = PaperClient(core, settings, guild_ready_timeout=0.05)
+    task = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        assert any(c.path.endswith("/guilds/999/commands") for c in fake.calls)
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 5)
