@@ -344,3 +344,6 @@ def main() -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

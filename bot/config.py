@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     http_user_agent: str = "PaperBot/0.1 (+https://github.com/paperbot; research digest bot)"
     arxiv_min_interval_seconds: float = Field(default=3.0, ge=0)
     http_timeout_seconds: float = Field(default=30.0, gt=0)
+    http_max_attempts: int = Field(default=4, ge=1, le=10)
+    http_backoff_seconds: float = Field(default=2.0, ge=0)
+    http_max_retry_after_seconds: float = Field(default=300.0, ge=0)
+    http_max_bytes: int = Field(default=50_000_000, ge=1_000)
+    arxiv_lock_file: str = ""  # shares the arXiv limit between processes; "" = user cache dir
+    arxiv_feed_categories_per_request: int = Field(default=4, ge=1, le=50)
+    arxiv_api_page_size: int = Field(default=500, ge=1, le=2000)
+    arxiv_api_max_results: int = Field(default=2000, ge=1, le=30000)
+    arxiv_backfill_max_results: int = Field(default=10000, ge=1, le=30000)
+    hf_page_size: int = Field(default=50, ge=1, le=100)
+    hf_max_pages: int = Field(default=4, ge=1, le=50)
+    hf_fill_from_arxiv: bool = True  # look HF-only papers up on the arXiv API (categories)
 
     # --- ranking ---
     ranker: str = "auto"  # auto | lexical | semantic
@@ -111,6 +123,19 @@ class Settings(BaseSettings):
     @property
     def default_categories(self) -> tuple[str, ...]:
         return self._split(self.arxiv_default_categories)
+
+    def arxiv_lock_path(self) -> Path | None:
+        """The lock file sharing the arXiv rate limit between processes ("none" disables it)."""
+        if self.arxiv_lock_file.strip().lower() == "none":
+            return None
+        if self.arxiv_lock_file.strip():
+            return Path(self.arxiv_lock_file).expanduser()
+        try:
+            from platformdirs import user_cache_dir
+
+            return Path(user_cache_dir("paperbot", appauthor=False)) / "arxiv-rate.lock"
+        except OSError:
+            return None
 
     def require(self, *names: str, why: str) -> None:
         """Fail fast, naming each missing variable, when a platform the user asked for lacks it."""

@@ -44,6 +44,7 @@ class Paper:
     code_stars: int | None = None
     project_url: str | None = None
     hf_url: str | None = None
+    hf_comments: int | None = None  # HF Daily Papers discussion size
 
     @property
     def is_arxiv(self) -> bool:

@@ -38,6 +38,7 @@ _PAPER_SCALARS = [
     "code_stars",
     "project_url",
     "hf_url",
+    "hf_comments",
 ]
 _PAPER_LISTS = ("authors", "categories", "sources", "keywords")
 

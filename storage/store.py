@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import Engine, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound, StorageError
-from bot.merge import merge_papers
+from bot.merge import REPLACED, merge_papers
 from bot.models import (
     Channel,
     ChannelRef,
@@ -37,6 +37,7 @@ from storage.mapping import (
     reasons_to_json,
     settings_values,
 )
+from storage.sources import SourcesStoreMixin
 from storage.tables import (
     ChannelRow,
     DigestItemRow,
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 500
 
 
-class SqlStore:
+class SqlStore(SourcesStoreMixin):
     """Papers, channels and their interests, digests (the outbox), reactions."""
 
     def __init__(self, engine: Engine) -> None:
@@ -144,11 +145,21 @@ class SqlStore:
         return out
 
     def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]:
-        """Papers first seen after `since`, newest first."""
+        """Papers first seen after `since`, newest first.
+
+        Papers first seen through an arXiv `replace`/`replace-cross` announcement (a new version
+        of an older paper we never stored) are kept for look-ups but are not new: left out here.
+        """
         with self.session() as s:
             rows = s.exec(
                 select(PaperRow)
                 .where(PaperRow.first_seen_at > since)
+                .where(
+                    or_(
+                        col(PaperRow.announce_type).is_(None),
+                        col(PaperRow.announce_type).not_in(sorted(REPLACED)),
+                    )
+                )
                 .order_by(col(PaperRow.first_seen_at).desc(), col(PaperRow.id).desc())
                 .limit(limit)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -60,6 +60,7 @@ class PaperRow(SQLModel, table=True):
     code_stars: int | None = None
     project_url: str | None = Field(default=None, sa_column=Column(Text))
     hf_url: str | None = Field(default=None, sa_column=Column(Text))
+    hf_comments: int | None = None
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -175,3 +176,25 @@ class ProcessedEventRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class HttpCacheRow(SQLModel, table=True):
+    """The last good response per request (sources' conditional GETs and same-day reuse)."""
+
+    __tablename__ = "http_cache"
+
+    key: str = Field(primary_key=True, max_length=64)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str | None = Field(default=None, sa_column=Column(Text))
+    last_modified: str | None = Field(default=None, sa_column=Column(Text))
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RateGateRow(SQLModel, table=True):
+    """When a shared rate limit (the arXiv one) was last used, across every worker."""
+
+    __tablename__ = "rate_gate"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_at: float

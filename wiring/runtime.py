@@ -12,6 +12,7 @@ from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
 from bot.runtime import Runtime
 from bot.service import PaperBot
+from bot.sources.fetcher import lookup_papers
 from storage.store import SqlStore
 
 
@@ -24,6 +25,7 @@ def build_runtime(
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
     core = PaperBot(store, clock, settings, adapters)
+    core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
     _register_discord(rt)
     return rt

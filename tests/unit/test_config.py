@@ -28,8 +28,12 @@ def test_env_example_defaults_match_settings(monkeypatch: pytest.MonkeyPatch) ->
         actual = getattr(defaults, field)
         if value == "":
             assert actual in ("", None), name
+        elif isinstance(actual, bool):
+            assert actual == (value.lower() in ("1", "true", "yes", "on")), name
+        elif isinstance(actual, int | float):
+            assert float(actual) == float(value), name
         else:
-            assert str(actual) == value or float(actual) == float(value), name
+            assert str(actual) == value, name
 
 
 def test_postgres_urls_are_normalised() -> None:
