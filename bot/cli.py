@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_export import register as register_export
 from bot.config import Settings, load_settings
 from bot.errors import InvalidInput, NotFound, PaperBotError
 from bot.models import (
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 channel_app = typer.Typer(help="Add, list and remove channels.", no_args_is_help=True)
 app.add_typer(channel_app, name="channel")
+register_export(app)
 
 log = logging.getLogger("paperbot")
 

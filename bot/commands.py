@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot import command_parse as cp
 from bot.errors import CommandError, NotFound, PaperBotError
+from bot.history import history_text
 from bot.models import (
     Channel,
     ChannelSettings,
@@ -390,23 +391,7 @@ class CommandLayer:
 
     def _history(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         n = cp.parse_int(p.words[0], 1, 50, SPECS["history"].usage) if p.words else 10
-        feedback = self.core.store.feedback(channel.id)
-        counts: dict[str, list[int]] = {}
-        for f in feedback:
-            counts.setdefault(f.paper_id, [0, 0])[0 if f.value > 0 else 1] += 1
-        items = [
-            i
-            for d in self.core.store.recent_digests(channel.id, limit=n)
-            for i in d.items
-            if i.message_id
-        ][:n]
-        if not items:
-            return Reply("Nothing posted here yet.")
-        lines = [f"*Last {len(items)} picks in #{channel.name}*"]
-        for i in items:
-            up, down = counts.get(i.paper.id, [0, 0])
-            lines.append(f"• <{i.paper.abs_url}|{_short(i.paper.title)}> · {up} 👍 {down} 👎")
-        return Reply("\n".join(lines))
+        return Reply(history_text(self.core.store, channel, n))
 
     def _help(self, _channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         topic = ALIASES.get(p.rest.strip().lower(), p.rest.strip().lower())

@@ -240,6 +240,17 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
+class CachedSummary:
+    """A generated TL;DR kept per (paper, model); `source_hash` ties it to the text it read."""
+
+    paper_id: str
+    model: str
+    text: str
+    source_hash: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRequest:
     """A `/papers ...` command as any platform delivers it: `text` is everything after `/papers`."""
 

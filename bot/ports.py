@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.models import (
+    CachedSummary,
     Channel,
     ChannelRef,
     ChannelSettings,
@@ -47,7 +48,15 @@ class ChatAdapter(Protocol):
         ...
 
 
-class Store(Protocol):
+class SummaryCache(Protocol):
+    """Generated TL;DRs kept per (paper, model), so a paper costs one LLM call at most."""
+
+    def get_summary(self, paper_id: str, model: str) -> CachedSummary | None: ...
+    def save_summary(self, summary: CachedSummary) -> None: ...
+    def count_summaries_since(self, since: datetime) -> int: ...
+
+
+class Store(SummaryCache, Protocol):
     """Persistence the core relies on; `storage.store.SqlStore` implements it."""
 
     def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport: ...

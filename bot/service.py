@@ -28,7 +28,7 @@ from bot.models import (
 )
 from bot.ports import ChatAdapter, Clock, Store
 from bot.ranking import LexicalRanker, Profile
-from bot.summarize import tldr
+from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,14 @@ class PaperBot:
         ranker: LexicalRanker | None = None,
         paper_lookup: Callable[[str], Paper | None] | None = None,
         next_run: Callable[[Channel, datetime], datetime | None] | None = None,
+        summarizer: Summarizer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.ranker = ranker or LexicalRanker(popularity_weight=settings.popularity_weight)
+        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
         self.next_run = next_run  # schedule computation, when a scheduler is configured
@@ -144,10 +146,18 @@ class PaperBot:
         picks = self.ranker.rank(profile, papers, k=k, threshold=channel.settings.threshold)
         return DigestPlan(
             channel=channel,
-            picks=tuple((p, tldr(p.paper)) for p in picks),
+            picks=tuple((p, self._tldr(p.paper)) for p in picks),
             candidates=len(papers),
             watermark=watermark,
         )
+
+    def _tldr(self, paper: Paper) -> str:
+        """The summarizer's TL;DR; a failing summarizer never holds a digest back."""
+        try:
+            return self.summarizer.tldr(paper)
+        except Exception:
+            log.exception("summarizer failed on %s; using the extractive TL;DR", paper.id)
+            return tldr(paper)
 
     def run_digest(
         self, channel: Channel, *, run_key: str | None = None, dry_run: bool = False

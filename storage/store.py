@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from bot.errors import NotFound, StorageError
 from bot.merge import REPLACED, merge_papers
 from bot.models import (
+    CachedSummary,
     Channel,
     ChannelRef,
     ChannelSettings,
@@ -44,6 +45,7 @@ from storage.tables import (
     DigestRow,
     InterestRow,
     PaperRow,
+    PaperSummaryRow,
     ProcessedEventRow,
     ReactionRow,
 )
@@ -615,6 +617,46 @@ class SqlStore(SourcesStoreMixin):
                 delete(ProcessedEventRow).where(col(ProcessedEventRow.created_at) < before)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # ---------------------------------------------------------- summary cache
+    def get_summary(self, paper_id: str, model: str) -> CachedSummary | None:
+        with self.session() as s:
+            row = s.get(PaperSummaryRow, (paper_id, model))
+            if row is None:
+                return None
+            return CachedSummary(row.paper_id, row.model, row.text, row.source_hash, row.created_at)
+
+    def save_summary(self, summary: CachedSummary) -> None:
+        """Insert or replace the summary of (paper, model)."""
+        created = summary.created_at
+        if created is None:
+            raise ValueError("a cached summary needs created_at")
+        try:
+            self._merge_summary(summary, created)
+        except IntegrityError as exc:
+            raise NotFound(f"no paper with id {summary.paper_id}") from exc
+
+    def _merge_summary(self, summary: CachedSummary, created: datetime) -> None:
+        with self.session() as s:
+            s.merge(
+                PaperSummaryRow(
+                    paper_id=summary.paper_id,
+                    model=summary.model[:200],
+                    text=summary.text,
+                    source_hash=summary.source_hash,
+                    created_at=created,
+                )
+            )
+
+    def count_summaries_since(self, since: datetime) -> int:
+        with self.session() as s:
+            return int(
+                s.exec(
+                    select(func.count())
+                    .select_from(PaperSummaryRow)
+                    .where(col(PaperSummaryRow.created_at) >= since)
+                ).one()
+            )
 
 
 __all__ = ["SqlStore"]

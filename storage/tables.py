@@ -198,3 +198,19 @@ class RateGateRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     last_at: float
+
+
+class PaperSummaryRow(SQLModel, table=True):
+    """LLM TL;DRs cached per (paper, model); `source_hash` ties each to the text it read."""
+
+    __tablename__ = "paper_summary"
+
+    paper_id: str = Field(
+        foreign_key="paper.id", ondelete="CASCADE", primary_key=True, max_length=200
+    )
+    model: str = Field(primary_key=True, max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (Index("ix_paper_summary_created_at", "created_at"),)

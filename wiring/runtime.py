@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.llm import ChatClient, LLMSummarizer
 from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
 from bot.runtime import Runtime
 from bot.service import PaperBot
 from bot.sources.fetcher import lookup_papers
+from bot.summarize import Summarizer
 from storage.store import SqlStore
 
 
@@ -24,9 +27,20 @@ def build_runtime(
     adapters: dict[Platform, ChatAdapter] = {
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
-    core = PaperBot(store, clock, settings, adapters)
+    closers: list[Callable[[], None]] = [store.close]
+    summarizer: Summarizer | None = None
+    if settings.llm_base_url:
+        client = ChatClient.connect(
+            settings.llm_base_url,
+            settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout_seconds,
+        )
+        closers.append(client.close)
+        summarizer = LLMSummarizer(client, store, clock, daily_budget=settings.llm_daily_budget)
+    core = PaperBot(store, clock, settings, adapters, summarizer=summarizer)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
-    rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=[store.close])
+    rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=closers)
     _register_discord(rt)
     return rt
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import header_text, item_lines
+from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Platform
+from bot.reasons import reason_lines
 
 
 class ConsoleAdapter:
@@ -37,6 +39,8 @@ class ConsoleAdapter:
                 "url": item.paper.abs_url,
                 "tldr": item.tldr,
                 "reasons": [r.text for r in item.reasons],
+                "why": list(reason_lines(item.reasons, item.paper)),
+                "links": [{"label": label, "url": url} for label, url in paper_links(item.paper)],
                 "score": item.score,
                 "rank": item.rank,
                 "message_id": message_id,
