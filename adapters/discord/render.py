@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 import discord
 
+from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Paper
+from bot.reasons import reason_lines
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -24,7 +26,7 @@ EMBED_TOTAL_MAX = 6000
 URL_MAX = 2048
 MAX_AUTHORS = 6
 MAX_CATEGORIES = 6
-MAX_REASONS = 3
+MAX_REASONS = 2
 
 # Colour by score, matching the ranker's thresholds (0.25 medium, 0.6 high).
 COLOUR_STRONG = discord.Colour(0x2E7D32)  # green
@@ -84,15 +86,9 @@ def authors_text(paper: Paper) -> str:
 
 
 def links_text(paper: Paper) -> str:
-    candidates = [
-        ("abs", paper.abs_url),
-        ("PDF", paper.pdf_url),
-        ("code", paper.code_url),
-        ("project", paper.project_url),
-        ("HF", paper.hf_url),
-    ]
+    """The core's links for a paper (abstract, PDF, HTML, code, HF) as masked links."""
     parts: list[str] = []
-    for label, raw in candidates:
+    for label, raw in paper_links(paper):
         url = safe_url(raw)
         if url is None:
             continue
@@ -120,16 +116,14 @@ def paper_embed(item: DigestItem) -> discord.Embed:
     """One paper as one embed: title linked, authors, TL;DR, why, categories, links."""
     paper = item.paper
     title = clip(f"{item.rank}. {escape(paper.title) or paper.id}", TITLE_MAX)
-    embed = discord.Embed(
-        title=title,
-        url=safe_url(paper.abs_url),
-        colour=score_colour(item.score),
-    )
+    abs_url = next((url for label, url in paper_links(paper) if label == "abs"), paper.abs_url)
+    embed = discord.Embed(title=title, url=safe_url(abs_url), colour=score_colour(item.score))
     authors = authors_text(paper)
     if authors:
         embed.set_author(name=clip(authors, AUTHOR_MAX))
-    if item.reasons:
-        why = "\n".join(f"• {escape(r.text)}" for r in item.reasons[:MAX_REASONS])
+    reasons = reason_lines(item.reasons, paper, limit=MAX_REASONS)
+    if reasons:
+        why = "\n".join(f"• {escape(r)}" for r in reasons)
         embed.add_field(name="Why", value=clip(why, FIELD_VALUE_MAX), inline=False)
     categories = [escape(c) for c in paper.categories[:MAX_CATEGORIES] if c.strip()]
     if categories:
@@ -146,9 +140,10 @@ def paper_embed(item: DigestItem) -> discord.Embed:
     # The TL;DR takes what is left of the 6000-character budget.
     tldr = escape(item.tldr or paper.abstract)
     if tldr:
-        budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed) - len("**TL;DR** "))
+        label = "**TL;DR** "
+        budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed)) - len(label)
         if budget > 20:
-            embed.description = "**TL;DR** " + clip(tldr, budget)
+            embed.description = label + clip(tldr, budget)
     return embed
 
 

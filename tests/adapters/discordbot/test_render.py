@@ -63,10 +63,18 @@ def test_paper_embed_has_title_link_authors_tldr_reason_links_and_colour() -> No
     fields = {f["name"]: f["value"] for f in data["fields"]}
     assert fields["Why"] == "• matches “robot manipulation”"
     assert fields["Categories"] == "cs.RO, cs.LG"
-    assert "[PDF](https://arxiv.org/pdf/2606.00001)" in fields["Links"]
-    assert "[code](https://github.com/x/y_%28z%29)" in fields["Links"]  # parentheses escaped
+    assert fields["Links"] == (
+        "[abs](https://arxiv.org/abs/2606.00001) · [PDF](https://arxiv.org/pdf/2606.00001) · "
+        "[HTML](https://arxiv.org/html/2606.00001) · [code](https://github.com/x/y_)"
+    )  # the core's links (bot.links), as masked links
     assert data["footer"]["text"] == "2606.00001 · score 1.30 · 12 HF upvotes"
     assert embed.colour == COLOUR_STRONG
+
+
+def test_parentheses_in_urls_do_not_break_masked_links() -> None:
+    paper = Paper(id="doi:10.1/x", title="t", url="https://example.org/a_(b)")
+    links = {f["name"]: f["value"] for f in paper_embed(item(paper)).to_dict()["fields"]}["Links"]
+    assert links == "[abs](https://example.org/a_%28b%29)"
 
 
 @pytest.mark.parametrize(
