@@ -64,6 +64,7 @@ class FakeDiscord:
         self.forbidden_channels: set[str] = set()  # 403 Missing Access
         self.missing_channels: set[str] = set()  # 404 Unknown Channel
         self.fail_channels: set[str] = set()  # 400 Bad Request
+        self.member_guilds = {str(GUILD_ID)}  # command sync to other guilds is refused (403)
         self.connected = asyncio.Event()
         self.base = ""
 
@@ -150,7 +151,7 @@ class FakeDiscord:
             )
         if path.startswith(f"/applications/{APP_ID}/") and path.endswith("/commands"):
             guild = path.split("/")[4] if "/guilds/" in path else None
-            if guild is not None and guild != str(GUILD_ID):
+            if guild is not None and guild not in self.member_guilds:
                 return jr({"message": "Missing Access", "code": 50001}, status=403)
             return jr(
                 [
@@ -289,15 +290,15 @@ class FakeDiscord:
         await self.runner.cleanup()
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(guild_id: int = GUILD_ID) -> dict[str, Any]:
     channel = {
         "type": 0,
         "position": 0,
         "permission_overwrites": [],
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
     }
     return {
-        "id": str(GUILD_ID),
+        "id": str(guild_id),
         "name": "Lab",
         "owner_id": str(USER_ID),
         "unavailable": False,
@@ -308,7 +309,7 @@ def guild_payload() -> dict[str, Any]:
         "stickers": [],
         "roles": [
             {
-                "id": str(GUILD_ID),
+                "id": str(guild_id),
                 "name": "@everyone",
                 "permissions": "0",
                 "position": 0,
@@ -322,7 +323,9 @@ def guild_payload() -> dict[str, Any]:
         "channels": [
             dict(channel, id=str(CHANNEL_ID), name="papers"),
             dict(channel, id=str(OTHER_CHANNEL_ID), name="robots"),
-        ],
+        ]
+        if guild_id == GUILD_ID
+        else [],
         "members": [
             {
                 "user": user(BOT_ID, "paperbot", True),

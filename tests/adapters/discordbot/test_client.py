@@ -311,3 +311,17 @@ async def test_a_failed_start_up_sync_does_not_stop_the_client(
     finally:
         await bot.close()
         await asyncio.wait_for(task, 5)
+
+
+async def test_joining_a_guild_syncs_the_commands_there(
+    fake: FakeDiscord, client: PaperClient
+) -> None:
+    from tests.adapters.discordbot.fake_discord import guild_payload
+
+    fake.member_guilds.add("3001")
+    joined = guild_payload(3001)
+    del joined["unavailable"]  # a join, not a guild coming back from an outage
+    await fake.dispatch("GUILD_CREATE", joined)
+    await until(lambda: any(c.path.endswith("/guilds/3001/commands") for c in fake.calls))
+    (sync,) = [c for c in fake.calls if c.path.endswith("/guilds/3001/commands")]
+    assert sync.method == "PUT" and sync.body[0]["name"] == "papers"
