@@ -13,14 +13,19 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import aiohttp
 import discord
 
 from adapters.discord.render import header_content, notice_content, paper_embed
-from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
+from bot.config import Settings
+from bot.errors import ChannelUnavailable, ConfigError, DeliveryError, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
+
+if TYPE_CHECKING:
+    from adapters.discord.client import DiscordCore
+    from adapters.discord.runner import DiscordHandle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,15 +98,37 @@ class DiscordAdapter:
 
     platform = Platform.DISCORD
 
-    def __init__(self, *, token: str | None = None, call_timeout: float = 180.0) -> None:
+    def __init__(self, *, settings: Settings | None = None, call_timeout: float = 180.0) -> None:
         self.call_timeout = call_timeout
-        self._token = token
+        self.settings = settings
+        self._token = settings.discord_token if settings is not None else None
+        self._handle: DiscordHandle | None = None
         self._client: discord.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rest: RestSession | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- lifecycle
+    def start(self, core: DiscordCore) -> None:
+        """Run the gateway client for `core` in its own thread (the worker calls this)."""
+        from adapters.discord.runner import start_client
+
+        if self.settings is None:
+            raise ConfigError("the Discord adapter needs settings with DISCORD_TOKEN")
+        if self._handle is None or not self._handle.alive:
+            self._handle = start_client(core, self.settings, self)
+
+    def stop(self) -> None:
+        """Stop the gateway client and the REST session, if running."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.stop()
+        self.close()
+
+    @property
+    def handle(self) -> DiscordHandle | None:
+        return self._handle
+
     def attach(self, client: discord.Client, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             self._client, self._loop = client, loop

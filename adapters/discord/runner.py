@@ -47,7 +47,7 @@ def adapter_of(runtime: Runtime) -> DiscordAdapter:
     configure_endpoints(runtime.settings)
     adapter = runtime.core.adapters.get(Platform.DISCORD)
     if not isinstance(adapter, DiscordAdapter):
-        adapter = DiscordAdapter(token=runtime.settings.discord_token)
+        adapter = DiscordAdapter(settings=runtime.settings)
         runtime.core.adapters[Platform.DISCORD] = adapter
         runtime.closers.append(adapter.close)
     return adapter
@@ -86,18 +86,38 @@ class DiscordHandle:
             self.thread.join(timeout)
 
 
+ClientFactory = Callable[[DiscordCore, Settings], PaperClient]
+
+
 def start_discord(
     runtime: Runtime,
     *,
     backoff: tuple[float, ...] = BACKOFF_SECONDS,
-    client_factory: Callable[[DiscordCore, Settings], PaperClient] | None = None,
+    client_factory: ClientFactory | None = None,
 ) -> DiscordHandle:
     """Start the Discord client in a daemon thread; raises ConfigError without DISCORD_TOKEN."""
-    settings = runtime.settings
+    check_settings(runtime.settings, why="the Discord adapter")
+    return start_client(
+        runtime.core,
+        runtime.settings,
+        adapter_of(runtime),
+        backoff=backoff,
+        client_factory=client_factory,
+    )
+
+
+def start_client(
+    core: DiscordCore,
+    settings: Settings,
+    adapter: DiscordAdapter,
+    *,
+    backoff: tuple[float, ...] = BACKOFF_SECONDS,
+    client_factory: ClientFactory | None = None,
+) -> DiscordHandle:
+    """Run a PaperClient for `core` in its own thread and loop, attached to `adapter`."""
     token = check_settings(settings, why="the Discord adapter")
     configure_endpoints(settings)
-    handle = DiscordHandle(adapter=adapter_of(runtime))
-    core: DiscordCore = runtime.core
+    handle = DiscordHandle(adapter=adapter)
     make = client_factory or (lambda c, s: PaperClient(c, s))
 
     def run() -> None:

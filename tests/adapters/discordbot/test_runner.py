@@ -177,3 +177,21 @@ def test_discord_sync_without_a_token_names_the_variable(monkeypatch: pytest.Mon
     result = CliRunner().invoke(app, ["discord-sync"])
     assert isinstance(result.exception, ConfigError)
     assert "DISCORD_TOKEN" in str(result.exception)
+
+
+async def test_the_worker_starts_and_stops_the_client_through_the_adapter(
+    fake: FakeDiscord, runtime: Runtime
+) -> None:
+    """`paperbot run` calls `adapter.start(core)` / `adapter.stop()` on every adapter."""
+    adapter = runtime.core.adapters[Platform.DISCORD]
+    assert isinstance(adapter, DiscordAdapter)
+    await asyncio.to_thread(adapter.start, runtime.core)
+    handle = adapter.handle
+    assert handle is not None
+    try:
+        assert await asyncio.to_thread(handle.wait_ready, 5)
+        assert adapter.connected
+        assert fake.identify is not None
+    finally:
+        await asyncio.to_thread(adapter.stop)
+    assert not handle.alive and adapter.handle is None
