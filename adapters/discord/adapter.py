@@ -92,8 +92,8 @@ class RestSession:
 class DiscordAdapter:
     """Posts digests into Discord channels through the client attached by the runner.
 
-    With `token` and no attached client (the CLI, or while the gateway reconnects), it posts
-    through a REST-only session opened on first use.
+    With DISCORD_TOKEN in `settings` and no ready gateway client (the CLI, or while the client
+    restarts), it posts through a REST-only session opened on first use.
     """
 
     platform = Platform.DISCORD
