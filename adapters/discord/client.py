@@ -44,6 +44,7 @@ BOT_PERMISSIONS = discord.Permissions(
 )
 SCOPES = ("bot", "applications.commands")
 DEFER_AFTER_SECONDS = 2.0  # answer directly when the core is this quick, else defer
+PUBLIC_REPLY_NOTE = "Done; the answer is in the channel."
 
 
 class DiscordCore(Protocol):
@@ -164,10 +165,14 @@ class PaperClient(discord.Client):
         reply = await work
         content = reply_markdown(reply.text) or "Done."
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(content, ephemeral=reply.ephemeral)
-            else:
+            if not interaction.response.is_done():
                 await interaction.response.send_message(content, ephemeral=reply.ephemeral)
+            elif reply.ephemeral:
+                await interaction.followup.send(content, ephemeral=True)
+            else:
+                # the first follow-up keeps the deferral's privacy; later ones are independent
+                await interaction.followup.send(PUBLIC_REPLY_NOTE, ephemeral=True)
+                await interaction.followup.send(content, ephemeral=False)
         except discord.HTTPException as exc:
             log.warning("could not answer /papers %s: %s", req.text, exc)
 

@@ -325,3 +325,20 @@ async def test_joining_a_guild_syncs_the_commands_there(
     await until(lambda: any(c.path.endswith("/guilds/3001/commands") for c in fake.calls))
     (sync,) = [c for c in fake.calls if c.path.endswith("/guilds/3001/commands")]
     assert sync.method == "PUT" and sync.body[0]["name"] == "papers"
+
+
+async def test_a_deferred_public_reply_is_still_posted_publicly(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    add_channel(core)
+    client.defer_after = 0.0
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_interaction("like", [option("paper", "2606.00001")])
+    )
+    await until(lambda: len(fake.followups()) == 2)
+    (callback,) = fake.callbacks()
+    assert callback.body["type"] == 5 and callback.body["data"]["flags"] == 64
+    private, public = fake.followups()
+    assert private.body["flags"] == 64 and private.body["content"].startswith("Done")
+    assert "flags" not in public.body or public.body["flags"] == 0
+    assert public.body["content"].startswith("Noted: this channel likes")
