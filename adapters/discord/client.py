@@ -122,7 +122,9 @@ class PaperClient(discord.Client):
         self.sync_at_start = sync_at_start
         self.defer_after = defer_after
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(PapersGroup(self))
+        group = PapersGroup(self)
+        self.tree.add_command(group)
+        self.option_order = group.option_order()
 
     # --------------------------------------------------------------- syncing
     async def setup_hook(self) -> None:
@@ -149,7 +151,7 @@ class PaperClient(discord.Client):
     # -------------------------------------------------------------- commands
     async def answer(self, interaction: discord.Interaction) -> None:
         """Run the command in the core; answer directly if quick, else defer and follow up."""
-        req = inbound.command_request(interaction_payload(interaction))
+        req = inbound.command_request(interaction_payload(interaction), self.option_order)
         if req is None:
             await interaction.response.send_message(
                 "Use /papers in a server channel.", ephemeral=True

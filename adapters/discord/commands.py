@@ -64,6 +64,14 @@ class PapersGroup(
         super().__init__()
         self.client = client
 
+    def option_order(self) -> dict[str, list[str]]:
+        """Subcommand -> its option names in declared order (how the core reads them)."""
+        return {
+            cmd.name: [p.name for p in cmd.parameters]
+            for cmd in self.commands
+            if isinstance(cmd, app_commands.Command)
+        }
+
     async def _channel_values(
         self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -21,10 +21,11 @@ def _option_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def command_text(data: Mapping[str, Any]) -> str:
+def command_text(data: Mapping[str, Any], order: Mapping[str, Sequence[str]] | None = None) -> str:
     """`data` of a `/papers <sub> ...` interaction -> "sub value value" (what follows `/papers`).
 
-    Option values are joined in the order Discord sent them, which is the declared order.
+    People fill optional options in any order; `order` (subcommand -> declared option names)
+    puts the values back in the order the command layer expects.
     """
     words: list[str] = []
     options: Sequence[Mapping[str, Any]] = data.get("options") or ()
@@ -34,6 +35,10 @@ def command_text(data: Mapping[str, Any]) -> str:
             words.append(str(first["name"]))
             options = first.get("options") or ()
             continue
+        declared = list((order or {}).get(words[-1] if words else "", ()))
+        if declared:
+            rank = {name: i for i, name in enumerate(declared)}
+            options = sorted(options, key=lambda o: rank.get(str(o.get("name")), len(rank)))
         words.extend(
             text
             for opt in options
@@ -48,7 +53,9 @@ def _user(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     return member.get("user") or payload.get("user") or {}
 
 
-def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
+def command_request(
+    payload: Mapping[str, Any], order: Mapping[str, Sequence[str]] | None = None
+) -> CommandRequest | None:
     """An INTERACTION_CREATE payload for `/papers` -> CommandRequest; None for anything else.
 
     Commands outside a guild (DMs) have no channel profile to change, so they are refused.
@@ -66,7 +73,7 @@ def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
         workspace=str(guild_id),
         channel=str(channel_id),
         user_id=str(user.get("id", "")),
-        text=command_text(data),
+        text=command_text(data, order),
         channel_name=channel.get("name"),
         user_name=user.get("global_name") or user.get("username"),
     )

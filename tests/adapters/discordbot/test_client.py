@@ -342,3 +342,15 @@ async def test_a_deferred_public_reply_is_still_posted_publicly(
     assert private.body["flags"] == 64 and private.body["content"].startswith("Done")
     assert "flags" not in public.body or public.body["flags"] == 0
     assert public.body["content"].startswith("Noted: this channel likes")
+
+
+async def test_schedule_options_in_any_order_reach_the_core_in_its_order(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    assert client.option_order["schedule"] == ["time", "timezone", "days"]
+    channel = add_channel(core)
+    options = [option("days", "mon,wed"), option("time", "07:30"), option("timezone", "Asia/Tokyo")]
+    await fake.dispatch("INTERACTION_CREATE", slash_interaction("schedule", options))
+    await until(fake.callbacks)
+    schedule = core.store.get_channel(channel.id).settings.schedule
+    assert (schedule.time, schedule.timezone, schedule.days) == ("07:30", "Asia/Tokyo", (0, 2))

@@ -103,3 +103,13 @@ def test_dm_reactions_are_ignored_and_custom_emoji_use_their_name() -> None:
     assert emoji_name("<a:fire:42>") == "fire"
     assert emoji_name({"id": "1", "name": "party"}) == "party"
     assert emoji_name("👍🏽") == "👍🏽"  # skin tones are the core's business (normalise_emoji)
+
+
+def test_options_given_out_of_order_are_put_back_in_declared_order() -> None:
+    payload = slash_interaction(
+        "schedule",
+        [option("days", "weekdays"), option("time", "09:00"), option("timezone", "Europe/Berlin")],
+    )
+    order = {"schedule": ["time", "timezone", "days"]}
+    req = command_request(payload, order)
+    assert req is not None and req.text == "schedule 09:00 Europe/Berlin weekdays"
