@@ -348,4 +348,5 @@ def main() -> None:
         sys.exit(130)
 
 
+import bot.cli_serve  # noqa: E402,F401  (registers `serve`)
 from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

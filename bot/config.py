@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_redirect_url: str | None = None  # OAuth redirect URL if Slack must be told it
+    slack_command: str = "/papers"
+    slack_pace_seconds: float = Field(default=1.0, ge=0)  # gap between posts to one channel
+    slack_max_retries: int = Field(default=2, ge=0, le=10)  # 429 retries per Web API call
+    slack_max_retry_wait: float = Field(default=30.0, ge=0)  # longer Retry-After: give up
 
     # --- discord ---
     discord_token: str | None = None
@@ -94,6 +99,7 @@ class Settings(BaseSettings):
 
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
+    web_host: str = "0.0.0.0"
 
     @field_validator("database_url")
     @classmethod
@@ -111,6 +117,19 @@ class Settings(BaseSettings):
     @staticmethod
     def _split(value: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in value.split(",") if part.strip())
+
+    @property
+    def slack_requested(self) -> bool:
+        """Any Slack setting present means the user asked for Slack (then it must be complete)."""
+        return any(
+            (
+                self.slack_bot_token,
+                self.slack_app_token,
+                self.slack_signing_secret,
+                self.slack_client_id,
+                self.slack_client_secret,
+            )
+        )
 
     @property
     def positive_emoji_set(self) -> frozenset[str]:

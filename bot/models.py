@@ -271,3 +271,19 @@ class Reply:
     text: str
     ephemeral: bool = True
     ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationRecord:
+    """One workspace's install of the app (multi-workspace OAuth), as the store keeps it.
+
+    `data` is the platform SDK's own JSON for the install (it holds the bot token): the core
+    never reads it, only the adapter that wrote it does.
+    """
+
+    platform: Platform
+    enterprise_id: str | None
+    workspace: str | None  # Slack team id; None for an org-wide (Enterprise Grid) install
+    user_id: str | None  # who installed it
+    data: str
+    installed_at: datetime

@@ -15,6 +15,7 @@ from bot.models import (
     DigestItem,
     Feedback,
     IngestReport,
+    InstallationRecord,
     Interest,
     Paper,
     Platform,
@@ -129,3 +130,39 @@ class Store(SummaryCache, Protocol):
     ) -> bool: ...
     def feedback(self, channel_id: int) -> list[Feedback]: ...
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
+
+
+class InstallationRepository(Protocol):
+    """App installs per workspace (multi-workspace OAuth) and single-use OAuth states.
+
+    Implemented by `storage.installations.SqlInstallations`; the Slack adapter wraps it in the
+    SDK's installation and state store interfaces, so neither side imports the other.
+    """
+
+    def save_installation(self, record: InstallationRecord) -> None:
+        """Insert or replace the install for (platform, enterprise, workspace, user)."""
+        ...
+
+    def find_installation(
+        self,
+        platform: Platform,
+        enterprise_id: str | None,
+        workspace: str | None,
+        user_id: str | None = None,
+    ) -> InstallationRecord | None:
+        """That user's install, or the workspace's latest one when `user_id` is None."""
+        ...
+
+    def delete_installations(
+        self,
+        platform: Platform,
+        enterprise_id: str | None,
+        workspace: str | None,
+        user_id: str | None = None,
+    ) -> int: ...
+
+    def issue_oauth_state(self, state: str, expires_at: datetime) -> None: ...
+
+    def consume_oauth_state(self, state: str, now: datetime) -> bool:
+        """True once for a state issued and not yet expired; False ever after."""
+        ...

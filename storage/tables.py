@@ -178,6 +178,35 @@ class ProcessedEventRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class InstallationRow(SQLModel, table=True):
+    """A chat app install (Slack multi-workspace OAuth); `data` is the SDK's JSON, tokens included."""
+
+    __tablename__ = "installation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    enterprise_id: str = Field(default="", max_length=64)
+    workspace: str = Field(default="", max_length=64)
+    user_id: str = Field(default="", max_length=64)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    installed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (
+        UniqueConstraint(
+            "platform", "enterprise_id", "workspace", "user_id", name="uq_installation"
+        ),
+    )
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """A single-use OAuth `state` value with its expiry."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=200)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class HttpCacheRow(SQLModel, table=True):
     """The last good response per request (sources' conditional GETs and same-day reuse)."""
 

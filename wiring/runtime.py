@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
@@ -16,7 +16,11 @@ from bot.runtime import Runtime
 from bot.service import PaperBot
 from bot.sources.fetcher import lookup_papers
 from bot.summarize import Summarizer
+from storage.installations import SqlInstallations
 from storage.store import SqlStore
+
+if TYPE_CHECKING:
+    from adapters.slack.setup import SlackSetup
 
 
 def build_runtime(
@@ -27,6 +31,17 @@ def build_runtime(
     adapters: dict[Platform, ChatAdapter] = {
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
     }
+    slack: SlackSetup | None = None
+    if settings.slack_requested:  # the Slack SDKs are imported only when Slack is configured
+        from adapters.slack.setup import setup_slack
+
+        try:
+            slack = setup_slack(settings, SqlInstallations(store), clock)
+        except Exception:
+            store.close()
+            raise
+    if slack is not None:
+        adapters[Platform.SLACK] = slack.adapter
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
     if settings.llm_base_url:
@@ -41,8 +56,25 @@ def build_runtime(
     core = PaperBot(store, clock, settings, adapters, summarizer=summarizer)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=closers)
+    wire_web(rt, slack)
     _register_discord(rt)
     return rt
+
+
+def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
+    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
+
+    def web_app() -> object:
+        from adapters.slack.web import create_web_app
+
+        bolt = slack.bolt_app(rt.core) if slack is not None else None
+        return create_web_app(bolt, health=lambda: rt.store.count_papers() >= 0)
+
+    rt.web_app = web_app
+    if rt.settings.slack_app_token:
+        from adapters.slack.socket import start_socket_mode
+
+        rt.socket_mode = lambda: start_socket_mode(rt)
 
 
 def _register_discord(rt: Runtime) -> None:
