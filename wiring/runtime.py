@@ -96,7 +96,14 @@ def _register_discord(rt: Runtime) -> None:
 
     rt.extras["start_discord"] = start
     rt.extras["discord_sync"] = sync
-    if rt.settings.discord_token:  # the adapter imports discord.py: only when configured
-        from adapters.discord.runner import adapter_of
+    settings = rt.settings
+    if settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url:
+        # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
+        from adapters.discord.runner import adapter_of, check_settings
 
+        try:
+            check_settings(settings, why="Discord (a DISCORD_* setting is set)")
+        except Exception:
+            rt.close()
+            raise
         adapter_of(rt)

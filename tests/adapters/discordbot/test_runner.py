@@ -37,7 +37,11 @@ def quick_client(core: DiscordCore, settings: Settings) -> PaperClient:
 
 def test_wiring_registers_the_adapter_only_with_a_token(discord_settings: Settings) -> None:
     with_token = build_runtime(discord_settings)
-    without = build_runtime(discord_settings.model_copy(update={"discord_token": None}))
+    without = build_runtime(
+        discord_settings.model_copy(
+            update={"discord_token": None, "discord_guild_id": None, "discord_gateway_url": None}
+        )
+    )
     try:
         assert isinstance(with_token.core.adapters[Platform.DISCORD], DiscordAdapter)
         assert Platform.DISCORD not in without.core.adapters
@@ -51,9 +55,18 @@ def test_wiring_registers_the_adapter_only_with_a_token(discord_settings: Settin
 
 
 def test_a_malformed_guild_id_is_a_config_error(runtime: Runtime) -> None:
-    runtime.settings = runtime.settings.model_copy(update={"discord_guild_id": "lab"})
+    settings = runtime.settings.model_copy(update={"discord_guild_id": "lab"})
+    with pytest.raises(ConfigError, match="DISCORD_GUILD_ID"):
+        build_runtime(settings)
+    runtime.settings = settings
     with pytest.raises(ConfigError, match="DISCORD_GUILD_ID"):
         start_discord(runtime)
+
+
+def test_discord_settings_without_a_token_fail_fast_naming_it(discord_settings: Settings) -> None:
+    asked = discord_settings.model_copy(update={"discord_token": None})  # guild id still set
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        build_runtime(asked)
 
 
 async def test_client_runs_in_its_own_thread_and_posts_for_the_scheduler(
