@@ -13,7 +13,7 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import discord
@@ -109,14 +109,17 @@ class DiscordAdapter:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- lifecycle
-    def start(self, core: DiscordCore) -> None:
-        """Run the gateway client for `core` in its own thread (the worker calls this)."""
+    def start(self, core: DiscordCore, **options: Any) -> None:
+        """Run the gateway client for `core` in its own thread (the worker calls this).
+
+        Idempotent while the client runs; `options` go to `runner.start_client`.
+        """
         from adapters.discord.runner import start_client
 
         if self.settings is None:
             raise ConfigError("the Discord adapter needs settings with DISCORD_TOKEN")
         if self._handle is None or not self._handle.alive:
-            self._handle = start_client(core, self.settings, self)
+            self._handle = start_client(core, self.settings, self, **options)
 
     def stop(self) -> None:
         """Stop the gateway client and the REST session, if running."""

@@ -95,15 +95,15 @@ def start_discord(
     backoff: tuple[float, ...] = BACKOFF_SECONDS,
     client_factory: ClientFactory | None = None,
 ) -> DiscordHandle:
-    """Start the Discord client in a daemon thread; raises ConfigError without DISCORD_TOKEN."""
+    """Start the Discord client in a daemon thread (once: the adapter keeps the handle).
+
+    Raises ConfigError without DISCORD_TOKEN.
+    """
     check_settings(runtime.settings, why="the Discord adapter")
-    return start_client(
-        runtime.core,
-        runtime.settings,
-        adapter_of(runtime),
-        backoff=backoff,
-        client_factory=client_factory,
-    )
+    adapter = adapter_of(runtime)
+    adapter.start(runtime.core, backoff=backoff, client_factory=client_factory)
+    assert adapter.handle is not None
+    return adapter.handle
 
 
 def start_client(

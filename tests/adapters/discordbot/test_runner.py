@@ -120,14 +120,19 @@ async def test_a_crash_is_contained_and_the_client_restarts(
         await asyncio.to_thread(handle.stop)
 
 
-async def test_a_refused_token_stops_without_retrying(fake: FakeDiscord, runtime: Runtime) -> None:
-    runtime.settings = runtime.settings.model_copy(update={"discord_token": "bad-token"})
-    handle = start_discord(runtime, backoff=(0.0,), client_factory=quick_client)
-    assert handle.thread is not None
-    await asyncio.to_thread(handle.thread.join, 5)
-    assert not handle.alive
-    assert type(handle.error).__name__ == "LoginFailure"
-    assert handle.crashes == 0
+async def test_a_refused_token_stops_without_retrying(
+    fake: FakeDiscord, discord_settings: Settings
+) -> None:
+    rt = build_runtime(discord_settings.model_copy(update={"discord_token": "bad-token"}))
+    try:
+        handle = start_discord(rt, backoff=(0.0,), client_factory=quick_client)
+        assert handle.thread is not None
+        await asyncio.to_thread(handle.thread.join, 5)
+        assert not handle.alive
+        assert type(handle.error).__name__ == "LoginFailure"
+        assert handle.crashes == 0
+    finally:
+        rt.close()
 
 
 async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
@@ -208,3 +213,14 @@ async def test_the_worker_starts_and_stops_the_client_through_the_adapter(
     finally:
         await asyncio.to_thread(adapter.stop)
     assert not handle.alive and adapter.handle is None
+
+
+async def test_starting_twice_runs_one_client(fake: FakeDiscord, runtime: Runtime) -> None:
+    first = start_discord(runtime, client_factory=quick_client)
+    try:
+        second = start_discord(runtime, client_factory=quick_client)
+        assert second is first
+        assert await asyncio.to_thread(first.wait_ready, 5)
+        assert fake.identifies == 1
+    finally:
+        await asyncio.to_thread(first.stop)
