@@ -64,6 +64,7 @@ class FakeDiscord:
         self.forbidden_channels: set[str] = set()  # 403 Missing Access
         self.missing_channels: set[str] = set()  # 404 Unknown Channel
         self.fail_channels: set[str] = set()  # 400 Bad Request
+        self.forbid_reactions = False  # 403 on adding reactions (no Add Reactions permission)
         self.member_guilds = {str(GUILD_ID)}  # command sync to other guilds is refused (403)
         self.connected = asyncio.Event()
         self.base = ""
@@ -202,6 +203,8 @@ class FakeDiscord:
                 )
             return jr(self.message(body, channel_id))
         if "/reactions/" in path and request.method == "PUT":
+            if self.forbid_reactions:
+                return jr({"message": "Missing Permissions", "code": 50013}, status=403)
             return web.Response(status=204)
         if path.startswith("/interactions/") and path.endswith("/callback"):
             return jr(

@@ -354,3 +354,14 @@ async def test_schedule_options_in_any_order_reach_the_core_in_its_order(
     await until(fake.callbacks)
     schedule = core.store.get_channel(channel.id).settings.schedule
     assert (schedule.time, schedule.timezone, schedule.days) == ("07:30", "Asia/Tokyo", (0, 2))
+
+
+async def test_missing_add_reactions_permission_still_posts_the_paper(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    channel = add_channel(core)
+    fake.forbid_reactions = True
+    _, result = await run_digest(core, channel)
+    assert len(result.posted) == 3 and not result.failed
+    assert not core.store.get_channel(channel.id).settings.paused
+    assert len(fake.reactions_added()) == 3  # one refused try per paper, then it gives up
