@@ -354,6 +354,10 @@ def command(
         raise typer.Exit(1)
 
 
+from bot import cli_discord  # noqa: E402
+
+cli_discord.register(app)
+
 from bot import cli_worker  # noqa: E402, F401  (registers `run` and `tick`)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
@@ -60,6 +60,7 @@ def build_runtime(
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=closers)
     wire_web(rt, slack)
+    _register_discord(rt)
     return rt
 
 
@@ -77,3 +78,35 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
         from adapters.slack.socket import start_socket_mode
 
         rt.socket_mode = lambda: start_socket_mode(rt)
+
+
+def _register_discord(rt: Runtime) -> None:
+    """With DISCORD_TOKEN set: the Discord adapter on the core, and its start and sync hooks.
+
+    `rt.extras["start_discord"]()` runs the client in its own thread and returns a handle with
+    `stop()`; `rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST.
+    """
+
+    def start() -> Any:
+        from adapters.discord.runner import start_discord
+
+        return start_discord(rt)
+
+    def sync(guild_id: str | None = None) -> Any:
+        from adapters.discord.runner import sync_commands
+
+        return sync_commands(rt, guild_id)
+
+    rt.extras["start_discord"] = start
+    rt.extras["discord_sync"] = sync
+    settings = rt.settings
+    if settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url:
+        # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
+        from adapters.discord.runner import adapter_of, check_settings
+
+        try:
+            check_settings(settings, why="Discord (a DISCORD_* setting is set)")
+        except Exception:
+            rt.close()
+            raise
+        adapter_of(rt)
