@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -349,7 +350,7 @@ def command(
                 ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
             )
         )
-    typer.echo(reply.text)
+    typer.echo(re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
     if not reply.ok:
         raise typer.Exit(1)
 
