@@ -267,8 +267,9 @@ class CommandRequest:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The answer to a command. `text` uses light markdown (*bold*, `code`, bullet lines);
-    adapters convert it to their dialect. Ephemeral replies are shown only to the caller."""
+    """The answer to a command. `text` uses light markdown (*bold*, `code`, "• " bullet lines,
+    links as `<url|label>`); each adapter converts it to its dialect (Slack mrkdwn as is, Discord
+    markdown, plain text on the console). Ephemeral replies are shown only to the caller."""
 
     text: str
     ephemeral: bool = True
