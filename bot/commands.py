@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import command_parse as cp
+from bot.command_specs import ALIASES, SPECS
 from bot.errors import CommandError, NotFound, PaperBotError
 from bot.history import history_text
 from bot.models import (
@@ -29,87 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_INTERESTS = 60
 SEARCH_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Spec:
-    usage: str
-    summary: str
-    examples: tuple[str, ...] = ()
-
-
-SPECS: dict[str, Spec] = {
-    "help": Spec("/papers help [command]", "Show what I can do."),
-    "subscribe": Spec(
-        '/papers subscribe <topic phrase> | cat:<arXiv category> | author:"Name"',
-        "Follow a topic, an arXiv category or an author in this channel.",
-        (
-            "/papers subscribe robot manipulation",
-            "/papers subscribe cat:cs.RO",
-            '/papers subscribe author:"Chelsea Finn"',
-        ),
-    ),
-    "unsubscribe": Spec(
-        '/papers unsubscribe <topic phrase> | cat:<category> | author:"Name"',
-        "Stop following something.",
-        ("/papers unsubscribe cat:cs.RO",),
-    ),
-    "exclude": Spec(
-        "/papers exclude <keyword>",
-        "Never show papers that mention a keyword.",
-        ("/papers exclude survey",),
-    ),
-    "include": Spec("/papers include <keyword>", "Undo an exclude.", ("/papers include survey",)),
-    "like": Spec(
-        "/papers like <arXiv id or link>",
-        "Teach me with a paper you like.",
-        ("/papers like 2503.12461", "/papers like https://arxiv.org/abs/2503.12461"),
-    ),
-    "topics": Spec("/papers topics", "Show this channel's profile and what reactions taught me."),
-    "schedule": Spec(
-        "/papers schedule <HH:MM> [timezone] [daily|weekdays|weekly|mon,wed,fri]",
-        "Set when the digest is posted, in the channel's timezone.",
-        ("/papers schedule 09:00 Europe/Berlin weekdays", "/papers schedule 08:30 mon,thu"),
-    ),
-    "size": Spec(
-        "/papers size <1-20>", "Set how many papers a digest shows at most.", ("/papers size 5",)
-    ),
-    "threshold": Spec(
-        "/papers threshold <low|medium|high>",
-        "Fewer, better papers (high) or more, looser ones (low).",
-        ("/papers threshold high",),
-    ),
-    "pause": Spec("/papers pause", "Stop scheduled digests here."),
-    "resume": Spec("/papers resume", "Start scheduled digests again."),
-    "now": Spec("/papers now", "Post a digest now from the papers this channel has not seen."),
-    "search": Spec(
-        "/papers search <query>",
-        "Find recent papers (only you see the answer).",
-        ("/papers search diffusion policy",),
-    ),
-    "why": Spec(
-        "/papers why <arXiv id or link>",
-        "Explain why a paper was picked.",
-        ("/papers why 2503.12461",),
-    ),
-    "stats": Spec("/papers stats", "Digests posted, 👍/👎 counts and how many picks people liked."),
-    "history": Spec(
-        "/papers history [n]",
-        "List the channel's recent picks with their reactions.",
-        ("/papers history 10",),
-    ),
-}
-ALIASES = {
-    "sub": "subscribe",
-    "unsub": "unsubscribe",
-    "follow": "subscribe",
-    "unfollow": "unsubscribe",
-    "profile": "topics",
-    "list": "topics",
-    "digest": "now",
-    "find": "search",
-    "?": "help",
-}
 
 
 class CommandLayer:
