@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -175,3 +175,14 @@ class ProcessedEventRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PaperEmbeddingRow(SQLModel, table=True):
+    """A paper's embedding under one model, computed once (float32 bytes)."""
+
+    __tablename__ = "paper_embedding"
+
+    paper_id: str = Field(primary_key=True, max_length=200)
+    model: str = Field(primary_key=True, max_length=200)
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
