@@ -96,7 +96,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'cfg.db'}")  # type: ignore[call-arg]
+    return Settings(
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'cfg.db'}", ranker="lexical"
+    )  # type: ignore[call-arg]
 
 
 def make_paper(pid: str, title: str, abstract: str = "", **kw: object) -> Paper:

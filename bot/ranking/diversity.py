@@ -15,8 +15,8 @@ def mmr(order: Sequence[int], scores: np.ndarray, batch: Batch, k: int, lam: flo
     if len(pool) <= 1 or k <= 1:
         return pool[:k]
     rel = scores[pool]
-    span = float(rel.max() - rel.min()) or 1.0
-    rel = (rel - rel.min()) / span
+    top = float(rel.max())
+    rel = rel / top if top > 0 else rel - top
     if batch.embeddings is not None:
         vecs = batch.embeddings[pool]
         sim = vecs @ vecs.T

@@ -19,8 +19,8 @@ import numpy as np
 from bot.models import Channel, InterestKind, Paper
 from bot.ranking.features import paper_categories, paper_terms
 
-MAX_TERMS = 300  # learned words kept when serialised
-MAX_AUTHORS = 120
+MAX_TERMS = 250  # learned words kept when serialised
+MAX_AUTHORS = 40
 MAX_LIKED = 20
 AUTHORS_PER_PAPER = 10
 DISLIKE_TERM_RATE = 0.5
