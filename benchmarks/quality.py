@@ -74,6 +74,7 @@ def run(
     weights: Weights | None = None,
     modes: Sequence[str] = ("visible", "hidden"),
     seeds: Sequence[int] = SEEDS,
+    cache: dict[tuple[str, int, str], Batch | None] | None = None,
 ) -> dict[str, dict[str, list[list[float]]]]:
     """{mode/method: {metric: [per (seed, channel): per-day values]}}."""
     start = TUNE_START if window == "tune" else DEV_START
@@ -105,12 +106,13 @@ def run(
         per: dict[tuple[str, int, str], dict[str, list[float]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        for _day, papers in days:
+        cache = {} if cache is None else cache
+        for d, (_day, papers) in enumerate(days):
             shown = [hide_categories(p) for p in papers] if hide else papers
-            batches = {
-                "ours-default": build_batch(shown),
-                "ours-semantic": build_batch(shown, emb) if emb is not None else None,
-            }
+            if (mode, d, "ours-default") not in cache:
+                cache[(mode, d, "ours-default")] = build_batch(shown)
+                cache[(mode, d, "ours-semantic")] = build_batch(shown, emb) if emb else None
+            batches = {m: cache[(mode, d, m)] for m in ("ours-default", "ours-semantic")}
             for (m, seed, name), state in states.items():
                 ch = next(c for c in channels if c.name == name)
                 if isinstance(state, Ours):

@@ -8,6 +8,7 @@ categories and authors), so it is order-independent, deterministic and exactly i
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 import math
 from collections import Counter
@@ -49,6 +50,9 @@ class Profile:
     emb_pos_n: int = 0
     emb_neg_n: int = 0
     liked: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, title, terms
+    _top: dict[int, list[tuple[str, float]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_phrases(
@@ -96,6 +100,7 @@ class Profile:
     def _update(self, paper: Paper, value: int, embedding: np.ndarray | None, sign: float) -> None:
         if value == 0:
             return
+        self._top.clear()
         like = value > 0
         if like:
             self.positives += int(sign)
@@ -135,8 +140,13 @@ class Profile:
         return math.log((pos + 0.5) / (neg + 0.5))
 
     def top_terms(self, n: int = MAX_TERMS) -> list[tuple[str, float]]:
-        ranked = sorted(self.term_weights.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
-        return ranked[:n]
+        """The n learned words with the largest weights (cached until the next reaction)."""
+        if n not in self._top:
+            ranked = heapq.nsmallest(
+                n, self.term_weights.items(), key=lambda kv: (-abs(kv[1]), kv[0])
+            )
+            self._top[n] = ranked
+        return self._top[n]
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
