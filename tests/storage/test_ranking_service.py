@@ -64,11 +64,11 @@ def test_embeddings_are_computed_once_and_stored(
     core, channel = _core(sqlite_store, settings, clock, embedder)
     plan = core.plan(channel)
     assert plan.picks
-    assert len(embedder.embedded) == len(PAPERS)
+    assert len(embedder.embedded) == len(PAPERS) + 1  # and the phrase, once
     stored = sqlite_store.get_embeddings("fake@8", [p.id for p in PAPERS])
     assert set(stored) == {p.id for p in PAPERS}
     core.plan(channel)
-    assert len(embedder.embedded) == len(PAPERS)  # second plan reads the store
+    assert len(embedder.embedded) == len(PAPERS) + 1  # second plan reads the store
     sqlite_store.save_embeddings("fake@8", {"2607.00001": b"\x00" * 32})
     assert sqlite_store.get_embeddings("fake@8", ["2607.00001"]) == {
         "2607.00001": stored["2607.00001"]
