@@ -1,36 +1,54 @@
-"""Maximal marginal relevance: a digest is not five near-duplicates."""
+"""Maximal marginal relevance, vectorised over channels: a digest is not five near-duplicates."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 
 from bot.ranking.features import Batch
 
 
-def mmr(order: Sequence[int], scores: np.ndarray, batch: Batch, k: int, lam: float) -> list[int]:
-    """Pick k of `order` (best first) trading relevance against similarity to earlier picks."""
-    pool = list(order[: max(4 * k, 20)])
-    if len(pool) <= 1 or k <= 1:
-        return pool[:k]
-    rel = scores[pool]
-    top = float(rel.max())
-    rel = rel / top if top > 0 else rel - top
-    if batch.embeddings is not None:
-        vecs = batch.embeddings[pool]
-        sim = vecs @ vecs.T
+def pick_many(
+    scores: np.ndarray, batch: Batch, k: int, floor: float, lam: float
+) -> list[list[int]]:
+    """For each row of `scores` (channels x papers), up to k picks over `floor`, best first.
+
+    Greedy MMR over each channel's top max(4k, 20): relevance (scaled by the top score) against
+    the highest similarity to an earlier pick. `lam` = 1 is plain top-k. Ties go to the lower
+    index, so the result does not depend on anything but the inputs.
+    """
+    m, n = scores.shape
+    if n == 0 or k <= 0:
+        return [[] for _ in range(m)]
+    size = min(n, max(4 * k, 20))
+    if size < n:
+        pool = np.argpartition(-scores, size - 1, axis=1)[:, :size]
+        pool.sort(axis=1)
     else:
-        rows = batch.unit_terms[pool]
-        sim = (rows @ rows.T).toarray()
-    picked: list[int] = []
-    max_sim = np.zeros(len(pool))
-    available = np.ones(len(pool), dtype=bool)
-    while len(picked) < min(k, len(pool)):
+        pool = np.broadcast_to(np.arange(n), (m, n)).copy()
+    pool_scores = np.take_along_axis(scores, pool, axis=1)
+    order = np.argsort(-pool_scores, axis=1, kind="stable")
+    pool = np.take_along_axis(pool, order, axis=1)
+    pool_scores = np.take_along_axis(pool_scores, order, axis=1)
+    valid = np.isfinite(pool_scores) & (pool_scores >= floor)
+    if lam >= 1.0:
+        return [
+            [int(j) for j, ok in zip(row, oks, strict=True) if ok][:k]
+            for row, oks in zip(pool, valid, strict=True)
+        ]
+    top = np.where(valid[:, :1], pool_scores[:, :1], 1.0)
+    top = np.where(top > 0, top, 1.0)
+    rel = np.where(valid, pool_scores / top, -np.inf)
+    sim = batch.similarity()[pool[:, :, None], pool[:, None, :]]  # m x size x size
+    rows = np.arange(m)
+    max_sim = np.zeros((m, size))
+    taken = np.zeros((m, size), dtype=bool)
+    picks = np.full((m, min(k, size)), -1)
+    for step in range(min(k, size)):
         value = lam * rel - (1 - lam) * max_sim
-        value[~available] = -np.inf
-        best = int(np.argmax(value))
-        picked.append(best)
-        available[best] = False
-        max_sim = np.maximum(max_sim, sim[best])
-    return [pool[i] for i in picked]
+        value[taken] = -np.inf
+        best = np.argmax(value, axis=1)
+        ok = np.isfinite(value[rows, best])
+        picks[:, step] = np.where(ok, best, -1)
+        taken[rows, best] = True
+        max_sim = np.maximum(max_sim, sim[rows, best])
+    return [[int(pool[i, j]) for j in picks[i] if j >= 0] for i in range(m)]

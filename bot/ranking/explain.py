@@ -8,13 +8,13 @@ import numpy as np
 
 from bot.models import Reason, ReasonKind
 from bot.ranking.features import Batch, paper_categories
-from bot.ranking.text import tokens
+from bot.ranking.text import phrase_terms
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
     from bot.ranking.scoring import Ranker
 
-TOPIC_MIN = 0.3
+TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45
 LEARNED_MIN = 0.5
 TRENDING_MIN = 20
@@ -81,7 +81,7 @@ def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Rea
 
 
 def _phrase_coverage(phrase: str, terms: frozenset[str], batch: Batch) -> float:
-    toks = tokens(phrase)
+    toks = phrase_terms(phrase)[0]
     if not toks:
         return 0.0
     weights = [batch.idf_of(t) for t in toks]

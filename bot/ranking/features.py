@@ -50,6 +50,8 @@ class Batch:
     term_sets: list[frozenset[str]] = field(default_factory=list)
     upvotes: np.ndarray = field(default_factory=lambda: np.zeros(0))
     age_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _rarity: np.ndarray | None = None
+    _similarity: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -60,6 +62,23 @@ class Batch:
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
         return float(self.idf[col]) if col is not None else math.log(1 + len(self.papers))
+
+    def similarity(self) -> np.ndarray:
+        """Paper-paper cosine similarity (embeddings when present, else words), cached."""
+        if self._similarity is None:
+            if self.embeddings is not None:
+                sim = self.embeddings @ self.embeddings.T
+            else:
+                sim = (self.unit_terms @ self.unit_terms.T).toarray()
+            self._similarity = np.asarray(sim, dtype=np.float32)
+        return self._similarity
+
+    def category_rarity(self) -> np.ndarray:
+        """Per category column: 1 for a category on 10% of the papers, more when rarer."""
+        if self._rarity is None:
+            df = np.asarray(self.cats.sum(axis=0)).ravel()
+            self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
+        return self._rarity
 
     def category_columns(self, category: str) -> list[int]:
         """Columns for a category; an archive (`q-bio`, `cs`) matches its subclasses."""

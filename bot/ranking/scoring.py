@@ -18,11 +18,11 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper, ScoredPaper, Threshold
-from bot.ranking.diversity import mmr
+from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
-from bot.ranking.text import bigrams, tokens, word_pattern
+from bot.ranking.text import phrase_terms, word_pattern
 
 MIN_SCORE = {Threshold.LOW: 0.1, Threshold.MEDIUM: 0.35, Threshold.HIGH: 0.9}
 
@@ -40,7 +40,8 @@ class Weights:
     prf_depth: int = 10
     prf_category: float = 0.4
     prf_sem: float = 1.0
-    learned_category: float = 0.5
+    learned_category: float = 1.0
+    category_rarity: float = 1.0  # 0: every category alike; 1: rare categories count more
     learned_author: float = 0.3
     learned_terms: float = 1.0
     learned_term_count: int = 64
@@ -109,12 +110,33 @@ class Ranker:
         *,
         k: int,
         threshold: Threshold | None = None,
+        explain: bool = True,
+        chunk: int = 1000,
     ) -> list[list[ScoredPaper]]:
-        """Rank one candidate set for many channels (the daily fan-out)."""
-        matrix = self.scores(profiles, batch)
+        """Rank one candidate set for many channels (the daily fan-out), in chunks of channels."""
+        out: list[list[ScoredPaper]] = []
+        for start in range(0, len(profiles), chunk):
+            part = profiles[start : start + chunk]
+            matrix = self.scores(part, batch)
+            picks = pick_many(matrix, batch, k, self._floor(threshold), self.weights.mmr_lambda)
+            for i, profile in enumerate(part):
+                out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
+        return out
+
+    @staticmethod
+    def _floor(threshold: Threshold | None) -> float:
+        return MIN_SCORE[threshold] if threshold is not None else -np.inf
+
+    def _scored(
+        self, profile: Profile, batch: Batch, scores: np.ndarray, picked: Sequence[int], why: bool
+    ) -> list[ScoredPaper]:
         return [
-            self.select(p, batch, matrix[i], k=k, threshold=threshold)
-            for i, p in enumerate(profiles)
+            ScoredPaper(
+                batch.papers[i],
+                round(float(scores[i]), 6),
+                explain(self, profile, batch, i) if why else (),
+            )
+            for i in picked
         ]
 
     # ------------------------------------------------------------------ scoring
@@ -179,10 +201,11 @@ class Ranker:
         q = Query()
         if not profile.opinions:
             return q
+        rarity = batch.category_rarity()
         for cat, col in batch.cat_index.items():
             aff = profile.category_affinity(cat)
             if aff:
-                q.cats[col] = w.learned_category * aff
+                q.cats[col] = w.learned_category * aff * rarity[col] ** w.category_rarity
         scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
         for term, weight in profile.top_terms(w.learned_term_count):
             term_col = batch.vocab.get(term)
@@ -253,28 +276,22 @@ class Ranker:
         threshold: Threshold | None = None,
         diversify: bool = True,
     ) -> list[ScoredPaper]:
+        """Without k the full order (no reasons past the tenth); with k the digest's picks."""
+        floor = self._floor(threshold)
+        if k is not None:
+            lam = self.weights.mmr_lambda if diversify else 1.0
+            picked = pick_many(scores[None, :], batch, k, floor, lam)[0]
+            return self._scored(profile, batch, scores, picked, True)
         ranked = np.lexsort((np.arange(len(scores)), -scores))
-        order = [int(i) for i in ranked if np.isfinite(scores[i])]
-        if threshold is not None:
-            order = [i for i in order if scores[i] >= MIN_SCORE[threshold]]
-        if k is None:
-            picked = order
-        elif diversify:
-            picked = mmr(order, scores, batch, k, self.weights.mmr_lambda)
-        else:
-            picked = order[:k]
-        with_reasons = set(picked[: max(k or 0, 10)])
-        out = []
-        for i in picked:
-            reasons = explain(self, profile, batch, i) if i in with_reasons else ()
-            out.append(ScoredPaper(batch.papers[i], round(float(scores[i]), 6), reasons))
-        return out
+        order = [int(i) for i in ranked if np.isfinite(scores[i]) and scores[i] >= floor]
+        head = self._scored(profile, batch, scores, order[:10], True)
+        return head + self._scored(profile, batch, scores, order[10:], False)
 
 
 def phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
     """A typed phrase as BM25 query weights: a full match of all its words and bigrams scores 1."""
-    toks = tokens(phrase)
-    terms = [*toks, *bigrams(toks)]
+    toks, grams = phrase_terms(phrase)
+    terms = [*toks, *grams]
     if not terms:
         return {}
     factor = {t: 1.0 if " " not in t else 0.5 for t in terms}
