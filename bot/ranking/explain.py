@@ -8,7 +8,6 @@ import numpy as np
 
 from bot.models import Reason, ReasonKind
 from bot.ranking.features import Batch, paper_categories
-from bot.ranking.text import phrase_terms
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
@@ -81,12 +80,8 @@ def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Rea
 
 
 def _phrase_coverage(phrase: str, terms: frozenset[str], batch: Batch) -> float:
-    toks = phrase_terms(phrase)[0]
-    if not toks:
-        return 0.0
-    weights = [batch.idf_of(t) for t in toks]
-    covered = sum(w for t, w in zip(toks, weights, strict=True) if t in terms)
-    return covered / (sum(weights) or 1.0)
+    weights = batch.phrase_weights(phrase)
+    return sum(w for t, w in weights if t in terms)
 
 
 def _most_similar_liked(
@@ -96,7 +91,7 @@ def _most_similar_liked(
     for pid, title, liked_terms in profile.liked:
         if pid == paper_id:
             continue
-        overlap = sum(1 for t in liked_terms if t in terms)
+        overlap = len(terms.intersection(liked_terms))
         if overlap >= 3 and (best is None or overlap > best[2]):
             best = (pid, title, overlap)
     return best

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper
-from bot.ranking.text import bigrams, tokens
+from bot.ranking.text import bigrams, phrase_terms, tokens
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -52,6 +52,7 @@ class Batch:
     age_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _rarity: np.ndarray | None = None
     _similarity: np.ndarray | None = None
+    _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -62,6 +63,16 @@ class Batch:
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
         return float(self.idf[col]) if col is not None else math.log(1 + len(self.papers))
+
+    def phrase_weights(self, phrase: str) -> list[tuple[str, float]]:
+        """A phrase's words with idf weights summing to 1 (cached per candidate set)."""
+        found = self._phrases.get(phrase)
+        if found is None:
+            toks = phrase_terms(phrase)[0]
+            idf = [self.idf_of(t) for t in toks]
+            total = sum(idf) or 1.0
+            found = self._phrases[phrase] = [(t, v / total) for t, v in zip(toks, idf, strict=True)]
+        return found
 
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""

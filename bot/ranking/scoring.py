@@ -202,9 +202,10 @@ class Ranker:
         if not profile.opinions:
             return q
         rarity = batch.category_rarity()
-        for cat, col in batch.cat_index.items():
+        for cat in {*profile.cat_pos, *profile.cat_neg}:
+            col = batch.cat_index.get(cat)
             aff = profile.category_affinity(cat)
-            if aff:
+            if col is not None and aff:
                 q.cats[col] = w.learned_category * aff * rarity[col] ** w.category_rarity
         scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
         for term, weight in profile.top_terms(w.learned_term_count):
