@@ -52,6 +52,7 @@ class Batch:
     age_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _rarity: np.ndarray | None = None
     _similarity: np.ndarray | None = None
+    _slots: np.ndarray | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -73,6 +74,18 @@ class Batch:
             total = sum(idf) or 1.0
             found = self._phrases[phrase] = [(t, v / total) for t, v in zip(toks, idf, strict=True)]
         return found
+
+    def category_slots(self) -> np.ndarray:
+        """papers x max-categories matrix of category columns, padded with the column count."""
+        if self._slots is None:
+            width = max((len(set(paper_categories(p))) for p in self.papers), default=0)
+            slots = np.full((len(self.papers), max(width, 1)), self.cats.shape[1])
+            indptr, indices = self.cats.indptr, self.cats.indices
+            for i in range(len(self.papers)):
+                row = indices[indptr[i] : indptr[i + 1]]
+                slots[i, : len(row)] = row
+            self._slots = slots
+        return self._slots
 
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""

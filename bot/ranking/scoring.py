@@ -40,8 +40,10 @@ class Weights:
     prf_depth: int = 10
     prf_category: float = 0.4
     prf_sem: float = 1.0
+    prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
     learned_category: float = 1.0
     category_rarity: float = 1.0  # 0: every category alike; 1: rare categories count more
+    category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3
     learned_terms: float = 1.0
     learned_term_count: int = 64
@@ -146,7 +148,13 @@ class Ranker:
         n = len(batch)
         prior = [self._prior_query(p, batch) for p in profiles]
         learned = [self._learned_query(p, batch) for p in profiles]
+        if w.category_max:
+            learned_cats = [q.cats for q in learned]
+            for q in learned:
+                q.cats = {}
         first = self._apply(prior, batch) + self._apply(learned, batch)
+        if w.category_max:
+            first += _best_category(learned_cats, batch)
         first += self._static(batch)[None, :]
         excluded = self._excluded(profiles, batch)
         first[excluded] = -np.inf
@@ -234,6 +242,9 @@ class Ranker:
             (np.ones(m * depth), (np.repeat(np.arange(m), depth), top.ravel())), shape=(m, n)
         )
         out = np.zeros((m, n))
+        fade = np.ones((m, 1))
+        if w.prf_fade > 0:
+            fade[:, 0] = [1 / (1 + p.opinions / w.prf_fade) for p in profiles]
         if w.prf_category and batch.cats.nnz:
             counts = (indicator @ batch.cats).toarray()  # channels x categories
             base = np.asarray(batch.cats.sum(axis=0)).ravel() / n
@@ -243,7 +254,7 @@ class Ranker:
         if w.prf_sem and batch.embeddings is not None:
             centroid = (indicator @ batch.embeddings) / depth
             out += w.prf_sem * (centroid.astype(np.float32) @ batch.embeddings.T)
-        return out
+        return out * fade
 
     def _excluded(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray:
         mask = np.zeros((len(profiles), len(batch)), dtype=bool)
@@ -315,6 +326,21 @@ def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
             data.append(row[col])
         indptr.append(len(indices))
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+
+
+def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndarray:
+    """Per channel and paper, the learned weight of the paper's best category (0 if none)."""
+    m, n = len(weights), len(batch)
+    if not any(weights):
+        return np.zeros((m, n))
+    cats = batch.cats.shape[1]
+    table = np.zeros((m, cats + 1))
+    table[:, cats] = -np.inf
+    for i, row in enumerate(weights):
+        for col, value in row.items():
+            table[i, col] = value
+    best = table[:, batch.category_slots()].max(axis=2)  # m x n
+    return np.where(np.isfinite(best), best, 0.0)
 
 
 def _author_scores(weights: dict[str, float], papers: Sequence[Paper]) -> np.ndarray:
