@@ -56,14 +56,9 @@ class ArxivSanity(Method):
     def rank(self, papers: Sequence[Paper]) -> list[int]:
         if not self.liked:
             return self.keyword.rank(papers)
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
-        vec = TfidfVectorizer(
-            ngram_range=(1, 2), max_features=20000, sublinear_tf=True, stop_words="english"
-        )
-        corpus = [p.text for p in self.seen] + [p.text for p in papers]
-        x = vec.fit_transform(corpus)
+        x = _tfidf(self.seen, papers)
         y = np.array([1 if p.id in self.liked else 0 for p in self.seen])
         if y.min() == y.max():
             return self.keyword.rank(papers)
@@ -79,6 +74,23 @@ class ArxivSanity(Method):
 
     def end_day(self, papers: Sequence[Paper]) -> None:
         self.seen.extend(papers)
+
+
+_TFIDF: dict[tuple[int, str], object] = {}
+
+
+def _tfidf(seen: Sequence[Paper], papers: Sequence[Paper]):  # type: ignore[no-untyped-def]
+    """TF-IDF of everything seen so far plus today's papers; shared by every channel that day."""
+    key = (len(seen), papers[0].id if papers else "")
+    if key not in _TFIDF:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        _TFIDF.clear()
+        vec = TfidfVectorizer(
+            ngram_range=(1, 2), max_features=20000, sublinear_tf=True, stop_words="english"
+        )
+        _TFIDF[key] = vec.fit_transform([p.text for p in seen] + [p.text for p in papers])
+    return _TFIDF[key]
 
 
 class Zotero(Method):

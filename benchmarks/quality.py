@@ -253,7 +253,8 @@ def plot(results: dict[str, dict[str, list[list[float]]]], path: Path) -> None:
         if oracle is not None:
             ax.plot(range(1, len(oracle) + 1), oracle, "k--", label="oracle")
         ax.set_title(f"categories {'visible' if mode == 'visible' else 'hidden (text only)'}")
-        ax.set_xlabel("day")
+        ax.set_xlabel("announcement day")
+        ax.set_xticks(range(1, 21, 2))
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("P@5 (mean over channels and seeds)")
     axes[1].legend(fontsize=8, loc="upper right")
