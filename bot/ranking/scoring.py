@@ -334,7 +334,7 @@ def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndar
     if not any(weights):
         return np.zeros((m, n))
     cats = batch.cats.shape[1]
-    table = np.zeros((m, cats + 1))
+    table = np.zeros((m, cats + 1), dtype=np.float32)
     table[:, cats] = -np.inf
     for i, row in enumerate(weights):
         for col, value in row.items():
