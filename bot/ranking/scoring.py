@@ -38,7 +38,7 @@ class Weights:
     typed_category: float = 1.5
     author: float = 1.2
     prf_depth: int = 10
-    prf_category: float = 0.4
+    prf_category: float = 1.2
     prf_sem: float = 1.0
     prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
     learned_category: float = 1.0

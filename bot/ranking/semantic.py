@@ -83,7 +83,7 @@ def load_embedder(
         else:
             location = model_name
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        model = SentenceTransformer(location, device="cpu")
+        model = SentenceTransformer(location, device="cpu", local_files_only=True)
         model.max_seq_length = max_tokens
     except Exception as exc:  # bulkhead: any loading failure degrades to the lexical tier
         log.warning("semantic ranking off: cannot load %s (%s)", model_name, exc)
