@@ -102,8 +102,8 @@ class Ranker:
         batch = papers if isinstance(papers, Batch) else build_batch(papers, embeddings)
         if not len(batch):
             return []
-        scores = self.scores([profile], batch)[0]
-        return self.select(profile, batch, scores, k=k, threshold=threshold, diversify=diversify)
+        scores = self.scores([profile], batch, floor=self._floor(threshold))[0]
+        return self.select(profile, batch, scores, k=k, diversify=diversify)
 
     def rank_many(
         self,
@@ -119,8 +119,8 @@ class Ranker:
         out: list[list[ScoredPaper]] = []
         for start in range(0, len(profiles), chunk):
             part = profiles[start : start + chunk]
-            matrix = self.scores(part, batch)
-            picks = pick_many(matrix, batch, k, self._floor(threshold), self.weights.mmr_lambda)
+            matrix = self.scores(part, batch, floor=self._floor(threshold))
+            picks = pick_many(matrix, batch, k, -np.inf, self.weights.mmr_lambda)
             for i, profile in enumerate(part):
                 out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
         return out
@@ -142,8 +142,11 @@ class Ranker:
         ]
 
     # ------------------------------------------------------------------ scoring
-    def scores(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray:
-        """channels x papers score matrix; excluded papers get -inf."""
+    def scores(
+        self, profiles: Sequence[Profile], batch: Batch, *, floor: float = -np.inf
+    ) -> np.ndarray:
+        """channels x papers score matrix; excluded papers get -inf, and so do papers whose own
+        evidence (everything but the pseudo-relevance feedback) is under `floor`."""
         w = self.weights
         n = len(batch)
         prior = [self._prior_query(p, batch) for p in profiles]
@@ -158,9 +161,10 @@ class Ranker:
         first += self._static(batch)[None, :]
         excluded = self._excluded(profiles, batch)
         first[excluded] = -np.inf
+        below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
-            prf = self._prf(profiles, batch, first)
-            first = first + prf
+            first = first + self._prf(profiles, batch, first)
+        first[below] = -np.inf
         return first
 
     def _static(self, batch: Batch) -> np.ndarray:
@@ -285,11 +289,11 @@ class Ranker:
         scores: np.ndarray,
         *,
         k: int | None,
-        threshold: Threshold | None = None,
         diversify: bool = True,
     ) -> list[ScoredPaper]:
-        """Without k the full order (no reasons past the tenth); with k the digest's picks."""
-        floor = self._floor(threshold)
+        """Without k the full order (no reasons past the tenth); with k the digest's picks.
+        `scores` come from `scores()`, which already applied the threshold."""
+        floor = -np.inf
         if k is not None:
             lam = self.weights.mmr_lambda if diversify else 1.0
             picked = pick_many(scores[None, :], batch, k, floor, lam)[0]
