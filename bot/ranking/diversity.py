@@ -8,12 +8,21 @@ from bot.ranking.features import Batch
 
 
 def pick_many(
-    scores: np.ndarray, batch: Batch, k: int, floor: float, lam: float
+    scores: np.ndarray,
+    batch: Batch,
+    k: int,
+    floor: float,
+    lam: float,
+    *,
+    labels: np.ndarray | None = None,
+    overlap: float = 0.0,
 ) -> list[list[int]]:
     """For each row of `scores` (channels x papers), up to k picks over `floor`, best first.
 
     Greedy MMR over each channel's top max(4k, 20): relevance (scaled by the top score) against
-    the highest similarity to an earlier pick. `lam` = 1 is plain top-k. Ties go to the lower
+    the highest similarity to an earlier pick; two papers with the same label (the typed phrase
+    they match best) are at least `overlap` similar, so a digest covers the channel's topics.
+    `lam` = 1 is plain top-k. Ties go to the lower
     index, so the result does not depend on anything but the inputs.
     """
     m, n = scores.shape
@@ -39,6 +48,10 @@ def pick_many(
     top = np.where(top > 0, top, 1.0)
     rel = np.where(valid, pool_scores / top, -np.inf)
     sim = batch.similarity()[pool[:, :, None], pool[:, None, :]]  # m x size x size
+    if labels is not None and overlap > 0:
+        lab = np.take_along_axis(labels, pool, axis=1)
+        same = (lab[:, :, None] == lab[:, None, :]) & (lab[:, :, None] >= 0)
+        sim = np.maximum(sim, overlap * same)
     rows = np.arange(m)
     max_sim = np.zeros((m, size))
     taken = np.zeros((m, size), dtype=bool)

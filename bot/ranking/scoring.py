@@ -24,6 +24,7 @@ from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms, word_pattern
 
+LABEL_MIN = 0.3
 MIN_SCORE = {Threshold.LOW: 0.1, Threshold.MEDIUM: 0.35, Threshold.HIGH: 0.9}
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
@@ -52,6 +53,7 @@ class Weights:
     popularity: float = 0.1
     recency: float = 0.01
     mmr_lambda: float = 0.8
+    phrase_overlap: float = 0.5  # MMR: two papers best matching the same phrase count as similar
 
 
 @dataclass
@@ -120,7 +122,15 @@ class Ranker:
         for start in range(0, len(profiles), chunk):
             part = profiles[start : start + chunk]
             matrix = self.scores(part, batch, floor=self._floor(threshold))
-            picks = pick_many(matrix, batch, k, -np.inf, self.weights.mmr_lambda)
+            picks = pick_many(
+                matrix,
+                batch,
+                k,
+                -np.inf,
+                self.weights.mmr_lambda,
+                labels=self.phrase_labels(part, batch),
+                overlap=self.weights.phrase_overlap,
+            )
             for i, profile in enumerate(part):
                 out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
         return out
@@ -191,6 +201,25 @@ class Ranker:
             if q.authors:
                 out[i] += _author_scores(q.authors, batch.papers)
         return out
+
+    def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
+        """channels x papers: which typed phrase a paper matches best (-1: none clearly)."""
+        if not self.weights.phrase_overlap or not any(len(p.phrases) > 1 for p in profiles):
+            return None
+        rows: list[dict[int, float]] = []
+        spans = []
+        for profile in profiles:
+            start = len(rows)
+            rows.extend(phrase_columns(phrase, batch) for phrase in profile.phrases)
+            spans.append((start, len(rows)))
+        matched = (batch.terms @ _stack(rows, batch.terms.shape[1]).T).T.toarray()
+        labels = np.full((len(profiles), len(batch)), -1)
+        for i, (start, end) in enumerate(spans):
+            if end - start > 1:
+                part = matched[start:end]
+                best = part.argmax(axis=0)
+                labels[i] = np.where(part.max(axis=0) >= LABEL_MIN, best, -1)
+        return labels
 
     def _prior_query(self, profile: Profile, batch: Batch) -> Query:
         w = self.weights
@@ -296,7 +325,11 @@ class Ranker:
         floor = -np.inf
         if k is not None:
             lam = self.weights.mmr_lambda if diversify else 1.0
-            picked = pick_many(scores[None, :], batch, k, floor, lam)[0]
+            labels = self.phrase_labels([profile], batch)
+            overlap = self.weights.phrase_overlap
+            picked = pick_many(
+                scores[None, :], batch, k, floor, lam, labels=labels, overlap=overlap
+            )[0]
             return self._scored(profile, batch, scores, picked, True)
         ranked = np.lexsort((np.arange(len(scores)), -scores))
         order = [int(i) for i in ranked if np.isfinite(scores[i]) and scores[i] >= floor]

@@ -258,3 +258,24 @@ def test_semantic_parts_use_embeddings_when_given() -> None:
     ranker = Ranker(embed=lambda texts: np.stack([target for _ in texts]))
     picks = ranker.rank(profile, papers, k=1, embeddings=emb)
     assert picks[0].paper.id == "s1"
+
+
+def test_a_digest_covers_the_channels_topics() -> None:
+    agents = [
+        make_paper(
+            f"g{i}",
+            f"LLM agents that plan, variant {i}",
+            f"LLM agents with tool use and memory for task {i} in the web.",
+        )
+        for i in range(6)
+    ]
+    seg = make_paper(
+        "m1",
+        "Medical image segmentation of the liver",
+        "A segmentation network for abdominal CT scans and a long discussion of clinical needs.",
+    )
+    profile = Profile.from_phrases(["LLM agents", "medical image segmentation"])
+    plain = Ranker().rank(profile, [*agents, seg], k=3, diversify=False)
+    covered = Ranker().rank(profile, [*agents, seg], k=3)
+    assert "m1" not in _ids(plain)
+    assert "m1" in _ids(covered)
