@@ -54,6 +54,7 @@ class Weights:
     recency: float = 0.01
     mmr_lambda: float = 0.8
     phrase_overlap: float = 0.5  # MMR: two papers best matching the same phrase count as similar
+    phrase_overlap_until: int = 15  # ... while the channel has fewer opinions than this
 
 
 @dataclass
@@ -203,7 +204,9 @@ class Ranker:
         return out
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
-        """channels x papers: which typed phrase a paper matches best (-1: none clearly)."""
+        """channels x papers: which typed phrase a paper matches best (-1: none clearly).
+
+        Only for channels still learning (few opinions): later their reactions decide."""
         if not self.weights.phrase_overlap or not any(len(p.phrases) > 1 for p in profiles):
             return None
         rows: list[dict[int, float]] = []
@@ -215,7 +218,7 @@ class Ranker:
         matched = (batch.terms @ _stack(rows, batch.terms.shape[1]).T).T.toarray()
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
-            if end - start > 1:
+            if end - start > 1 and profiles[i].opinions < self.weights.phrase_overlap_until:
                 part = matched[start:end]
                 best = part.argmax(axis=0)
                 labels[i] = np.where(part.max(axis=0) >= LABEL_MIN, best, -1)
