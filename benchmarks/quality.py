@@ -238,7 +238,7 @@ def plot(results: dict[str, dict[str, list[list[float]]]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True)
     for ax, mode in zip(axes, ("visible", "hidden"), strict=True):
         oracle = None
         for key, metrics in results.items():
@@ -257,8 +257,9 @@ def plot(results: dict[str, dict[str, list[list[float]]]], path: Path) -> None:
         ax.set_xticks(range(1, 21, 2))
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("P@5 (mean over channels and seeds)")
-    axes[1].legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=110)
 
 
