@@ -83,9 +83,21 @@ def load_embedder(
         else:
             location = model_name
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        _quiet_transformers()
         model = SentenceTransformer(location, device="cpu", local_files_only=True)
         model.max_seq_length = max_tokens
     except Exception as exc:  # bulkhead: any loading failure degrades to the lexical tier
         log.warning("semantic ranking off: cannot load %s (%s)", model_name, exc)
         return None
     return SentenceTransformerEmbedder(model, model_name, max_tokens)
+
+
+def _quiet_transformers() -> None:
+    """No progress bars or info chatter from transformers in a bot's output."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except Exception:  # an optional nicety; loading works without it
+        return
