@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import heapq
+import itertools
 import json
 import math
 from collections import Counter
@@ -53,6 +54,7 @@ class Profile:
     _top: dict[int, list[tuple[str, float]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _ordered: bool = field(default=False, repr=False, compare=False)  # term_weights by |weight|
 
     @classmethod
     def from_phrases(
@@ -101,6 +103,7 @@ class Profile:
         if value == 0:
             return
         self._top.clear()
+        self._ordered = False
         like = value > 0
         if like:
             self.positives += int(sign)
@@ -141,6 +144,8 @@ class Profile:
 
     def top_terms(self, n: int = MAX_TERMS) -> list[tuple[str, float]]:
         """The n learned words with the largest weights (cached until the next reaction)."""
+        if n not in self._top and self._ordered:
+            self._top[n] = list(itertools.islice(self.term_weights.items(), n))
         if n not in self._top:
             ranked = heapq.nsmallest(
                 n, self.term_weights.items(), key=lambda kv: (-abs(kv[1]), kv[0])
@@ -163,7 +168,7 @@ class Profile:
             "cat_neg": _rounded(self.cat_neg),
             "author_pos": _rounded(_top(self.author_pos, MAX_AUTHORS)),
             "author_neg": _rounded(_top(self.author_neg, MAX_AUTHORS)),
-            "term_weights": _rounded(dict(self.top_terms())),
+            "term_weights": [[t, round(w, 4)] for t, w in self.top_terms()],
             "emb_pos": _pack(self.emb_pos),
             "emb_neg": _pack(self.emb_neg),
             "emb_pos_n": self.emb_pos_n,
@@ -175,7 +180,8 @@ class Profile:
     @classmethod
     def from_json(cls, text: str) -> Profile:
         data = json.loads(text)
-        return cls(
+        terms = data.get("term_weights", [])
+        profile = cls(
             phrases=list(data.get("phrases", [])),
             categories=list(data.get("categories", [])),
             authors=list(data.get("authors", [])),
@@ -187,13 +193,15 @@ class Profile:
             cat_neg=dict(data.get("cat_neg", {})),
             author_pos=dict(data.get("author_pos", {})),
             author_neg=dict(data.get("author_neg", {})),
-            term_weights=dict(data.get("term_weights", {})),
+            term_weights=dict(terms.items() if isinstance(terms, dict) else terms),
             emb_pos=_unpack(data.get("emb_pos")),
             emb_neg=_unpack(data.get("emb_neg")),
             emb_pos_n=int(data.get("emb_pos_n", 0)),
             emb_neg_n=int(data.get("emb_neg_n", 0)),
             liked=[(str(a), str(b), list(c)) for a, b, c in data.get("liked", [])],
         )
+        profile._ordered = isinstance(terms, list)  # written strongest first by `to_json`
+        return profile
 
 
 def term_vector(paper: Paper) -> dict[str, float]:
