@@ -54,6 +54,7 @@ class Batch:
     _similarity: np.ndarray | None = None
     _slots: np.ndarray | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    phrase_cache: dict[str, dict[int, float]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.papers)

@@ -342,6 +342,13 @@ class Ranker:
 
 def phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
     """A typed phrase as BM25 query weights: a full match of all its words and bigrams scores 1."""
+    found = batch.phrase_cache.get(phrase)
+    if found is None:
+        found = batch.phrase_cache[phrase] = _phrase_columns(phrase, batch)
+    return found
+
+
+def _phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
     toks, grams = phrase_terms(phrase)
     terms = [*toks, *grams]
     if not terms:
