@@ -64,4 +64,24 @@ def pick_many(
         picks[:, step] = np.where(ok, best, -1)
         taken[rows, best] = True
         max_sim = np.maximum(max_sim, sim[rows, best])
-    return [[int(pool[i, j]) for j in picks[i] if j >= 0] for i in range(m)]
+    chosen = [[int(pool[i, j]) for j in picks[i] if j >= 0] for i in range(m)]
+    if labels is not None and overlap > 0:
+        chosen = [_cover_topics(scores[i], labels[i], chosen[i], k) for i in range(m)]
+    return chosen
+
+
+def _cover_topics(scores: np.ndarray, labels: np.ndarray, picked: list[int], k: int) -> list[int]:
+    """Each typed topic with a clear match today gets a place (its best paper), the rest stay
+    in MMR order; the digest is then ordered by score."""
+    topics = [int(t) for t in np.unique(labels) if t >= 0]
+    if len(topics) < 2:
+        return picked
+    must: list[int] = []
+    for t in topics:
+        idx = np.flatnonzero((labels == t) & np.isfinite(scores))
+        if len(idx):
+            best = int(idx[np.argmax(scores[idx])])  # argmax takes the lowest index on ties
+            must.append(best)
+    must = sorted(must, key=lambda j: (-scores[j], j))[:k]
+    rest = [j for j in picked if j not in must][: k - len(must)]
+    return sorted(must + rest, key=lambda j: (-scores[j], j))

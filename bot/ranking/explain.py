@@ -75,6 +75,12 @@ def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Rea
         reasons.append(
             Reason(ReasonKind.TRENDING, f"trending on HF ({paper.upvotes} upvotes)", pop)
         )
+    if not reasons:  # lifted by feedback from today's best matches, or by learned words
+        if cats:
+            text = f"in {cats[0]}, like today's best matches"
+            reasons.append(Reason(ReasonKind.CATEGORY, text, 0.0, cats[0]))
+        elif best is not None:
+            reasons.append(Reason(ReasonKind.TOPIC, f"related to “{best}”", 0.0, best))
     reasons.sort(key=lambda r: -r.weight)
     return tuple(reasons)
 

@@ -55,6 +55,7 @@ class Weights:
     mmr_lambda: float = 0.8
     phrase_overlap: float = 0.5  # MMR: two papers best matching the same phrase count as similar
     phrase_overlap_until: int = 15  # ... while the channel has fewer opinions than this
+    prf_per_topic: bool = True  # feedback from the best matches of every typed phrase
 
 
 @dataclass
@@ -204,10 +205,19 @@ class Ranker:
         return out
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
-        """channels x papers: which typed phrase a paper matches best (-1: none clearly).
+        """For MMR: `topic_labels`, only for channels still learning (few opinions)."""
+        if not self.weights.phrase_overlap:
+            return None
+        labels = self.topic_labels(profiles, batch)
+        if labels is None:
+            return None
+        learned = [i for i, p in enumerate(profiles) if p.opinions >= w_until(self.weights)]
+        labels[learned] = -1
+        return labels
 
-        Only for channels still learning (few opinions): later their reactions decide."""
-        if not self.weights.phrase_overlap or not any(len(p.phrases) > 1 for p in profiles):
+    def topic_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
+        """channels x papers: which typed phrase a paper matches best (-1: none clearly)."""
+        if not any(len(p.phrases) > 1 for p in profiles):
             return None
         rows: list[dict[int, float]] = []
         spans = []
@@ -218,7 +228,7 @@ class Ranker:
         matched = (batch.terms @ _stack(rows, batch.terms.shape[1]).T).T.toarray()
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
-            if end - start > 1 and profiles[i].opinions < self.weights.phrase_overlap_until:
+            if end - start > 1:
                 part = matched[start:end]
                 best = part.argmax(axis=0)
                 labels[i] = np.where(part.max(axis=0) >= LABEL_MIN, best, -1)
@@ -274,6 +284,9 @@ class Ranker:
         m, n = first.shape
         depth = w.prf_depth
         top = np.argpartition(-first, depth - 1, axis=1)[:, :depth]
+        labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
+        if labels is not None:
+            top = _per_topic_top(first, labels, top, depth)
         indicator = sparse.csr_matrix(
             (np.ones(m * depth), (np.repeat(np.arange(m), depth), top.ravel())), shape=(m, n)
         )
@@ -373,6 +386,33 @@ def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
             data.append(row[col])
         indptr.append(len(indices))
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+
+
+def w_until(weights: Weights) -> int:
+    return weights.phrase_overlap_until
+
+
+def _per_topic_top(
+    first: np.ndarray, labels: np.ndarray, top: np.ndarray, depth: int
+) -> np.ndarray:
+    """Each channel's feedback set: the best papers of each typed phrase, then the best overall,
+    so one dominant topic does not drown the others."""
+    out = top.copy()
+    for i in range(first.shape[0]):
+        topics = [t for t in np.unique(labels[i]) if t >= 0]
+        if len(topics) < 2:
+            continue
+        per = max(1, depth // len(topics))
+        chosen: list[int] = []
+        for t in topics:
+            idx = np.flatnonzero(labels[i] == t)
+            best = idx[np.argsort(-first[i, idx], kind="stable")[:per]]
+            chosen.extend(int(j) for j in best if np.isfinite(first[i, j]))
+        seen = set(chosen)
+        rest = [int(j) for j in np.argsort(-first[i], kind="stable")[: 2 * depth] if j not in seen]
+        chosen = (chosen + rest)[:depth]
+        out[i, : len(chosen)] = chosen
+    return out
 
 
 def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndarray:

@@ -279,3 +279,10 @@ def test_a_digest_covers_the_channels_topics() -> None:
     covered = Ranker().rank(profile, [*agents, seg], k=3)
     assert "m1" not in _ids(plain)
     assert "m1" in _ids(covered)
+
+
+def test_every_pick_carries_evidence() -> None:
+    profile = Profile.from_phrases(["robot manipulation", "speech recognition"])
+    picks = Ranker().rank(profile, _corpus(), k=len(_corpus()), threshold=None)
+    assert picks and all(s.reasons for s in picks)
+    assert all(len(r.text) <= 80 for s in picks for r in s.reasons)
