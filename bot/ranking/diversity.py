@@ -16,12 +16,14 @@ def pick_many(
     *,
     labels: np.ndarray | None = None,
     overlap: float = 0.0,
+    cover: bool = False,
 ) -> list[list[int]]:
     """For each row of `scores` (channels x papers), up to k picks over `floor`, best first.
 
     Greedy MMR over each channel's top max(4k, 20): relevance (scaled by the top score) against
     the highest similarity to an earlier pick; two papers with the same label (the typed phrase
-    they match best) are at least `overlap` similar, so a digest covers the channel's topics.
+    they match best) are at least `overlap` similar, so a digest covers the channel's topics;
+    with `cover`, each topic's best paper is guaranteed a place.
     `lam` = 1 is plain top-k. Ties go to the lower
     index, so the result does not depend on anything but the inputs.
     """
@@ -65,7 +67,7 @@ def pick_many(
         taken[rows, best] = True
         max_sim = np.maximum(max_sim, sim[rows, best])
     chosen = [[int(pool[i, j]) for j in picks[i] if j >= 0] for i in range(m)]
-    if labels is not None and overlap > 0:
+    if labels is not None and overlap > 0 and cover:
         chosen = [_cover_topics(scores[i], labels[i], chosen[i], k) for i in range(m)]
     return chosen
 

@@ -56,6 +56,7 @@ class Weights:
     phrase_overlap: float = 0.5  # MMR: two papers best matching the same phrase count as similar
     phrase_overlap_until: int = 15  # ... while the channel has fewer opinions than this
     prf_per_topic: bool = True  # feedback from the best matches of every typed phrase
+    cover_topics: bool = False  # a new channel's digest gives each typed topic a place
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Ranker:
                 self.weights.mmr_lambda,
                 labels=self.phrase_labels(part, batch),
                 overlap=self.weights.phrase_overlap,
+                cover=self.weights.cover_topics,
             )
             for i, profile in enumerate(part):
                 out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
@@ -344,7 +346,14 @@ class Ranker:
             labels = self.phrase_labels([profile], batch)
             overlap = self.weights.phrase_overlap
             picked = pick_many(
-                scores[None, :], batch, k, floor, lam, labels=labels, overlap=overlap
+                scores[None, :],
+                batch,
+                k,
+                floor,
+                lam,
+                labels=labels,
+                overlap=overlap,
+                cover=self.weights.cover_topics,
             )[0]
             return self._scored(profile, batch, scores, picked, True)
         ranked = np.lexsort((np.arange(len(scores)), -scores))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.models import Paper, ReasonKind, Threshold
-from bot.ranking import Profile, Ranker, build_batch
+from bot.ranking import Profile, Ranker, Weights, build_batch
 from bot.ranking.text import word_pattern
 from tests.conftest import make_paper
 
@@ -276,7 +276,7 @@ def test_a_digest_covers_the_channels_topics() -> None:
     )
     profile = Profile.from_phrases(["LLM agents", "medical image segmentation"])
     plain = Ranker().rank(profile, [*agents, seg], k=3, diversify=False)
-    covered = Ranker().rank(profile, [*agents, seg], k=3)
+    covered = Ranker(Weights(cover_topics=True)).rank(profile, [*agents, seg], k=3)
     assert "m1" not in _ids(plain)
     assert "m1" in _ids(covered)
 
