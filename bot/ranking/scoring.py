@@ -55,7 +55,7 @@ class Weights:
     mmr_lambda: float = 0.8
     phrase_overlap: float = 0.5  # MMR: two papers best matching the same phrase count as similar
     phrase_overlap_until: int = 15  # ... while the channel has fewer opinions than this
-    prf_per_topic: bool = True  # feedback from the best matches of every typed phrase
+    prf_per_topic: bool = False  # feedback also from the best matches of every typed phrase
     cover_topics: bool = False  # a new channel's digest gives each typed topic a place
 
 
@@ -210,11 +210,12 @@ class Ranker:
         """For MMR: `topic_labels`, only for channels still learning (few opinions)."""
         if not self.weights.phrase_overlap:
             return None
-        labels = self.topic_labels(profiles, batch)
-        if labels is None:
+        new = [i for i, p in enumerate(profiles) if p.opinions < self.weights.phrase_overlap_until]
+        part = self.topic_labels([profiles[i] for i in new], batch) if new else None
+        if part is None:
             return None
-        learned = [i for i, p in enumerate(profiles) if p.opinions >= w_until(self.weights)]
-        labels[learned] = -1
+        labels = np.full((len(profiles), len(batch)), -1)
+        labels[new] = part
         return labels
 
     def topic_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
@@ -286,12 +287,20 @@ class Ranker:
         m, n = first.shape
         depth = w.prf_depth
         top = np.argpartition(-first, depth - 1, axis=1)[:, :depth]
+        rows = [np.repeat(np.arange(m), depth)]
+        cols = [top.ravel()]
         labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
-        if labels is not None:
-            top = _per_topic_top(first, labels, top, depth)
+        if labels is not None:  # and the best matches of each typed phrase
+            rows_t, cols_t = _per_topic_top(first, labels, depth)
+            rows.append(rows_t)
+            cols.append(cols_t)
         indicator = sparse.csr_matrix(
-            (np.ones(m * depth), (np.repeat(np.arange(m), depth), top.ravel())), shape=(m, n)
+            (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(m, n),
         )
+        indicator.sum_duplicates()
+        indicator.data[:] = 1.0
+        size = np.asarray(indicator.sum(axis=1))  # m x 1: papers in each feedback set
         out = np.zeros((m, n))
         fade = np.ones((m, 1))
         if w.prf_fade > 0:
@@ -299,11 +308,11 @@ class Ranker:
         if w.prf_category and batch.cats.nnz:
             counts = (indicator @ batch.cats).toarray()  # channels x categories
             base = np.asarray(batch.cats.sum(axis=0)).ravel() / n
-            lift = np.log((counts + 0.5) / (depth * base[None, :] + 0.5))
+            lift = np.log((counts + 0.5) / (size * base[None, :] + 0.5))
             lift = np.maximum(lift, 0.0)
             out += w.prf_category * (batch.cats @ lift.T).T
         if w.prf_sem and batch.embeddings is not None:
-            centroid = (indicator @ batch.embeddings) / depth
+            centroid = (indicator @ batch.embeddings) / size
             out += w.prf_sem * (centroid.astype(np.float32) @ batch.embeddings.T)
         return out * fade
 
@@ -397,31 +406,23 @@ def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
 
 
-def w_until(weights: Weights) -> int:
-    return weights.phrase_overlap_until
-
-
 def _per_topic_top(
-    first: np.ndarray, labels: np.ndarray, top: np.ndarray, depth: int
-) -> np.ndarray:
-    """Each channel's feedback set: the best papers of each typed phrase, then the best overall,
-    so one dominant topic does not drown the others."""
-    out = top.copy()
-    for i in range(first.shape[0]):
-        topics = [t for t in np.unique(labels[i]) if t >= 0]
-        if len(topics) < 2:
-            continue
-        per = max(1, depth // len(topics))
-        chosen: list[int] = []
-        for t in topics:
-            idx = np.flatnonzero(labels[i] == t)
-            best = idx[np.argsort(-first[i, idx], kind="stable")[:per]]
-            chosen.extend(int(j) for j in best if np.isfinite(first[i, j]))
-        seen = set(chosen)
-        rest = [int(j) for j in np.argsort(-first[i], kind="stable")[: 2 * depth] if j not in seen]
-        chosen = (chosen + rest)[:depth]
-        out[i, : len(chosen)] = chosen
-    return out
+    first: np.ndarray, labels: np.ndarray, depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) pairs of each channel's best papers per typed phrase, so one dominant
+    topic does not drown the others in the feedback set."""
+    topics = int(labels.max()) + 1
+    per = max(1, depth // max(topics, 1))
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    every = np.arange(first.shape[0])
+    for t in range(topics):
+        masked = np.where(labels == t, first, -np.inf)
+        idx = np.argpartition(-masked, per - 1, axis=1)[:, :per]
+        ok = np.isfinite(np.take_along_axis(masked, idx, axis=1))
+        rows.append(np.repeat(every, per)[ok.ravel()])
+        cols.append(idx.ravel()[ok.ravel()])
+    return np.concatenate(rows), np.concatenate(cols)
 
 
 def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndarray:
