@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_export import register as register_export
 from bot.config import Settings, load_settings
 from bot.errors import InvalidInput, NotFound, PaperBotError
 from bot.models import (
@@ -22,6 +24,7 @@ from bot.models import (
     Interest,
     InterestKind,
     Platform,
+    Threshold,
 )
 from bot.runtime import Runtime, load_runtime
 
@@ -34,6 +37,7 @@ app = typer.Typer(
 )
 channel_app = typer.Typer(help="Add, list and remove channels.", no_args_is_help=True)
 app.add_typer(channel_app, name="channel")
+register_export(app)
 
 log = logging.getLogger("paperbot")
 
@@ -110,6 +114,7 @@ def channel_dict(channel: Channel) -> dict[str, object]:
         "interests": [{"kind": i.kind.value, "value": i.value} for i in channel.interests],
         "next_run_at": channel.next_run_at.isoformat() if channel.next_run_at else None,
         "last_digest_at": channel.last_digest_at.isoformat() if channel.last_digest_at else None,
+        "retry_at": channel.retry_at.isoformat() if channel.retry_at else None,
     }
 
 
@@ -137,9 +142,24 @@ def ingest(
 
     if not path.exists():
         raise InvalidInput(f"no such file: {path}")
+    from rich.progress import Progress
+
+    from bot.models import IngestReport
+
     with runtime() as rt:
         parsed = read_jsonl(path)
-        report = rt.core.ingest(parsed.papers)
+        report = IngestReport()
+        chunk = 2000
+        with Progress(console=_stderr_console(), transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"storing {path.name}", total=len(parsed.papers))
+            for start in range(0, len(parsed.papers), chunk):
+                part = rt.core.ingest(parsed.papers[start : start + chunk])
+                report = IngestReport(
+                    new=report.new + part.new,
+                    updated=report.updated + part.updated,
+                    unchanged=report.unchanged + part.unchanged,
+                )
+                progress.advance(task, len(parsed.papers[start : start + chunk]))
     rejected = [{"where": w, "reason": r} for w, r in parsed.rejected]
     if as_json:
         payload = {
@@ -178,9 +198,20 @@ def channel_add(
     ] = None,
     size: Annotated[int, typer.Option(min=1, max=25, help="Papers per digest.")] = 5,
     name: Annotated[str | None, typer.Option(help="Display name (default: from the ref).")] = None,
+    schedule: Annotated[
+        str | None, typer.Option(help='When: "09:00 Europe/Berlin weekdays" (or daily, mon,thu).')
+    ] = None,
+    announce_empty: Annotated[
+        bool, typer.Option("--announce-empty", help="Post one line on days with no papers.")
+    ] = False,
+    threshold: Annotated[Threshold, typer.Option(help="How good a match must be.")] = (
+        Threshold.MEDIUM
+    ),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Add a channel with its interests."""
+    """Add a channel with its interests and schedule."""
+    from bot.schedule import next_run, parse_schedule
+
     channel_ref = parse_ref(ref)
     interests = [
         *(Interest(InterestKind.TOPIC, v) for v in topic or []),
@@ -192,10 +223,18 @@ def channel_add(
         if not interest.value.strip():
             raise InvalidInput(f"empty --{interest.kind.value}")
     with runtime() as rt:
-        settings = ChannelSettings(size=size)
+        when = parse_schedule(
+            schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
+            default_timezone=rt.settings.default_timezone,
+        )
+        settings = ChannelSettings(
+            size=size, threshold=threshold, schedule=when, announce_empty=announce_empty
+        )
         channel = rt.store.add_channel(
             channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
         )
+        rt.store.set_next_run(channel.id, next_run(when, rt.clock.now()))
+        channel = rt.store.get_channel(channel.id)
         if as_json:
             typer.echo(json.dumps(channel_dict(channel), indent=2))
         else:
@@ -215,8 +254,9 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     if not channels:
         typer.echo("no channels yet; add one with `paperbot channel add console:NAME --topic ...`")
         return
+    from bot.schedule import status_line
+
     for c in channels:
-        sched = c.settings.schedule
         status = (
             f"paused ({c.settings.paused_reason or 'by request'})"
             if c.settings.paused
@@ -224,8 +264,8 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         )
         topics = ", ".join(f"{i.kind.value}:{i.value}" for i in c.interests) or "no interests"
         typer.echo(
-            f"{c.id:>4}  {c.ref}  size {c.settings.size}  {sched.time} {sched.timezone}  {status}\n"
-            f"      {topics}"
+            f"{c.id:>4}  {c.ref}  size {c.settings.size}  {status}\n"
+            f"      {status_line(c)}\n      {topics}"
         )
 
 
@@ -295,6 +335,33 @@ def react(
     )
 
 
+@app.command("command")
+def command(
+    channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
+    text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
+) -> None:
+    """Run a /papers chat command from the terminal, as someone in that channel would."""
+    from bot.models import CommandRequest
+
+    ref = parse_ref(channel)
+    with runtime() as rt:
+        reply = rt.core.on_command(
+            CommandRequest(
+                ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
+            )
+        )
+    typer.echo(re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
+    if not reply.ok:
+        raise typer.Exit(1)
+
+
+from bot import cli_discord  # noqa: E402
+
+cli_discord.register(app)
+
+from bot import cli_worker  # noqa: E402, F401  (registers `run` and `tick`)
+
+
 def main() -> None:
     """Console-script entry point: PaperBot errors become one line and a non-zero exit."""
     try:
@@ -304,3 +371,7 @@ def main() -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+import bot.cli_serve  # noqa: E402,F401  (registers `serve`)
+from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     http_user_agent: str = "PaperBot/0.1 (+https://github.com/paperbot; research digest bot)"
     arxiv_min_interval_seconds: float = Field(default=3.0, ge=0)
     http_timeout_seconds: float = Field(default=30.0, gt=0)
+    http_max_attempts: int = Field(default=4, ge=1, le=10)
+    http_backoff_seconds: float = Field(default=2.0, ge=0)
+    http_max_retry_after_seconds: float = Field(default=300.0, ge=0)
+    http_max_bytes: int = Field(default=50_000_000, ge=1_000)
+    arxiv_lock_file: str = ""  # shares the arXiv limit between processes; "" = user cache dir
+    arxiv_feed_categories_per_request: int = Field(default=4, ge=1, le=50)
+    arxiv_api_page_size: int = Field(default=500, ge=1, le=2000)
+    arxiv_api_max_results: int = Field(default=2000, ge=1, le=30000)
+    arxiv_backfill_max_results: int = Field(default=10000, ge=1, le=30000)
+    hf_page_size: int = Field(default=50, ge=1, le=100)
+    hf_max_pages: int = Field(default=4, ge=1, le=50)
+    hf_fill_from_arxiv: bool = True  # look HF-only papers up on the arXiv API (categories)
 
     # --- ranking ---
     ranker: str = "auto"  # auto | lexical | semantic
@@ -67,6 +79,11 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_redirect_url: str | None = None  # OAuth redirect URL if Slack must be told it
+    slack_command: str = "/papers"
+    slack_pace_seconds: float = Field(default=1.0, ge=0)  # gap between posts to one channel
+    slack_max_retries: int = Field(default=2, ge=0, le=10)  # 429 retries per Web API call
+    slack_max_retry_wait: float = Field(default=30.0, ge=0)  # longer Retry-After: give up
 
     # --- discord ---
     discord_token: str | None = None
@@ -81,8 +98,24 @@ class Settings(BaseSettings):
     llm_daily_budget: int = Field(default=200, ge=0)
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # --- scheduling and delivery ---
+    worker_id: str = ""  # default: hostname:pid
+    tick_interval_seconds: float = Field(default=30.0, gt=0)
+    claim_batch_size: int = Field(default=20, ge=1, le=1000)
+    claim_lease_seconds: float = Field(default=300.0, gt=0)
+    catchup_grace_hours: float = Field(default=12.0, ge=0)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_backoff_seconds: float = Field(default=60.0, ge=0)
+    delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
+    delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
+    arxiv_holidays: str = "2026-11-26,2026-12-25"
+    arxiv_fetch_delay_minutes: int = Field(default=270, ge=0, le=1440)
+    hf_fetch_hours_utc: str = "9,15"
+
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
+    web_host: str = "0.0.0.0"
 
     @field_validator("database_url")
     @classmethod
@@ -102,6 +135,19 @@ class Settings(BaseSettings):
         return tuple(part.strip() for part in value.split(",") if part.strip())
 
     @property
+    def slack_requested(self) -> bool:
+        """Any Slack setting present means the user asked for Slack (then it must be complete)."""
+        return any(
+            (
+                self.slack_bot_token,
+                self.slack_app_token,
+                self.slack_signing_secret,
+                self.slack_client_id,
+                self.slack_client_secret,
+            )
+        )
+
+    @property
     def positive_emoji_set(self) -> frozenset[str]:
         return frozenset(self._split(self.positive_emoji))
 
@@ -112,6 +158,19 @@ class Settings(BaseSettings):
     @property
     def default_categories(self) -> tuple[str, ...]:
         return self._split(self.arxiv_default_categories)
+
+    def arxiv_lock_path(self) -> Path | None:
+        """The lock file sharing the arXiv rate limit between processes ("none" disables it)."""
+        if self.arxiv_lock_file.strip().lower() == "none":
+            return None
+        if self.arxiv_lock_file.strip():
+            return Path(self.arxiv_lock_file).expanduser()
+        try:
+            from platformdirs import user_cache_dir
+
+            return Path(user_cache_dir("paperbot", appauthor=False)) / "arxiv-rate.lock"
+        except OSError:
+            return None
 
     def require(self, *names: str, why: str) -> None:
         """Fail fast, naming each missing variable, when a platform the user asked for lacks it."""

@@ -7,6 +7,8 @@ PaperBotError
 ├── InvalidInput           a user-facing argument is wrong (message is safe to show)
 │   └── CommandError       a chat command could not be parsed or applied
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
+├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
+├── LeaseLost              another worker took over a channel this worker had claimed
 └── DeliveryError          posting to a chat platform failed
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
@@ -45,6 +47,14 @@ class CommandError(InvalidInput):
 
 class SourceError(PaperBotError):
     """A paper source failed as a whole."""
+
+
+class LLMError(PaperBotError):
+    """An LLM endpoint gave no usable answer; summaries fall back to the extractive TL;DR."""
+
+
+class LeaseLost(PaperBotError):
+    """This worker's claim on a channel expired and another worker may hold it now."""
 
 
 class DeliveryError(PaperBotError):

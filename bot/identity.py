@@ -36,6 +36,22 @@ def arxiv_id(value: str) -> str | None:
     return parts[0] if parts else None
 
 
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+
+
+def find_doi(value: str | None) -> str | None:
+    """The DOI inside `value` (`10.1101/...`, `doi:10...`, `https://doi.org/10...`), lowercased."""
+    if not value:
+        return None
+    match = _DOI.search(value)
+    if match is None:
+        return None
+    doi = match.group(1).rstrip(".,;)").lower()
+    if doi.startswith("10.1101/"):  # bioRxiv/medRxiv pages add the version: one work for all
+        doi = re.sub(r"v\d+$", "", doi)
+    return doi
+
+
 def paper_key(*, arxiv: str | None = None, doi: str | None = None, guid: str | None = None) -> str:
     """The stable key of a work: arXiv id first, then DOI, then the feed's guid."""
     for candidate in (arxiv, doi, guid):
@@ -44,7 +60,7 @@ def paper_key(*, arxiv: str | None = None, doi: str | None = None, guid: str | N
             if found:
                 return found
     if doi:
-        return "doi:" + doi.strip().lower().removeprefix("https://doi.org/")
+        return "doi:" + (find_doi(doi) or doi.strip().lower())
     if guid:
         return "guid:" + guid.strip()
     raise ValueError("a paper needs an arXiv id, a DOI or a guid")

@@ -7,7 +7,17 @@ from dataclasses import fields, replace
 from bot.models import Paper
 
 # Fields where the newer non-empty value wins (a later version, fresher HF counts).
-_NEWER_WINS = {"upvotes", "code_stars", "announce_type", "version", "updated", "comments"}
+_NEWER_WINS = {
+    "upvotes",
+    "code_stars",
+    "announce_type",
+    "version",
+    "updated",
+    "comments",
+    "hf_comments",
+}
+# Announce types of a new version of an older paper: such a paper is never "new".
+REPLACED = frozenset({"replace", "replace-cross"})
 # Fields unioned in order.
 _UNION = {"sources", "categories", "keywords"}
 
@@ -44,8 +54,10 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
             if b and (not a or prefer_new) and b != a:
                 changes[name] = b
         elif name == "announce_type":
-            # A later "replace" must not turn a paper we already know as new into a new one.
-            if b and not a:
+            # The type a work was first announced with: a later "replace" never changes it, so
+            # a paper first seen as new (or through HF, or the API) stays a digest candidate,
+            # and one first seen through a "replace" stays out of digests (see Store).
+            if b and not a and b not in REPLACED:
                 changes[name] = b
         elif name in _NEWER_WINS:
             if b is not None and b != a and b != "":

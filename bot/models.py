@@ -44,6 +44,7 @@ class Paper:
     code_stars: int | None = None
     project_url: str | None = None
     hf_url: str | None = None
+    hf_comments: int | None = None  # HF Daily Papers discussion size
 
     @property
     def is_arxiv(self) -> bool:
@@ -130,6 +131,7 @@ class Channel:
     next_run_at: datetime | None = None
     last_digest_at: datetime | None = None
     watermark: datetime | None = None  # papers first seen after this are new for the channel
+    retry_at: datetime | None = None  # an unfinished digest is retried at this time
 
     def interest_values(self, kind: InterestKind) -> tuple[str, ...]:
         return tuple(i.value for i in self.interests if i.kind is kind)
@@ -164,6 +166,7 @@ class ScoredPaper:
 
 class ItemStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # a post was attempted; the outcome is unknown until recorded
     POSTED = "posted"
     FAILED = "failed"
 
@@ -239,6 +242,17 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
+class CachedSummary:
+    """A generated TL;DR kept per (paper, model); `source_hash` ties it to the text it read."""
+
+    paper_id: str
+    model: str
+    text: str
+    source_hash: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRequest:
     """A `/papers ...` command as any platform delivers it: `text` is everything after `/papers`."""
 
@@ -253,9 +267,26 @@ class CommandRequest:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The answer to a command. `text` uses light markdown (*bold*, `code`, bullet lines);
-    adapters convert it to their dialect. Ephemeral replies are shown only to the caller."""
+    """The answer to a command. `text` uses light markdown (*bold*, `code`, "• " bullet lines,
+    links as `<url|label>`); each adapter converts it to its dialect (Slack mrkdwn as is, Discord
+    markdown, plain text on the console). Ephemeral replies are shown only to the caller."""
 
     text: str
     ephemeral: bool = True
     ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationRecord:
+    """One workspace's install of the app (multi-workspace OAuth), as the store keeps it.
+
+    `data` is the platform SDK's own JSON for the install (it holds the bot token): the core
+    never reads it, only the adapter that wrote it does.
+    """
+
+    platform: Platform
+    enterprise_id: str | None
+    workspace: str | None  # Slack team id; None for an org-wide (Enterprise Grid) install
+    user_id: str | None  # who installed it
+    data: str
+    installed_at: datetime

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from bot.models import (
+    CachedSummary,
     Channel,
     ChannelRef,
     ChannelSettings,
@@ -16,6 +18,7 @@ from bot.models import (
     DigestItem,
     Feedback,
     IngestReport,
+    InstallationRecord,
     Interest,
     Paper,
     Platform,
@@ -58,13 +61,38 @@ class ChatAdapter(Protocol):
         ...
 
 
-class Store(Protocol):
+@runtime_checkable
+class ReconcilingAdapter(Protocol):
+    """Optional: an adapter that can tell whether an item was already posted.
+
+    The outbox marks an item `sending` before posting and `posted` after; a crash in between
+    leaves the outcome unknown. An adapter that can look the item up (a marker in Slack message
+    metadata, a Discord nonce, the console outbox file) closes that window without a duplicate.
+    """
+
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """The message id of this item if it is already in the channel, else None."""
+        ...
+
+
+class SummaryCache(Protocol):
+    """Generated TL;DRs kept per (paper, model), so a paper costs one LLM call at most."""
+
+    def get_summary(self, paper_id: str, model: str) -> CachedSummary | None: ...
+    def save_summary(self, summary: CachedSummary) -> None: ...
+    def count_summaries_since(self, since: datetime) -> int: ...
+
+
+class Store(SummaryCache, Protocol):
     """Persistence the core relies on; `storage.store.SqlStore` implements it."""
 
     def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport: ...
     def get_paper(self, paper_id: str) -> Paper | None: ...
     def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]: ...
-    def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]: ...
+    def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]:
+        """Papers first seen after `since`, except those first seen as an arXiv `replace`."""
+        ...
+
     def count_papers(self) -> int: ...
 
     def add_channel(
@@ -109,12 +137,34 @@ class Store(Protocol):
     def mark_item_posted(
         self, digest_id: int, paper_id: str, message_id: str, *, now: datetime
     ) -> None: ...
-    def mark_item_failed(self, digest_id: int, paper_id: str, error: str) -> None: ...
+    def mark_item_sending(self, digest_id: int, paper_id: str) -> bool: ...
+    def mark_item_failed(
+        self, digest_id: int, paper_id: str, error: str, *, count: bool = True
+    ) -> None: ...
     def complete_digest(self, digest_id: int, *, now: datetime) -> None: ...
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
     def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
+
+    # scheduling: leases on due channels, one-at-a-time jobs
+    def channels_to_schedule(self) -> list[Channel]: ...
+    def claim_due_channels(
+        self, worker: str, now: datetime, *, lease_seconds: float, limit: int
+    ) -> list[Channel]: ...
+    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool: ...
+    def release_channel(
+        self,
+        channel_id: int,
+        worker: str,
+        *,
+        next_run_at: datetime | None,
+        retry_at: datetime | None,
+    ) -> bool: ...
+    def next_due_at(self) -> datetime | None: ...
+    def exclusive(self, name: str) -> AbstractContextManager[bool]: ...
+    def job_done(self, name: str, run_key: str) -> bool: ...
+    def record_job(self, name: str, run_key: str, *, worker: str, now: datetime) -> bool: ...
 
     def record_reaction(
         self,
@@ -130,3 +180,39 @@ class Store(Protocol):
     ) -> bool: ...
     def feedback(self, channel_id: int) -> list[Feedback]: ...
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
+
+
+class InstallationRepository(Protocol):
+    """App installs per workspace (multi-workspace OAuth) and single-use OAuth states.
+
+    Implemented by `storage.installations.SqlInstallations`; the Slack adapter wraps it in the
+    SDK's installation and state store interfaces, so neither side imports the other.
+    """
+
+    def save_installation(self, record: InstallationRecord) -> None:
+        """Insert or replace the install for (platform, enterprise, workspace, user)."""
+        ...
+
+    def find_installation(
+        self,
+        platform: Platform,
+        enterprise_id: str | None,
+        workspace: str | None,
+        user_id: str | None = None,
+    ) -> InstallationRecord | None:
+        """That user's install, or the workspace's latest one when `user_id` is None."""
+        ...
+
+    def delete_installations(
+        self,
+        platform: Platform,
+        enterprise_id: str | None,
+        workspace: str | None,
+        user_id: str | None = None,
+    ) -> int: ...
+
+    def issue_oauth_state(self, state: str, expires_at: datetime) -> None: ...
+
+    def consume_oauth_state(self, state: str, now: datetime) -> bool:
+        """True once for a state issued and not yet expired; False ever after."""
+        ...

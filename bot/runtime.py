@@ -25,6 +25,10 @@ class Runtime:
     core: PaperBot
     extras: dict[str, Any] = field(default_factory=dict)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Built by the composition root: the ASGI app `paperbot serve` runs, and (when
+    # SLACK_APP_TOKEN is set) a function that starts Slack Socket Mode and returns a stop function.
+    web_app: Callable[[], Any] | None = None
+    socket_mode: Callable[[], Callable[[], None]] | None = None
 
     def close(self) -> None:
         for closer in reversed(self.closers):

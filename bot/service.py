@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.commands import CommandLayer
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, NotFound, RateLimited
 from bot.feedback import EmojiMap, normalise_emoji
 from bot.models import (
     Channel,
+    CommandRequest,
     Digest,
+    DigestItem,
     IngestReport,
     InterestKind,
     ItemStatus,
     Paper,
     Platform,
     ReactionEvent,
+    Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Embedder, Store
+from bot.ports import ChatAdapter, Clock, Embedder, ReconcilingAdapter, Store
 from bot.ranking import Profile, Ranker
 from bot.ranking.embeddings import EmbeddingCache
-from bot.summarize import tldr
+from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,9 @@ class DeliveryResult:
     failed: dict[str, str] = field(default_factory=dict)
     resumed: bool = False
     notice: str | None = None
+    reconciled: list[str] = field(default_factory=list)  # found posted after a crash
+    abandoned: list[str] = field(default_factory=list)  # failed DELIVERY_MAX_ATTEMPTS times
+    message_ids: dict[str, str] = field(default_factory=dict)  # paper id -> message id
 
 
 class PaperBot:
@@ -58,6 +67,9 @@ class PaperBot:
         settings: Settings,
         adapters: Mapping[Platform, ChatAdapter] | None = None,
         ranker: Ranker | None = None,
+        paper_lookup: Callable[[str], Paper | None] | None = None,
+        next_run: Callable[[Channel, datetime], datetime | None] | None = None,
+        summarizer: Summarizer | None = None,
         embedder: Embedder | None = None,
     ) -> None:
         self.store = store
@@ -66,7 +78,43 @@ class PaperBot:
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
+        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
+        self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
+        self.next_run = next_run  # schedule computation, when a scheduler is configured
+        self.commands = CommandLayer(self)
+
+    # ---------------------------------------------------------------- commands
+    def on_command(self, request: CommandRequest) -> Reply:
+        """Handle a `/papers ...` command from any platform."""
+        return self.commands.handle(request)
+
+    def find_paper(self, paper_id: str) -> Paper | None:
+        """A paper from the store, else from the configured look-up (stored when found)."""
+        paper = self.store.get_paper(paper_id)
+        if paper is None and self.paper_lookup is not None:
+            paper = self.paper_lookup(paper_id)
+            if paper is not None:
+                self.ingest([paper])
+        return paper
+
+    def reschedule(self, channel: Channel) -> Channel:
+        """Recompute the channel's next run after its schedule changed."""
+        if self.next_run is None:
+            return channel
+        nxt = None if channel.settings.paused else self.next_run(channel, self.clock.now())
+        self.store.set_next_run(channel.id, nxt)
+        return replace(channel, next_run_at=nxt)
+
+    def next_run_note(self, channel: Channel) -> str:
+        if channel.next_run_at is None:
+            return ""
+        tz = channel.settings.schedule.timezone
+        try:
+            local = channel.next_run_at.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            local, tz = channel.next_run_at, "UTC"
+        return f" Next digest: {local:%a %d %b %H:%M} ({tz})."
 
     # ------------------------------------------------------------------ ingest
     def ingest(self, papers: Iterable[Paper]) -> IngestReport:
@@ -127,21 +175,35 @@ class PaperBot:
         )
         return DigestPlan(
             channel=channel,
-            picks=tuple((p, tldr(p.paper)) for p in picks),
+            picks=tuple((p, self._tldr(p.paper)) for p in picks),
             candidates=len(papers),
             watermark=watermark,
         )
 
+    def _tldr(self, paper: Paper) -> str:
+        """The summarizer's TL;DR; a failing summarizer never holds a digest back."""
+        try:
+            return self.summarizer.tldr(paper)
+        except Exception:
+            log.exception("summarizer failed on %s; using the extractive TL;DR", paper.id)
+            return tldr(paper)
+
     def run_digest(
-        self, channel: Channel, *, run_key: str | None = None, dry_run: bool = False
+        self,
+        channel: Channel,
+        *,
+        run_key: str | None = None,
+        dry_run: bool = False,
+        empty_notice: str | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> tuple[DigestPlan, DeliveryResult]:
         """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`."""
         now = self.clock.now()
-        key = run_key or f"now-{now:%Y%m%dT%H%M%S}"
+        key = run_key or f"now-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         existing = None if dry_run else self.store.find_digest(channel.id, key)
         if existing is not None:
             plan = DigestPlan(channel, (), existing.candidates, now)
-            return plan, self.deliver(channel, existing, resumed=True)
+            return plan, self.deliver(channel, existing, resumed=True, guard=guard)
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
@@ -153,10 +215,28 @@ class PaperBot:
             now=now,
             watermark=plan.watermark,
         )
-        return plan, self.deliver(channel, digest, resumed=not created)
+        result = self.deliver(
+            channel, digest, resumed=not created, empty_notice=empty_notice, guard=guard
+        )
+        return plan, result
 
-    def deliver(self, channel: Channel, digest: Digest, *, resumed: bool = False) -> DeliveryResult:
-        """Post every pending item, recording each message id as soon as it is posted."""
+    def deliver(
+        self,
+        channel: Channel,
+        digest: Digest,
+        *,
+        resumed: bool = False,
+        empty_notice: str | None = None,
+        guard: Callable[[], None] | None = None,
+    ) -> DeliveryResult:
+        """Post every pending item, recording each message id as soon as it is posted.
+
+        Each item is marked `sending` before its post and `posted` (with its message id) after.
+        A crash between the two leaves it `sending`: on resume the adapter is asked whether the
+        message exists (`ReconcilingAdapter`); if it cannot tell, DELIVERY_UNCERTAIN decides:
+        `repost` (at-least-once, the default) or `skip` (at-most-once). `guard` runs before each
+        post (a worker checks its lease there) and may raise to stop.
+        """
         adapter = self.adapters.get(channel.ref.platform)
         result = DeliveryResult(digest=digest, resumed=resumed)
         if adapter is None:
@@ -165,44 +245,100 @@ class PaperBot:
             raise DeliveryError("cannot deliver a digest that was not recorded")
         digest_id = digest.id
         if not digest.items:
-            if channel.settings.announce_empty and not resumed:
-                result.notice = "No new papers for this channel today."
-                adapter.post_notice(channel, result.notice)
+            # The notice's message id (or "notice") in the header slot marks it as sent, so a
+            # rate-limited or crashed notice is retried and a sent one is never repeated.
+            if channel.settings.announce_empty and digest.header_message_id is None:
+                if guard is not None:
+                    guard()
+                result.notice = empty_notice or "No new papers for this channel today."
+                notice_id = adapter.post_notice(channel, result.notice)
+                self.store.set_header_message(digest_id, notice_id or "notice")
             self.store.complete_digest(digest_id, now=self.clock.now())
             return result
+        max_attempts = self.settings.delivery_max_attempts
+        todo = [
+            i
+            for i in digest.items
+            if i.status is not ItemStatus.POSTED
+            and not (i.status is ItemStatus.FAILED and i.attempts >= max_attempts)
+        ]
+        result.abandoned = [
+            i.paper.id for i in digest.items if i not in todo and i.status is ItemStatus.FAILED
+        ]
         try:
-            if digest.header_message_id is None and any(
-                i.status is not ItemStatus.POSTED for i in digest.items
-            ):
+            if digest.header_message_id is None and todo:
+                if guard is not None:
+                    guard()
                 header_id = adapter.post_header(channel, digest)
                 if header_id:
                     self.store.set_header_message(digest_id, header_id)
                     digest = replace(digest, header_message_id=header_id)
-            for item in digest.items:
-                if item.status is ItemStatus.POSTED:
-                    continue
-                try:
-                    message_id = adapter.post_item(channel, digest, item)
-                except RateLimited:
-                    raise
-                except ChannelUnavailable:
-                    raise
-                except DeliveryError as exc:
-                    self.store.mark_item_failed(digest_id, item.paper.id, str(exc))
-                    result.failed[item.paper.id] = str(exc)
-                    continue
-                self.store.mark_item_posted(
-                    digest_id, item.paper.id, message_id, now=self.clock.now()
-                )
-                result.posted.append(item.paper.id)
+            for item in todo:
+                self._deliver_item(adapter, channel, digest, item, result, guard)
         except ChannelUnavailable as exc:
             log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
             self.pause(channel, reason=str(exc))
             raise
-        if not result.failed:
-            self.store.complete_digest(digest_id, now=self.clock.now())
-        result.digest = self.store.get_digest(digest_id)
+        if result.failed:
+            result.digest = self.store.get_digest(digest_id)  # with the failed items' attempts
+            return result
+        self.store.complete_digest(digest_id, now=self.clock.now())
+        done = result.message_ids
+        result.digest = replace(
+            digest,
+            items=tuple(
+                replace(i, status=ItemStatus.POSTED, message_id=done[i.paper.id])
+                if i.paper.id in done
+                else i
+                for i in digest.items
+            ),
+        )
         return result
+
+    def _deliver_item(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        digest: Digest,
+        item: DigestItem,
+        result: DeliveryResult,
+        guard: Callable[[], None] | None,
+    ) -> None:
+        assert digest.id is not None
+        digest_id, paper_id = digest.id, item.paper.id
+        if item.status is ItemStatus.SENDING:
+            found = None
+            if isinstance(adapter, ReconcilingAdapter):
+                found = adapter.find_item_message(channel, digest, item)
+            if found is None and self.settings.delivery_uncertain == "skip":
+                found = f"unknown-{digest_id}-{item.rank}"
+                log.warning(
+                    "%s: %s may not have been posted; not re-posting", channel.ref, paper_id
+                )
+            if found is not None:
+                self.store.mark_item_posted(digest_id, paper_id, found, now=self.clock.now())
+                result.reconciled.append(paper_id)
+                result.message_ids[paper_id] = found
+                return
+            log.warning("%s: re-posting %s whose outcome is unknown", channel.ref, paper_id)
+        if guard is not None:
+            guard()
+        if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
+            digest_id, paper_id
+        ):
+            return  # another delivery of this digest got to it first
+        try:
+            message_id = adapter.post_item(channel, digest, item)
+        except (RateLimited, ChannelUnavailable) as exc:
+            self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False)
+            raise
+        except DeliveryError as exc:
+            self.store.mark_item_failed(digest_id, paper_id, str(exc))
+            result.failed[paper_id] = str(exc)
+            return
+        self.store.mark_item_posted(digest_id, paper_id, message_id, now=self.clock.now())
+        result.posted.append(paper_id)
+        result.message_ids[paper_id] = message_id
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         settings = replace(channel.settings, paused=True, paused_reason=reason)

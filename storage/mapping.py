@@ -38,6 +38,7 @@ _PAPER_SCALARS = [
     "code_stars",
     "project_url",
     "hf_url",
+    "hf_comments",
 ]
 _PAPER_LISTS = ("authors", "categories", "sources", "keywords")
 
@@ -79,6 +80,7 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
         next_run_at=row.next_run_at,
         last_digest_at=row.last_digest_at,
         watermark=row.watermark,
+        retry_at=row.retry_at,
     )
 
 

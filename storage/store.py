@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import Engine, delete, func, or_, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound, StorageError
-from bot.merge import merge_papers
+from bot.merge import REPLACED, merge_papers
 from bot.models import (
+    CachedSummary,
     Channel,
     ChannelRef,
     ChannelSettings,
@@ -37,13 +39,16 @@ from storage.mapping import (
     reasons_to_json,
     settings_values,
 )
+from storage.sources import SourcesStoreMixin
 from storage.tables import (
     ChannelRow,
     DigestItemRow,
     DigestRow,
     InterestRow,
+    JobRunRow,
     PaperEmbeddingRow,
     PaperRow,
+    PaperSummaryRow,
     ProcessedEventRow,
     ReactionRow,
 )
@@ -52,7 +57,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 500
 
 
-class SqlStore:
+class SqlStore(SourcesStoreMixin):
     """Papers, channels and their interests, digests (the outbox), reactions."""
 
     def __init__(self, engine: Engine) -> None:
@@ -145,11 +150,21 @@ class SqlStore:
         return out
 
     def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]:
-        """Papers first seen after `since`, newest first."""
+        """Papers first seen after `since`, newest first.
+
+        Papers first seen through an arXiv `replace`/`replace-cross` announcement (a new version
+        of an older paper we never stored) are kept for look-ups but are not new: left out here.
+        """
         with self.session() as s:
             rows = s.exec(
                 select(PaperRow)
                 .where(PaperRow.first_seen_at > since)
+                .where(
+                    or_(
+                        col(PaperRow.announce_type).is_(None),
+                        col(PaperRow.announce_type).not_in(sorted(REPLACED)),
+                    )
+                )
                 .order_by(col(PaperRow.first_seen_at).desc(), col(PaperRow.id).desc())
                 .limit(limit)
             )
@@ -485,7 +500,26 @@ class SqlStore:
                 .values(status=ItemStatus.POSTED.value, message_id=message_id, posted_at=now)
             )
 
-    def mark_item_failed(self, digest_id: int, paper_id: str, error: str) -> None:
+    def mark_item_sending(self, digest_id: int, paper_id: str) -> bool:
+        """Mark an item as being posted now; False when it is not pending/failed any more."""
+        with self.session() as s:
+            result = s.execute(
+                update(DigestItemRow)
+                .where(
+                    col(DigestItemRow.digest_id) == digest_id,
+                    col(DigestItemRow.paper_id) == paper_id,
+                    col(DigestItemRow.status).in_(
+                        [ItemStatus.PENDING.value, ItemStatus.FAILED.value]
+                    ),
+                )
+                .values(status=ItemStatus.SENDING.value)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_item_failed(
+        self, digest_id: int, paper_id: str, error: str, *, count: bool = True
+    ) -> None:
+        """Record a failed post; `count=False` (rate limited) does not use up an attempt."""
         with self.session() as s:
             s.execute(
                 update(DigestItemRow)
@@ -496,7 +530,7 @@ class SqlStore:
                 .values(
                     status=ItemStatus.FAILED.value,
                     last_error=error[:500],
-                    attempts=DigestItemRow.attempts + 1,  # type: ignore[operator]
+                    attempts=DigestItemRow.attempts + (1 if count else 0),  # type: ignore[operator]
                 )
             )
 
@@ -555,6 +589,142 @@ class SqlStore:
                 message_id=row.message_id,
                 attempts=row.attempts,
             )
+
+    # -------------------------------------------------------------- scheduling
+    def channels_to_schedule(self) -> list[Channel]:
+        """Active channels that have no next run yet (new, or just resumed)."""
+        with self.session() as s:
+            rows = s.exec(
+                select(ChannelRow).where(
+                    col(ChannelRow.next_run_at).is_(None), col(ChannelRow.paused).is_(False)
+                )
+            )
+            return [self._load_channel(s, r) for r in rows]
+
+    def claim_due_channels(
+        self, worker: str, now: datetime, *, lease_seconds: float, limit: int
+    ) -> list[Channel]:
+        """Lease up to `limit` due channels to `worker` (FOR UPDATE SKIP LOCKED on PostgreSQL).
+
+        A channel is due when its next run or its retry time has come; a channel leased to a
+        live worker is skipped, and an expired lease (a dead worker) can be taken over.
+        """
+        free = or_(col(ChannelRow.lease_until).is_(None), col(ChannelRow.lease_until) < now)
+        due = or_(col(ChannelRow.next_run_at) <= now, col(ChannelRow.retry_at) <= now)
+        until = now + timedelta(seconds=lease_seconds)
+        with self.session() as s:
+            ids = list(
+                s.exec(
+                    select(ChannelRow.id)
+                    .where(col(ChannelRow.paused).is_(False), due, free)
+                    .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            # Compare-and-set, so SQLite (no row locks) cannot hand one channel to two workers.
+            s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id).in_(ids), free)
+                .values(claimed_by=worker, lease_until=until)
+            )
+            rows = s.exec(
+                select(ChannelRow)
+                .where(
+                    col(ChannelRow.id).in_(ids),
+                    ChannelRow.claimed_by == worker,
+                    ChannelRow.lease_until == until,
+                )
+                .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
+            )
+            return [self._load_channel(s, r) for r in rows]
+
+    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool:
+        """Extend this worker's lease; False when the lease was lost to another worker."""
+        with self.session() as s:
+            result = s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .values(lease_until=until)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def release_channel(
+        self,
+        channel_id: int,
+        worker: str,
+        *,
+        next_run_at: datetime | None,
+        retry_at: datetime | None,
+    ) -> bool:
+        """Give the channel back with its next run and retry times; False if not ours any more."""
+        with self.session() as s:
+            result = s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .values(
+                    claimed_by=None, lease_until=None, next_run_at=next_run_at, retry_at=retry_at
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest next run or retry among active channels (for an idle worker's nap)."""
+        with self.session() as s:
+            active = col(ChannelRow.paused).is_(False)
+            runs = s.exec(select(func.min(ChannelRow.next_run_at)).where(active)).one()
+            retries = s.exec(select(func.min(ChannelRow.retry_at)).where(active)).one()
+        found = [self._aware(v) for v in (runs, retries) if v is not None]
+        return min(found) if found else None
+
+    @staticmethod
+    def _aware(value: datetime) -> datetime:
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Hold a cluster-wide lock named `name` (PostgreSQL advisory lock) while inside.
+
+        Yields False at once when another process holds it. SQLite has one process: always True.
+        """
+        if self.dialect != "postgresql":
+            yield True
+            return
+        key = int.from_bytes(
+            hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+        try:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+        finally:
+            conn.close()
+
+    def job_done(self, name: str, run_key: str) -> bool:
+        with self.session() as s:
+            return s.get(JobRunRow, (name, run_key)) is not None
+
+    def record_job(self, name: str, run_key: str, *, worker: str, now: datetime) -> bool:
+        """Record that a job ran for `run_key`; False when it was already recorded."""
+        try:
+            with self.session() as s:
+                s.add(JobRunRow(name=name, run_key=run_key, worker=worker, finished_at=now))
+            return True
+        except IntegrityError:
+            return False
 
     # --------------------------------------------------------------- reactions
     def record_reaction(
@@ -635,6 +805,46 @@ class SqlStore:
                 delete(ProcessedEventRow).where(col(ProcessedEventRow.created_at) < before)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # ---------------------------------------------------------- summary cache
+    def get_summary(self, paper_id: str, model: str) -> CachedSummary | None:
+        with self.session() as s:
+            row = s.get(PaperSummaryRow, (paper_id, model))
+            if row is None:
+                return None
+            return CachedSummary(row.paper_id, row.model, row.text, row.source_hash, row.created_at)
+
+    def save_summary(self, summary: CachedSummary) -> None:
+        """Insert or replace the summary of (paper, model)."""
+        created = summary.created_at
+        if created is None:
+            raise ValueError("a cached summary needs created_at")
+        try:
+            self._merge_summary(summary, created)
+        except IntegrityError as exc:
+            raise NotFound(f"no paper with id {summary.paper_id}") from exc
+
+    def _merge_summary(self, summary: CachedSummary, created: datetime) -> None:
+        with self.session() as s:
+            s.merge(
+                PaperSummaryRow(
+                    paper_id=summary.paper_id,
+                    model=summary.model[:200],
+                    text=summary.text,
+                    source_hash=summary.source_hash,
+                    created_at=created,
+                )
+            )
+
+    def count_summaries_since(self, since: datetime) -> int:
+        with self.session() as s:
+            return int(
+                s.exec(
+                    select(func.count())
+                    .select_from(PaperSummaryRow)
+                    .where(col(PaperSummaryRow.created_at) >= since)
+                ).one()
+            )
 
 
 __all__ = ["SqlStore"]

@@ -60,6 +60,7 @@ class PaperRow(SQLModel, table=True):
     code_stars: int | None = None
     project_url: str | None = Field(default=None, sa_column=Column(Text))
     hf_url: str | None = Field(default=None, sa_column=Column(Text))
+    hf_comments: int | None = None
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -89,10 +90,15 @@ class ChannelRow(SQLModel, table=True):
     last_digest_at: datetime | None = Field(default=None, sa_column=_tz())
     watermark: datetime | None = Field(default=None, sa_column=_tz())
     profile_state: str | None = Field(default=None, sa_column=Column(Text))
+    # Scheduling: an unfinished digest is retried at retry_at; a worker's claim is a lease.
+    retry_at: datetime | None = Field(default=None, sa_column=_tz())
+    claimed_by: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = Field(default=None, sa_column=_tz())
 
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "external_id", name="uq_channel_ref"),
         Index("ix_channel_next_run_at", "next_run_at"),
+        Index("ix_channel_retry_at", "retry_at"),
     )
 
 
@@ -168,6 +174,17 @@ class ReactionRow(SQLModel, table=True):
     )
 
 
+class JobRunRow(SQLModel, table=True):
+    """A periodic job that ran for a key (the fetch after one arXiv announcement): runs once."""
+
+    __tablename__ = "job_run"
+
+    name: str = Field(primary_key=True, max_length=64)
+    run_key: str = Field(primary_key=True, max_length=64)
+    worker: str = Field(default="", max_length=128)
+    finished_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class ProcessedEventRow(SQLModel, table=True):
     """Platform event ids already handled, so a retried delivery counts once."""
 
@@ -175,6 +192,73 @@ class ProcessedEventRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class InstallationRow(SQLModel, table=True):
+    """A chat app install (Slack multi-workspace OAuth); `data` is the SDK's JSON, tokens included."""
+
+    __tablename__ = "installation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    enterprise_id: str = Field(default="", max_length=64)
+    workspace: str = Field(default="", max_length=64)
+    user_id: str = Field(default="", max_length=64)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    installed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (
+        UniqueConstraint(
+            "platform", "enterprise_id", "workspace", "user_id", name="uq_installation"
+        ),
+    )
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """A single-use OAuth `state` value with its expiry."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=200)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class HttpCacheRow(SQLModel, table=True):
+    """The last good response per request (sources' conditional GETs and same-day reuse)."""
+
+    __tablename__ = "http_cache"
+
+    key: str = Field(primary_key=True, max_length=64)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str | None = Field(default=None, sa_column=Column(Text))
+    last_modified: str | None = Field(default=None, sa_column=Column(Text))
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RateGateRow(SQLModel, table=True):
+    """When a shared rate limit (the arXiv one) was last used, across every worker."""
+
+    __tablename__ = "rate_gate"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_at: float
+
+
+class PaperSummaryRow(SQLModel, table=True):
+    """LLM TL;DRs cached per (paper, model); `source_hash` ties each to the text it read."""
+
+    __tablename__ = "paper_summary"
+
+    paper_id: str = Field(
+        foreign_key="paper.id", ondelete="CASCADE", primary_key=True, max_length=200
+    )
+    model: str = Field(primary_key=True, max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (Index("ix_paper_summary_created_at", "created_at"),)
 
 
 class PaperEmbeddingRow(SQLModel, table=True):

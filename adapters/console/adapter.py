@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import header_text, item_lines
+from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Platform
+from bot.reasons import reason_lines
 
 
 class ConsoleAdapter:
@@ -37,6 +39,8 @@ class ConsoleAdapter:
                 "url": item.paper.abs_url,
                 "tldr": item.tldr,
                 "reasons": [r.text for r in item.reasons],
+                "why": list(reason_lines(item.reasons, item.paper)),
+                "links": [{"label": label, "url": url} for label, url in paper_links(item.paper)],
                 "score": item.score,
                 "rank": item.rank,
                 "message_id": message_id,
@@ -45,6 +49,20 @@ class ConsoleAdapter:
             with self.outbox.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         return message_id
+
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """The outbox is the console's channel history: look the item up after a crash."""
+        if self.outbox is None or not self.outbox.exists():
+            return None
+        with self.outbox.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by the crash
+                if record.get("digest_id") == digest.id and record.get("paper_id") == item.paper.id:
+                    return str(record["message_id"])
+        return None
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
         self.out.write(f"[#{channel.name}] {text}\n")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Paper
+from bot.reasons import reason_lines
 
 MAX_AUTHORS = 4
 
@@ -23,15 +25,21 @@ def header_text(channel: Channel, digest: Digest, day_label: str) -> str:
 
 def item_lines(item: DigestItem) -> list[str]:
     paper = item.paper
+    links = paper_links(paper)
     lines = [f"{item.rank}. {paper.title}"]
     authors = authors_line(paper)
     if authors:
         lines.append(f"   {authors}")
-    meta = " · ".join(x for x in (", ".join(paper.categories[:3]), paper.abs_url or "") if x)
+    abs_url = links[0][1] if links and links[0][0] == "abs" else ""
+    meta = " · ".join(x for x in (", ".join(paper.categories[:3]), abs_url) if x)
     if meta:
         lines.append(f"   {meta}")
     if item.tldr:
         lines.append(f"   TL;DR: {item.tldr}")
-    if item.reasons:
-        lines.append("   Why: " + "; ".join(r.text for r in item.reasons[:2]))
+    why = reason_lines(item.reasons, paper)
+    if why:
+        lines.append("   Why: " + "; ".join(why))
+    more = [f"{label} {url}" for label, url in links if url != abs_url]
+    if more:
+        lines.append("   Links: " + " · ".join(more))
     return lines

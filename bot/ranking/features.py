@@ -19,6 +19,7 @@ from bot.ranking.text import bigrams, phrase_terms, tokens
 
 BM25_K1 = 1.2
 BM25_B = 0.75
+SMALL_BATCH = 50
 
 
 def paper_terms(paper: Paper) -> Counter[str]:
@@ -64,7 +65,9 @@ class Batch:
 
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
-        return float(self.idf[col]) if col is not None else math.log(1 + len(self.papers))
+        if col is not None:
+            return float(self.idf[col])
+        return math.log(1 + len(self.papers)) if len(self.papers) >= SMALL_BATCH else 1.0
 
     def phrase_weights(self, phrase: str) -> list[tuple[str, float]]:
         """A phrase's words with idf weights summing to 1 (cached per candidate set)."""
@@ -141,6 +144,8 @@ def build_batch(
         np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab)) if cols else np.zeros(0)
     )
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    if n < SMALL_BATCH:  # idf from a handful of papers is noise: weigh words alike
+        idf = np.ones_like(idf)
     avg = float(lengths.mean()) if n else 1.0
     norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(avg, 1e-9))
     coo = raw.tocoo()

@@ -137,6 +137,11 @@ class Profile:
         pos, neg = self.cat_pos.get(category, 0.0), self.cat_neg.get(category, 0.0)
         return math.log((pos + 0.5) / (neg + 0.5))
 
+    @property
+    def category_weights(self) -> dict[str, float]:
+        """Learned affinity per category the channel reacted to (> 0: liked), for summaries."""
+        return {c: self.category_affinity(c) for c in sorted({*self.cat_pos, *self.cat_neg})}
+
     def author_affinity(self, author: str) -> float:
         key = author.lower()
         pos, neg = self.author_pos.get(key, 0.0), self.author_neg.get(key, 0.0)

@@ -25,7 +25,7 @@ from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms, word_pattern
 
 LABEL_MIN = 0.3
-MIN_SCORE = {Threshold.LOW: 0.1, Threshold.MEDIUM: 0.35, Threshold.HIGH: 0.9}
+MIN_SCORE = {Threshold.LOW: 0.05, Threshold.MEDIUM: 0.15, Threshold.HIGH: 0.5}
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -221,3 +222,15 @@ def test_postgres_url_from_hosting_platforms_is_accepted() -> None:
     assert normalise_url("postgres://u:p@h:5432/d") == "postgresql+psycopg://u:p@h:5432/d"
     assert normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_migrations_form_one_chain() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+
+    engine = make_engine("sqlite://")
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert len(script.get_heads()) == 1
+    files = list((Path(script.dir) / "versions").glob("*.py"))
+    assert len(list(script.walk_revisions())) == len(files)

@@ -1,7 +1,7 @@
 """paper embeddings, computed once per paper and model
 
 Revision ID: 0007_ranking
-Revises: 0001
+Revises: 0003_schedule
 Create Date: 2026-11-27 09:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_ranking"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_schedule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Discord adapter: digests as embeds, `/papers` app commands, raw reactions as feedback."""

@@ -1,0 +1,247 @@
+"""DiscordAdapter: the ChatAdapter port over a running discord.py client.
+
+The core calls it synchronously (scheduler thread, or a worker thread of a command); each
+call is bridged into the client's event loop with `asyncio.run_coroutine_threadsafe`.
+discord.py's HTTP client paces requests per bucket and waits out 429s itself; only waits longer
+than `max_ratelimit_timeout` surface, as `bot.errors.RateLimited`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiohttp
+import discord
+
+from adapters.discord.render import header_content, notice_content, paper_embed
+from bot.config import Settings
+from bot.errors import ChannelUnavailable, ConfigError, DeliveryError, RateLimited
+from bot.models import Channel, Digest, DigestItem, Platform
+
+if TYPE_CHECKING:
+    from adapters.discord.client import DiscordCore
+    from adapters.discord.runner import DiscordHandle
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FEEDBACK_EMOJI = ("👍", "👎")
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def translate(exc: BaseException) -> DeliveryError:
+    """A discord.py / transport error as one of ours (the one place this happens)."""
+    if isinstance(exc, discord.Forbidden | discord.NotFound):
+        return ChannelUnavailable(
+            f"Discord refused the channel ({exc.status} {exc.code}: {exc.text or 'no detail'})"
+        )
+    if isinstance(exc, discord.RateLimited):
+        return RateLimited(exc.retry_after, "Discord rate limit")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:  # a Cloudflare-level limit discord.py does not retry
+            header = exc.response.headers.get("Retry-After") if exc.response else None
+            try:
+                retry_after = float(header) if header else 60.0
+            except ValueError:
+                retry_after = 60.0
+            return RateLimited(retry_after, "Discord rate limit (not retried by the client)")
+        return DeliveryError(f"Discord HTTP {exc.status} {exc.code}: {exc.text or 'no detail'}")
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryError(f"cannot reach Discord: {type(exc).__name__}: {exc}")
+    return DeliveryError(f"Discord delivery failed: {type(exc).__name__}: {exc}")
+
+
+class RestSession:
+    """A REST-only discord.py client (no gateway) on a private event-loop thread.
+
+    Lets the CLI (`paperbot digest --channel discord:...`) post without the worker running.
+    """
+
+    def __init__(self, token: str, timeout: float = 30.0) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="paperbot-discord-rest", daemon=True
+        )
+        self.thread.start()
+        self.client = discord.Client(intents=discord.Intents.none())
+        future = asyncio.run_coroutine_threadsafe(self.client.login(token), self.loop)
+        try:
+            future.result(timeout)
+        except Exception as exc:
+            self.close()
+            if isinstance(exc, discord.LoginFailure):
+                raise DeliveryError(f"Discord refused DISCORD_TOKEN: {exc}") from exc
+            raise translate(exc) from exc
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.client.close(), self.loop).result(10)
+        except Exception as exc:
+            log.debug("closing the Discord REST session: %s", exc)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+class DiscordAdapter:
+    """Posts digests into Discord channels through the client attached by the runner.
+
+    With DISCORD_TOKEN in `settings` and no ready gateway client (the CLI, or while the client
+    restarts), it posts through a REST-only session opened on first use.
+    """
+
+    platform = Platform.DISCORD
+
+    def __init__(self, *, settings: Settings | None = None, call_timeout: float = 180.0) -> None:
+        self.call_timeout = call_timeout
+        self.settings = settings
+        self._token = settings.discord_token if settings is not None else None
+        self._handle: DiscordHandle | None = None
+        self._client: discord.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._rest: RestSession | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------- lifecycle
+    def start(self, core: DiscordCore, **options: Any) -> None:
+        """Run the gateway client for `core` in its own thread (the worker calls this).
+
+        Idempotent while the client runs; `options` go to `runner.start_client`.
+        """
+        from adapters.discord.runner import start_client
+
+        if self.settings is None:
+            raise ConfigError("the Discord adapter needs settings with DISCORD_TOKEN")
+        if self._handle is None or not self._handle.alive:
+            self._handle = start_client(core, self.settings, self, **options)
+
+    def stop(self) -> None:
+        """Stop the gateway client and the REST session, if running."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.stop()
+        self.close()
+
+    @property
+    def handle(self) -> DiscordHandle | None:
+        return self._handle
+
+    def attach(self, client: discord.Client, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._client, self._loop = client, loop
+
+    def detach(self) -> None:
+        with self._lock:
+            self._client, self._loop = None, None
+
+    def close(self) -> None:
+        """Close the REST-only session, if one was opened."""
+        with self._lock:
+            rest, self._rest = self._rest, None
+        if rest is not None:
+            rest.close()
+
+    def _usable(self) -> tuple[discord.Client, asyncio.AbstractEventLoop]:
+        with self._lock:
+            client, loop = self._client, self._loop
+            # the gateway client once it has logged in (is_ready stays set across reconnects)
+            if self._live(client, loop):
+                assert client is not None and loop is not None
+                return client, loop
+            if self._token is None:
+                raise DeliveryError("the Discord client is not running (start the worker)")
+            if self._rest is None:
+                self._rest = RestSession(self._token)
+            return self._rest.client, self._rest.loop
+
+    @staticmethod
+    def _live(client: discord.Client | None, loop: asyncio.AbstractEventLoop | None) -> bool:
+        return (
+            client is not None
+            and loop is not None
+            and loop.is_running()
+            and client.is_ready()
+            and not client.is_closed()
+        )
+
+    @property
+    def connected(self) -> bool:
+        client = self._client
+        return client is not None and client.is_ready() and not client.is_closed()
+
+    # ------------------------------------------------------------------ port
+    def post_header(self, channel: Channel, digest: Digest) -> str | None:
+        day = digest.created_at.strftime("%a %d %b") if digest.created_at else digest.run_key
+        content = header_content(channel, digest, day)
+        return self._call(lambda c: self._send(c, channel, content=content))
+
+    def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
+        embed = paper_embed(item)
+        return self._call(lambda c: self._send(c, channel, embed=embed, react=True))
+
+    def post_notice(self, channel: Channel, text: str) -> str | None:
+        content = notice_content(text)
+        return self._call(lambda c: self._send(c, channel, content=content))
+
+    # ------------------------------------------------------------- internals
+    def _call(self, make: Callable[[discord.Client], Awaitable[T]]) -> T:
+        client, loop = self._usable()
+        try:
+            if asyncio.get_running_loop() is loop:
+                raise DeliveryError("DiscordAdapter called from the client's own event loop")
+        except RuntimeError:
+            pass  # no loop in this thread: the expected case
+
+        async def guarded() -> T:
+            try:
+                return await make(client)
+            except DeliveryError:
+                raise
+            except Exception as exc:
+                raise translate(exc) from exc
+
+        future = asyncio.run_coroutine_threadsafe(guarded(), loop)
+        try:
+            return future.result(self.call_timeout)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise DeliveryError(f"Discord did not answer within {self.call_timeout:.0f}s") from exc
+        except concurrent.futures.CancelledError as exc:
+            raise DeliveryError("the Discord client stopped while posting") from exc
+
+    @staticmethod
+    def _target(client: discord.Client, channel: Channel) -> discord.PartialMessageable:
+        ref = channel.ref
+        if not (ref.channel.isdigit() and ref.workspace.isdigit()):
+            raise ChannelUnavailable(f"{ref} is not a Discord guild and channel id")
+        return client.get_partial_messageable(int(ref.channel), guild_id=int(ref.workspace))
+
+    async def _send(
+        self,
+        client: discord.Client,
+        channel: Channel,
+        *,
+        content: str | None = None,
+        embed: discord.Embed | None = None,
+        react: bool = False,
+    ) -> str:
+        target = self._target(client, channel)
+        if embed is not None:
+            message = await target.send(content=content, embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            message = await target.send(content=content, allowed_mentions=NO_MENTIONS)
+        if react:
+            for emoji in FEEDBACK_EMOJI:
+                try:
+                    await message.add_reaction(emoji)
+                except discord.HTTPException as exc:
+                    # the paper is posted; people can still react by hand
+                    log.warning("could not add %s in %s: %s", emoji, channel.ref, exc)
+                    break
+        return str(message.id)

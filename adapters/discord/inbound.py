@@ -1,0 +1,133 @@
+"""Pure translations of Discord payloads into the core's CommandRequest and ReactionEvent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.models import CommandRequest, Platform, ReactionEvent
+
+COMMAND_NAME = "papers"
+SUBCOMMAND = 1
+SUBCOMMAND_GROUP = 2
+_CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>[A-Za-z0-9_~\-]+):\d+>$")
+
+
+def _option_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return " ".join(str(value).split())
+
+
+def command_text(data: Mapping[str, Any], order: Mapping[str, Sequence[str]] | None = None) -> str:
+    """`data` of a `/papers <sub> ...` interaction -> "sub value value" (what follows `/papers`).
+
+    People fill optional options in any order; `order` (subcommand -> declared option names)
+    puts the values back in the order the command layer expects.
+    """
+    words: list[str] = []
+    options: Sequence[Mapping[str, Any]] = data.get("options") or ()
+    while options:
+        first = options[0]
+        if first.get("type") in (SUBCOMMAND, SUBCOMMAND_GROUP):
+            words.append(str(first["name"]))
+            options = first.get("options") or ()
+            continue
+        declared = list((order or {}).get(words[-1] if words else "", ()))
+        if declared:
+            rank = {name: i for i, name in enumerate(declared)}
+            options = sorted(options, key=lambda o: rank.get(str(o.get("name")), len(rank)))
+        words.extend(
+            text
+            for opt in options
+            if opt.get("value") is not None and (text := _option_text(opt["value"]))
+        )
+        break
+    return " ".join(words)
+
+
+def _user(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    member = payload.get("member") or {}
+    return member.get("user") or payload.get("user") or {}
+
+
+def command_request(
+    payload: Mapping[str, Any], order: Mapping[str, Sequence[str]] | None = None
+) -> CommandRequest | None:
+    """An INTERACTION_CREATE payload for `/papers` -> CommandRequest; None for anything else.
+
+    Commands outside a guild (DMs) have no channel profile to change, so they are refused.
+    """
+    data = payload.get("data") or {}
+    if payload.get("type") != 2 or data.get("name") != COMMAND_NAME:
+        return None
+    guild_id, channel_id = payload.get("guild_id"), payload.get("channel_id")
+    if not guild_id or not channel_id:
+        return None
+    user = _user(payload)
+    channel = payload.get("channel") or {}
+    return CommandRequest(
+        platform=Platform.DISCORD,
+        workspace=str(guild_id),
+        channel=str(channel_id),
+        user_id=str(user.get("id", "")),
+        text=command_text(data, order),
+        channel_name=channel.get("name"),
+        user_name=user.get("global_name") or user.get("username"),
+    )
+
+
+def emoji_name(emoji: str | Mapping[str, Any]) -> str:
+    """Unicode emoji as is; a custom emoji (`<:name:id>` or {"id", "name"}) by its name."""
+    if isinstance(emoji, Mapping):
+        return str(emoji.get("name") or "")
+    match = _CUSTOM_EMOJI.match(emoji.strip())
+    return match.group("name") if match else emoji.strip()
+
+
+def reaction_event(
+    *,
+    added: bool,
+    guild_id: int | str | None,
+    channel_id: int | str,
+    message_id: int | str,
+    user_id: int | str,
+    emoji: str | Mapping[str, Any],
+    bot_user_id: int | str | None,
+    at: datetime | None = None,
+) -> ReactionEvent | None:
+    """A raw reaction add/remove -> ReactionEvent; None for the bot's own reactions and DMs."""
+    if guild_id is None or (bot_user_id is not None and str(user_id) == str(bot_user_id)):
+        return None
+    name = emoji_name(emoji)
+    if not name:
+        return None
+    return ReactionEvent(
+        platform=Platform.DISCORD,
+        workspace=str(guild_id),
+        channel=str(channel_id),
+        message_id=str(message_id),
+        user_id=str(user_id),
+        emoji=name,
+        added=added,
+        at=at,
+    )
+
+
+def reaction_from_gateway(
+    event: str, data: Mapping[str, Any], bot_user_id: int | str | None
+) -> ReactionEvent | None:
+    """A MESSAGE_REACTION_ADD / _REMOVE gateway payload -> ReactionEvent (or None)."""
+    if event not in ("MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE"):
+        return None
+    return reaction_event(
+        added=event == "MESSAGE_REACTION_ADD",
+        guild_id=data.get("guild_id"),
+        channel_id=data["channel_id"],
+        message_id=data["message_id"],
+        user_id=data["user_id"],
+        emoji=data.get("emoji") or "",
+        bot_user_id=bot_user_id,
+    )

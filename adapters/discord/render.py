@@ -1,0 +1,169 @@
+"""Pure rendering for Discord: a digest header line, one embed per paper, command replies.
+
+Everything here stays inside Discord's limits for any input (content 2000, embed title 256,
+description 4096, field value 1024, footer 2048, author 256, all embed text 6000).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import discord
+
+from bot.links import paper_links
+from bot.models import Channel, Digest, DigestItem, Paper
+from bot.reasons import reason_lines
+
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+URL_MAX = 2048
+MAX_AUTHORS = 6
+MAX_CATEGORIES = 6
+MAX_REASONS = 2
+
+# Colour by score, matching the ranker's thresholds (0.25 medium, 0.6 high).
+COLOUR_STRONG = discord.Colour(0x2E7D32)  # green
+COLOUR_GOOD = discord.Colour(0x1565C0)  # blue
+COLOUR_FAIR = discord.Colour(0xF9A825)  # amber
+COLOUR_WEAK = discord.Colour(0x9E9E9E)  # grey
+ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending in an ellipsis when cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    cut = text[: limit - 1].rstrip()
+    # never leave a dangling escape backslash at the end of a cut
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut + ELLIPSIS
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def escape(text: str) -> str:
+    """Plain text as Discord shows it literally (no accidental bold, links or mentions)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(one_line(text)))
+
+
+def score_colour(score: float) -> discord.Colour:
+    if score >= 1.0:
+        return COLOUR_STRONG
+    if score >= 0.6:
+        return COLOUR_GOOD
+    if score >= 0.25:
+        return COLOUR_FAIR
+    return COLOUR_WEAK
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL Discord accepts, or None."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url.startswith(("https://", "http://")) or len(url) > URL_MAX or " " in url:
+        return None
+    return url
+
+
+def authors_text(paper: Paper) -> str:
+    names = [one_line(a) for a in paper.authors[:MAX_AUTHORS] if a.strip()]
+    more = len(paper.authors) - len(names)
+    return ", ".join(names) + (f" +{more} more" if more > 0 else "")
+
+
+def links_text(paper: Paper) -> str:
+    """The core's links for a paper (abstract, PDF, HTML, code, HF) as masked links."""
+    parts: list[str] = []
+    for label, raw in paper_links(paper):
+        url = safe_url(raw)
+        if url is None:
+            continue
+        # parentheses would end the markdown link early
+        part = f"[{label}]({quote(url, safe=':/?#[]@!$&*+,;=%~-._')})"
+        if len(" · ".join([*parts, part])) > FIELD_VALUE_MAX:
+            break
+        parts.append(part)
+    return " · ".join(parts)
+
+
+def header_content(channel: Channel, digest: Digest, day_label: str) -> str:
+    """The short message posted before the papers."""
+    n = len(digest.items)
+    noun = "paper" if n == 1 else "papers"
+    name = escape(channel.name)
+    text = (
+        f"📚 **{n} {noun} for #{name}** · {escape(day_label)} · picked from {digest.candidates} new"
+        " · react 👍 / 👎 to teach me"
+    )
+    return clip(text, CONTENT_MAX)
+
+
+def paper_embed(item: DigestItem) -> discord.Embed:
+    """One paper as one embed: title linked, authors, TL;DR, why, categories, links."""
+    paper = item.paper
+    title = clip(f"{item.rank}. {escape(paper.title) or paper.id}", TITLE_MAX)
+    abs_url = next((url for label, url in paper_links(paper) if label == "abs"), paper.abs_url)
+    embed = discord.Embed(title=title, url=safe_url(abs_url), colour=score_colour(item.score))
+    authors = authors_text(paper)
+    if authors:
+        embed.set_author(name=clip(authors, AUTHOR_MAX))
+    reasons = reason_lines(item.reasons, paper, limit=MAX_REASONS)
+    if reasons:
+        why = "\n".join(f"• {escape(r)}" for r in reasons)
+        embed.add_field(name="Why", value=clip(why, FIELD_VALUE_MAX), inline=False)
+    categories = [escape(c) for c in paper.categories[:MAX_CATEGORIES] if c.strip()]
+    if categories:
+        embed.add_field(
+            name="Categories", value=clip(", ".join(categories), FIELD_VALUE_MAX), inline=True
+        )
+    links = links_text(paper)
+    if links:
+        embed.add_field(name="Links", value=links, inline=True)
+    footer = f"{paper.id} · score {item.score:.2f}"
+    if paper.upvotes:
+        footer += f" · {paper.upvotes} HF upvotes"
+    embed.set_footer(text=clip(footer, FOOTER_MAX))
+    # The TL;DR takes what is left of the 6000-character budget.
+    tldr = escape(item.tldr or paper.abstract)
+    if tldr:
+        label = "**TL;DR** "
+        budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed)) - len(label)
+        if budget > 20:
+            embed.description = label + clip(tldr, budget)
+    return embed
+
+
+def notice_content(text: str) -> str:
+    return clip(text, CONTENT_MAX)
+
+
+_CODE = re.compile(r"(`[^`]*`)")
+_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
+_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+
+
+def _prose(text: str) -> str:
+    text = _BOLD.sub(r"**\1**", text)
+    return _LINK.sub(lambda m: f"[{m.group(2).replace(']', ')')}](<{m.group(1)}>)", text)
+
+
+def reply_markdown(text: str) -> str:
+    """The core's light markdown (*bold*, `code`, • bullets, <url|text> links) in Discord's
+    dialect, at most 2000 characters."""
+    pieces = _CODE.split(text)
+    out = [p if p.startswith("`") and p.endswith("`") else _prose(p) for p in pieces]
+    return clip("".join(out), CONTENT_MAX)

@@ -1,0 +1,157 @@
+"""`SlackAdapter`: the ChatAdapter port on slack-sdk's WebClient (posts, vote reactions)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from adapters.slack import render
+from adapters.slack.client import Sleep, api_error_code, make_client, translate
+from bot.errors import ChannelUnavailable, DeliveryError
+from bot.models import Channel, Digest, DigestItem, Platform
+
+log = logging.getLogger(__name__)
+
+TokenResolver = Callable[[str], str | None]  # Slack team id -> bot token
+VOTE_EMOJI = ("+1", "-1")
+
+
+class SlackAdapter:
+    """Posts a digest header, one message per paper (with 👍/👎 seeded), and notices.
+
+    The bot token comes from `token_for(team_id)`: the single-workspace SLACK_BOT_TOKEN, or the
+    workspace's stored OAuth installation. Posts to one channel are paced `pace_seconds` apart
+    (Slack allows about one message per second per channel); 429s are retried a bounded number
+    of times honouring `Retry-After`; everything else becomes a bot.errors.DeliveryError.
+    """
+
+    platform = Platform.SLACK
+
+    def __init__(
+        self,
+        token_for: TokenResolver,
+        *,
+        api_url: str,
+        vote_emoji: tuple[str, ...] = VOTE_EMOJI,
+        pace_seconds: float = 1.0,
+        max_retries: int = 2,
+        max_retry_wait: float = 30.0,
+        join_public_channels: bool = True,
+        sleep: Sleep = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token_for = token_for
+        self.api_url = api_url
+        self.vote_emoji = vote_emoji
+        self.pace_seconds = pace_seconds
+        self.max_retries = max_retries
+        self.max_retry_wait = max_retry_wait
+        self.join_public_channels = join_public_channels
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._clients: dict[str, WebClient] = {}
+        self._last_post: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- the port
+    def post_header(self, channel: Channel, digest: Digest) -> str | None:
+        return self._post(channel, render.header_message(channel, digest))
+
+    def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
+        thread_ts = digest.header_message_id if channel.settings.thread_mode else None
+        ts = self._post(channel, render.item_message(item, thread_ts=thread_ts))
+        self._seed_votes(channel, ts)
+        return ts
+
+    def post_notice(self, channel: Channel, text: str) -> str | None:
+        return self._post(channel, render.notice_message(text))
+
+    # ---------------------------------------------------------------- internals
+    def client_for(self, workspace: str) -> WebClient:
+        token = self.token_for(workspace)
+        if not token:
+            raise ChannelUnavailable(f"no Slack installation for workspace {workspace}")
+        with self._lock:
+            client = self._clients.get(token)
+            if client is None:
+                client = make_client(
+                    base_url=self.api_url,
+                    token=token,
+                    max_retries=self.max_retries,
+                    max_wait=self.max_retry_wait,
+                    sleep=self.sleep,
+                )
+                self._clients[token] = client
+        return client
+
+    def _call(self, client: WebClient, method: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(client, method)(**kwargs)
+        except SlackApiError as exc:
+            raise translate(exc) from exc
+        except (SlackClientError, OSError) as exc:
+            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}") from exc
+
+    def _pace(self, channel_key: str) -> None:
+        if self.pace_seconds <= 0:
+            return
+        with self._lock:
+            last = self._last_post.get(channel_key)
+        if last is not None:
+            wait = last + self.pace_seconds - self.monotonic()
+            if wait > 0:
+                self.sleep(wait)
+        with self._lock:
+            self._last_post[channel_key] = self.monotonic()
+
+    def _post(self, channel: Channel, payload: dict[str, Any]) -> str:
+        client = self.client_for(channel.ref.workspace)
+        self._pace(str(channel.ref))
+        try:
+            response = self._call(
+                client, "chat_postMessage", channel=channel.ref.channel, **payload
+            )
+        except ChannelUnavailable as exc:
+            if "not_in_channel" not in str(exc) or not self._join(client, channel):
+                raise
+            response = self._call(
+                client, "chat_postMessage", channel=channel.ref.channel, **payload
+            )
+        ts = response.get("ts")
+        if not ts:
+            raise DeliveryError("Slack accepted the message but returned no ts")
+        return str(ts)
+
+    def _join(self, client: WebClient, channel: Channel) -> bool:
+        """Join a public channel the bot was not invited to; False when it cannot."""
+        if not self.join_public_channels:
+            return False
+        try:
+            client.conversations_join(channel=channel.ref.channel)
+        except SlackApiError as exc:
+            log.warning(
+                "cannot join %s (%s): invite the bot with /invite", channel.ref, api_error_code(exc)
+            )
+            return False
+        except (SlackClientError, OSError):
+            return False
+        return True
+
+    def _seed_votes(self, channel: Channel, ts: str) -> None:
+        """Add 👍 and 👎 so reacting is one click; failures here never fail the post."""
+        client = self.client_for(channel.ref.workspace)
+        for name in self.vote_emoji:
+            try:
+                client.reactions_add(channel=channel.ref.channel, timestamp=ts, name=name)
+            except SlackApiError as exc:
+                code = api_error_code(exc)
+                if code != "already_reacted":
+                    log.warning("could not add :%s: in %s: %s", name, channel.ref, code)
+            except (SlackClientError, OSError) as exc:
+                log.warning("could not add :%s: in %s: %s", name, channel.ref, type(exc).__name__)

@@ -1,0 +1,95 @@
+"""Pure translation of Slack payloads (slash commands, reaction events) into domain events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.models import CommandRequest, Platform, ReactionEvent
+
+# Subcommands that may take longer than Slack's 3-second ack window: acked first, answered later.
+SLOW_SUBCOMMANDS = frozenset({"now", "search"})
+REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
+
+
+def _str(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
+    """A slash-command form body -> CommandRequest; None when it lacks team, channel or user."""
+    team = _str(payload.get("team_id"))
+    channel = _str(payload.get("channel_id"))
+    user = _str(payload.get("user_id"))
+    if not (team and channel and user):
+        return None
+    text = payload.get("text")
+    return CommandRequest(
+        platform=Platform.SLACK,
+        workspace=team,
+        channel=channel,
+        user_id=user,
+        text=text.strip() if isinstance(text, str) else "",
+        channel_name=_str(payload.get("channel_name")),
+        user_name=_str(payload.get("user_name")),
+    )
+
+
+def subcommand(text: str) -> str:
+    """The first word of the command text, lower-cased (`""` for a bare `/papers`)."""
+    parts = text.split(None, 1)
+    return parts[0].lower() if parts else ""
+
+
+def is_slow(text: str) -> bool:
+    return subcommand(text) in SLOW_SUBCOMMANDS
+
+
+def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str | None:
+    team = _str(body.get("team_id")) or _str(event.get("team"))
+    if team:
+        return team
+    auths = body.get("authorizations")
+    if isinstance(auths, list) and auths and isinstance(auths[0], Mapping):
+        return _str(auths[0].get("team_id"))
+    return None
+
+
+def reaction_event(body: Mapping[str, Any], *, bot_user_id: str | None) -> ReactionEvent | None:
+    """An Events API envelope for reaction_added/removed -> ReactionEvent.
+
+    None for other events, reactions on files or non-messages, incomplete payloads, and the
+    bot's own reactions (the 👍/👎 it seeds on each paper).
+    """
+    event = body.get("event")
+    if not isinstance(event, Mapping):
+        return None
+    added = REACTION_EVENTS.get(str(event.get("type")))
+    item = event.get("item")
+    if added is None or not isinstance(item, Mapping) or item.get("type") != "message":
+        return None
+    user = _str(event.get("user"))
+    channel = _str(item.get("channel"))
+    ts = _str(item.get("ts"))
+    emoji = _str(event.get("reaction"))
+    team = _team(body, event)
+    if not (user and channel and ts and emoji and team):
+        return None
+    if bot_user_id and user == bot_user_id:
+        return None
+    at = None
+    when = body.get("event_time")
+    if isinstance(when, int | float) and when > 0:
+        at = datetime.fromtimestamp(when, UTC)
+    return ReactionEvent(
+        platform=Platform.SLACK,
+        workspace=team,
+        channel=channel,
+        message_id=ts,
+        user_id=user,
+        emoji=emoji,
+        added=added,
+        event_id=_str(body.get("event_id")),
+        at=at,
+    )

@@ -1,0 +1,424 @@
+"""A small fake Discord (REST + gateway) on 127.0.0.1, enough for discord.py 2.7.
+
+Adapted from the platform research proof: plain JSON text frames, heartbeats answered,
+READY + GUILD_CREATE after IDENTIFY, RESUMED after RESUME, every REST call recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_ID, APP_ID, GUILD_ID, CHANNEL_ID, USER_ID = 1000, 2000, 3000, 4000, 5000
+OTHER_CHANNEL_ID = 4001
+
+
+def jr(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py parses JSON only when Content-Type is exactly "application/json"
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers=headers,
+        content_type="application/json",
+    )
+
+
+def user(uid: int, name: str, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(uid),
+        "username": name,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": bot,
+    }
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    query: dict[str, str] = field(default_factory=dict)
+
+
+class FakeDiscord:
+    """Records REST calls in `calls`; `dispatch` pushes a gateway event to the connected bot."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.identify: dict[str, Any] | None = None
+        self.identifies = 0
+        self.resumes = 0
+        self.ws: web.WebSocketResponse | None = None
+        self.seq = 0
+        self.next_id = 9000
+        self.rate_limit_next_post = 0  # answer this many message POSTs with 429
+        self.rate_limit_with_via = True  # without Via discord.py treats it as a Cloudflare ban
+        self.retry_after = 0.05
+        self.forbidden_channels: set[str] = set()  # 403 Missing Access
+        self.missing_channels: set[str] = set()  # 404 Unknown Channel
+        self.fail_channels: set[str] = set()  # 400 Bad Request
+        self.forbid_reactions = False  # 403 on adding reactions (no Add Reactions permission)
+        self.member_guilds = {str(GUILD_ID)}  # command sync to other guilds is refused (403)
+        self.connected = asyncio.Event()
+        self.base = ""
+
+    # ------------------------------------------------------------ helpers
+    def new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        assert self.ws is not None, "no bot connected"
+        self.seq += 1
+        await self.ws.send_str(json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+
+    def posts(self, channel_id: int | str | None = None) -> list[Call]:
+        """Message POSTs that succeeded-or-not, optionally for one channel."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST"
+            and c.path.startswith("/channels/")
+            and c.path.endswith("/messages")
+            and (channel_id is None or c.path.split("/")[2] == str(channel_id))
+        ]
+
+    def reactions_added(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "PUT" and "/reactions/" in c.path]
+
+    def callbacks(self) -> list[Call]:
+        return [c for c in self.calls if c.path.endswith("/callback")]
+
+    def followups(self) -> list[Call]:
+        return [c for c in self.calls if c.path.startswith("/webhooks/") and c.method == "POST"]
+
+    def message(self, payload: dict[str, Any], channel_id: str) -> dict[str, Any]:
+        return {
+            "id": self.new_id(),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": user(BOT_ID, "paperbot", True),
+            "content": payload.get("content") or "",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": payload.get("embeds") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": payload.get("flags") or 0,
+        }
+
+    # ------------------------------------------------------------ REST
+    async def rest(self, request: web.Request) -> web.Response:
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode(errors="replace")
+        path = "/" + request.match_info["tail"]
+        self.calls.append(Call(request.method, path, body, dict(request.query)))
+        if request.headers.get("Authorization") == "Bot bad-token":
+            return jr({"message": "401: Unauthorized", "code": 0}, status=401)
+        if path == "/users/@me":
+            return jr(user(BOT_ID, "paperbot", True))
+        if path == "/oauth2/applications/@me":  # discord.py 2.7 calls this in login()
+            return jr(
+                {
+                    "id": str(APP_ID),
+                    "name": "paperbot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": False,
+                    "bot_require_code_grant": False,
+                    "verify_key": "00",
+                    "owner": user(USER_ID, "alice"),
+                    "flags": 0,
+                    "team": None,
+                    "interactions_endpoint_url": None,
+                }
+            )
+        if path.startswith(f"/applications/{APP_ID}/") and path.endswith("/commands"):
+            guild = path.split("/")[4] if "/guilds/" in path else None
+            if guild is not None and guild not in self.member_guilds:
+                return jr({"message": "Missing Access", "code": 50001}, status=403)
+            return jr(
+                [
+                    dict(
+                        c,
+                        id=self.new_id(),
+                        application_id=str(APP_ID),
+                        guild_id=guild,
+                        version="1",
+                        default_member_permissions=None,
+                        dm_permission=False,
+                        nsfw=False,
+                    )
+                    for c in body
+                ]
+            )
+        if (
+            path.startswith("/channels/")
+            and path.endswith("/messages")
+            and request.method == "POST"
+        ):
+            channel_id = path.split("/")[2]
+            if channel_id in self.forbidden_channels:
+                return jr({"message": "Missing Access", "code": 50001}, status=403)
+            if channel_id in self.missing_channels:
+                return jr({"message": "Unknown Channel", "code": 10003}, status=404)
+            if channel_id in self.fail_channels:
+                return jr({"message": "Invalid Form Body", "code": 50035}, status=400)
+            if self.rate_limit_next_post > 0:
+                self.rate_limit_next_post -= 1
+                headers = {
+                    "Retry-After": "1",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(self.retry_after),
+                    "X-RateLimit-Bucket": "fakebucket",
+                    "X-RateLimit-Scope": "user",
+                }
+                if self.rate_limit_with_via:
+                    headers["Via"] = "1.1 google"
+                return jr(
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": self.retry_after,
+                        "global": False,
+                    },
+                    status=429,
+                    headers=headers,
+                )
+            return jr(self.message(body, channel_id))
+        if "/reactions/" in path and request.method == "PUT":
+            if self.forbid_reactions:
+                return jr({"message": "Missing Permissions", "code": 50013}, status=403)
+            return web.Response(status=204)
+        if path.startswith("/interactions/") and path.endswith("/callback"):
+            return jr(
+                {
+                    "interaction": {
+                        "id": path.split("/")[2],
+                        "type": 2,
+                        "response_message_ephemeral": True,
+                    },
+                    "resource": {"type": body["type"]},
+                }
+            )
+        if path.startswith("/webhooks/") and request.method in ("POST", "PATCH"):
+            return jr(self.message(body or {}, str(CHANNEL_ID)))
+        return jr({"message": "404: Not Found", "code": 0}, status=404)
+
+    # ------------------------------------------------------------ gateway
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(msg.data)
+            if frame["op"] == 1:  # heartbeat
+                await ws.send_str(json.dumps({"op": 11}))
+            elif frame["op"] == 2:  # identify
+                self.identify = frame["d"]
+                self.identifies += 1
+                await self._ready(request)
+                self.connected.set()
+            elif frame["op"] == 6:  # resume
+                self.resumes += 1
+                await self.dispatch("RESUMED", {})
+                self.connected.set()
+        return ws
+
+    async def _ready(self, request: web.Request) -> None:
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": user(BOT_ID, "paperbot", True),
+                "private_channels": [],
+                "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                "session_id": "sess",
+                "resume_gateway_url": str(request.url.with_path("/").with_query(None)),
+                "application": {"id": str(APP_ID), "flags": 0},
+            },
+        )
+        await self.dispatch("GUILD_CREATE", guild_payload())
+
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway socket with a resumable code, as Discord does on a reconnect."""
+        assert self.ws is not None
+        self.connected.clear()
+        await self.ws.close(code=code)
+
+    async def start(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_get("/", self.gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self.rest)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base.replace("http", "ws", 1) + "/"
+
+    async def stop(self) -> None:
+        if self.ws is not None and not self.ws.closed:
+            await self.ws.close()
+        await self.runner.cleanup()
+
+
+def guild_payload(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    channel = {
+        "type": 0,
+        "position": 0,
+        "permission_overwrites": [],
+        "guild_id": str(guild_id),
+    }
+    return {
+        "id": str(guild_id),
+        "name": "Lab",
+        "owner_id": str(USER_ID),
+        "unavailable": False,
+        "member_count": 2,
+        "large": False,
+        "features": [],
+        "emojis": [],
+        "stickers": [],
+        "roles": [
+            {
+                "id": str(guild_id),
+                "name": "@everyone",
+                "permissions": "0",
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+        ],
+        "channels": [
+            dict(channel, id=str(CHANNEL_ID), name="papers"),
+            dict(channel, id=str(OTHER_CHANNEL_ID), name="robots"),
+        ]
+        if guild_id == GUILD_ID
+        else [],
+        "members": [
+            {
+                "user": user(BOT_ID, "paperbot", True),
+                "roles": [],
+                "joined_at": "2024-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+            }
+        ],
+        "threads": [],
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+    }
+
+
+def reaction_event(
+    message_id: int | str, emoji: str = "👍", user_id: int = USER_ID, channel_id: int = CHANNEL_ID
+) -> dict[str, Any]:
+    return {
+        "user_id": str(user_id),
+        "channel_id": str(channel_id),
+        "message_id": str(message_id),
+        "guild_id": str(GUILD_ID),
+        "emoji": {"id": None, "name": emoji},
+        "burst": False,
+        "type": 0,
+        "message_author_id": str(BOT_ID),
+    }
+
+
+_interaction_ids = iter(range(70000, 10**9))
+
+
+def slash_interaction(
+    subcommand: str,
+    options: list[dict[str, Any]] | None = None,
+    *,
+    channel_id: int = CHANNEL_ID,
+    channel_name: str = "papers",
+    kind: int = 2,
+) -> dict[str, Any]:
+    """INTERACTION_CREATE for `/papers <subcommand> ...` (kind 4 = autocomplete)."""
+    return {
+        "id": str(next(_interaction_ids)),
+        "application_id": str(APP_ID),
+        "type": kind,
+        "token": "itoken",
+        "version": 1,
+        "guild_id": str(GUILD_ID),
+        "channel_id": str(channel_id),
+        "channel": {
+            "id": str(channel_id),
+            "type": 0,
+            "name": channel_name,
+            "guild_id": str(GUILD_ID),
+            "position": 0,
+            "permission_overwrites": [],
+        },
+        "member": {
+            "user": user(USER_ID, "alice"),
+            "roles": [],
+            "permissions": "2147483647",
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "app_permissions": "2147483647",
+        "attachment_size_limit": 10485760,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "data": {
+            "id": "8888",
+            "name": "papers",
+            "type": 1,
+            "guild_id": str(GUILD_ID),
+            "options": [{"type": 1, "name": subcommand, "options": options or []}],
+        },
+    }
+
+
+def option(name: str, value: Any, type_: int = 3, focused: bool = False) -> dict[str, Any]:
+    opt: dict[str, Any] = {"name": name, "type": type_, "value": value}
+    if focused:
+        opt["focused"] = True
+    return opt

@@ -1,0 +1,247 @@
+"""A fake Slack Web API on 127.0.0.1 that records calls, plus signed-request helpers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM = "T0LAB"
+BOT_USER = "U0BOT"
+
+
+@dataclass
+class Call:
+    path: str
+    auth: str | None
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Recorded calls and scripted failures, shared with the handler thread."""
+
+    base_url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error code
+    rate_limits: dict[str, int] = field(default_factory=dict)  # channel -> 429s left
+    retry_after: str = "0"
+    join_error: str | None = None
+    oauth_team: str = "T0NEW"
+    socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
+    _ts: int = 0
+    cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def record(self, call: Call) -> None:
+        with self.cond:
+            self.calls.append(call)
+            self.cond.notify_all()
+
+    def next_ts(self) -> str:
+        with self.cond:
+            self._ts += 1
+            return f"1764230400.{self._ts:06d}"
+
+    def hits(self, path: str) -> list[Call]:
+        with self.cond:
+            return [c for c in self.calls if c.path == path]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Block until `predicate()` holds (woken by each recorded call), or fail."""
+        with self.cond:
+            if not self.cond.wait_for(predicate, timeout=timeout):
+                raise AssertionError(f"fake Slack never saw the expected calls: {self.calls}")
+
+    def posts(self) -> list[Call]:
+        return self.hits("/chat.postMessage")
+
+
+def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _reply(self, status: int, payload: dict[str, Any], headers: dict | None = None) -> None:
+            raw = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                body = json.loads(raw or "{}")
+            else:
+                body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+            path = urllib.parse.urlparse(self.path).path
+            fake.record(Call(path, self.headers.get("Authorization"), body))
+            auth = self.headers.get("Authorization") or ""
+            if path == "/auth.test":
+                if not auth.startswith("Bearer xoxb-"):
+                    return self._reply(200, {"ok": False, "error": "invalid_auth"})
+                return self._reply(
+                    200,
+                    {"ok": True, "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"},
+                )
+            if path == "/apps.connections.open":
+                if not auth.startswith("Bearer xapp-"):
+                    return self._reply(200, {"ok": False, "error": "invalid_auth"})
+                return self._reply(200, {"ok": True, "url": fake.socket_url})
+            if path == "/oauth.v2.access":
+                return self._reply(
+                    200,
+                    {
+                        "ok": True,
+                        "app_id": "A0PAPERBOT",
+                        "access_token": f"xoxb-{fake.oauth_team}",
+                        "token_type": "bot",
+                        "scope": "chat:write,commands,reactions:read,reactions:write",
+                        "bot_user_id": "U0BOT2",
+                        "team": {"id": fake.oauth_team, "name": "New Lab"},
+                        "enterprise": None,
+                        "authed_user": {"id": "U0INSTALLER"},
+                        "is_enterprise_install": False,
+                    },
+                )
+            channel = str(body.get("channel", ""))
+            if path == "/chat.postMessage":
+                left = fake.rate_limits.get(channel, 0)
+                if left:
+                    fake.rate_limits[channel] = left - 1
+                    return self._reply(
+                        429,
+                        {"ok": False, "error": "ratelimited"},
+                        {"Retry-After": fake.retry_after},
+                    )
+                if channel in fake.channel_errors:
+                    return self._reply(200, {"ok": False, "error": fake.channel_errors[channel]})
+                return self._reply(200, {"ok": True, "channel": channel, "ts": fake.next_ts()})
+            if path == "/conversations.join":
+                if fake.join_error:
+                    return self._reply(200, {"ok": False, "error": fake.join_error})
+                fake.channel_errors.pop(channel, None)
+                return self._reply(200, {"ok": True, "channel": {"id": channel}})
+            return self._reply(200, {"ok": True})
+
+    return Handler
+
+
+@contextmanager
+def running_fake() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def signed_headers(
+    body: str, content_type: str, *, secret: str = SECRET, age_seconds: int = 0
+) -> dict[str, str]:
+    ts = str(int(time.time()) - age_seconds)  # bolt's verifier compares with its own clock
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+    }
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def command_body(fake: FakeSlack, text: str, *, channel: str = "C0PAPERS", team: str = TEAM) -> str:
+    return urllib.parse.urlencode(
+        {
+            "token": "unused",
+            "team_id": team,
+            "team_domain": "robotlab",
+            "channel_id": channel,
+            "channel_name": "papers",
+            "user_id": "U0ADA",
+            "user_name": "ada",
+            "command": "/papers",
+            "text": text,
+            "api_app_id": "A0PAPERBOT",
+            "response_url": f"{fake.base_url}response_url/{channel}",
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def reaction_body(
+    ts: str,
+    *,
+    emoji: str = "+1",
+    user: str = "U0ADA",
+    channel: str = "C0PAPERS",
+    event_id: str = "Ev1",
+    added: bool = True,
+    team: str = TEAM,
+) -> str:
+    return json.dumps(
+        {
+            "token": "unused",
+            "team_id": team,
+            "api_app_id": "A0PAPERBOT",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1764231000,
+            "event": {
+                "type": "reaction_added" if added else "reaction_removed",
+                "user": user,
+                "reaction": emoji,
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "item_user": BOT_USER,
+                "event_ts": "1764231000.000100",
+            },
+            "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+        }
+    )
+
+
+@contextmanager
+def serving(asgi: Any) -> Iterator[str]:
+    """Run an ASGI app with uvicorn on 127.0.0.1 in a thread; yields its base URL.
+
+    The socket is bound and listening before the server starts, so requests queue until it
+    accepts them: no start-up polling.
+    """
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    config = uvicorn.Config(asgi, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -1,0 +1,154 @@
+"""SlackAdapter through the real WebClient against the fake Web API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack.adapter import SlackAdapter
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
+from bot.service import PaperBot
+from storage.store import SqlStore
+from tests.adapters.slack.conftest import robot_channel
+from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
+
+
+def make_adapter(fake: FakeSlack, sleeps: list[float], **kw: object) -> SlackAdapter:
+    return SlackAdapter(
+        lambda team: BOT_TOKEN if team == "T0LAB" else None,
+        api_url=fake.base_url,
+        sleep=sleeps.append,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def make_core(
+    store: SqlStore, clock: FixedClock, settings: Settings, adapter: SlackAdapter
+) -> PaperBot:
+    return PaperBot(store, clock, settings, {adapter.platform: adapter})
+
+
+def test_digest_posts_header_then_one_message_per_paper_with_votes(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock, size=2)
+    core = make_core(slack_store, clock, slack_settings, make_adapter(fake, []))
+    _plan, result = core.run_digest(channel)
+
+    posts = fake.posts()
+    assert len(posts) == 1 + 2 == len(result.posted) + 1
+    assert all(p.auth == f"Bearer {BOT_TOKEN}" and p.body["channel"] == "C0PAPERS" for p in posts)
+    assert all(p.body["unfurl_links"] is False and p.body["unfurl_media"] is False for p in posts)
+    assert "2 papers for #papers" in posts[0].body["text"]
+    votes = fake.hits("/reactions.add")
+    digest = result.digest
+    assert digest is not None and digest.header_message_id is not None
+    posted_ts = {item.message_id for item in digest.items}
+    assert {v.body["timestamp"] for v in votes} == posted_ts
+    assert sorted(v.body["name"] for v in votes) == ["+1"] * 2 + ["-1"] * 2
+    assert "thread_ts" not in posts[1].body
+
+
+def test_thread_mode_posts_papers_as_replies(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock, size=2, thread_mode=True)
+    core = make_core(slack_store, clock, slack_settings, make_adapter(fake, []))
+    _plan, result = core.run_digest(channel)
+    assert result.digest is not None
+    header_ts = result.digest.header_message_id
+    assert [p.body.get("thread_ts") for p in fake.posts()] == [None, header_ts, header_ts]
+
+
+def test_429_retried_after_retry_after_without_wall_clock(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    channel = robot_channel(slack_store, clock)
+    fake.rate_limits["C0PAPERS"] = 2
+    fake.retry_after = "3"
+    sleeps: list[float] = []
+    ts = make_adapter(fake, sleeps, max_retries=2).post_notice(channel, "hello")
+    assert ts and sleeps == [3.0, 3.0]
+    assert len(fake.posts()) == 3
+
+
+def test_429_retries_are_bounded(fake: FakeSlack, slack_store: SqlStore, clock: FixedClock) -> None:
+    channel = robot_channel(slack_store, clock)
+    fake.rate_limits["C0PAPERS"] = 100
+    sleeps: list[float] = []
+    with pytest.raises(RateLimited) as info:
+        make_adapter(fake, sleeps, max_retries=2).post_notice(channel, "hello")
+    assert len(fake.posts()) == 3 and len(sleeps) == 2
+    assert info.value.retry_after == 0
+    # a Retry-After longer than we are willing to wait is not waited for at all
+    fake.calls.clear()
+    fake.retry_after = "600"
+    with pytest.raises(RateLimited) as info:
+        make_adapter(fake, sleeps, max_retry_wait=30).post_notice(channel, "hello")
+    assert info.value.retry_after == 600 and len(fake.posts()) == 1
+
+
+@pytest.mark.parametrize(
+    "code", ["channel_not_found", "is_archived", "invalid_auth", "account_inactive"]
+)
+def test_lost_channel_pauses_it_and_names_no_token(
+    code: str, fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock)
+    fake.channel_errors["C0PAPERS"] = code
+    core = make_core(slack_store, clock, slack_settings, make_adapter(fake, []))
+    with pytest.raises(ChannelUnavailable) as info:
+        core.run_digest(channel)
+    assert code in str(info.value) and BOT_TOKEN not in str(info.value)
+    after = slack_store.get_channel(channel.id)
+    assert after.settings.paused and code in (after.settings.paused_reason or "")
+
+
+def test_not_in_channel_joins_public_channel_once(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    channel = robot_channel(slack_store, clock)
+    fake.channel_errors["C0PAPERS"] = "not_in_channel"
+    assert make_adapter(fake, []).post_notice(channel, "hi")
+    assert len(fake.hits("/conversations.join")) == 1 and len(fake.posts()) == 2
+    fake.channel_errors["C0PAPERS"] = "not_in_channel"
+    fake.join_error = "method_not_supported_for_channel_type"  # a private channel
+    with pytest.raises(ChannelUnavailable, match="not_in_channel"):
+        make_adapter(fake, []).post_notice(channel, "hi")
+
+
+def test_other_errors_are_delivery_errors(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    channel = robot_channel(slack_store, clock)
+    fake.channel_errors["C0PAPERS"] = "msg_too_long"
+    with pytest.raises(DeliveryError, match="msg_too_long") as info:
+        make_adapter(fake, []).post_notice(channel, "x")
+    assert not isinstance(info.value, ChannelUnavailable)
+
+
+def test_unknown_workspace_is_unavailable(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    from bot.models import ChannelRef, ChannelSettings, Platform
+
+    other = slack_store.add_channel(
+        ChannelRef(Platform.SLACK, "T0OTHER", "C1"), "x", ChannelSettings(), now=clock.now()
+    )
+    with pytest.raises(ChannelUnavailable, match="no Slack installation"):
+        make_adapter(fake, []).post_notice(other, "hi")
+    assert fake.calls == []
+
+
+def test_posts_to_one_channel_are_paced(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    channel = robot_channel(slack_store, clock)
+    now = [100.0]
+    sleeps: list[float] = []
+    adapter = make_adapter(fake, sleeps, pace_seconds=1.0, monotonic=lambda: now[0])
+    adapter.post_notice(channel, "one")
+    now[0] += 0.25
+    adapter.post_notice(channel, "two")
+    assert sleeps == [0.75]

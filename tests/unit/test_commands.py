@@ -1,0 +1,174 @@
+"""The platform-neutral `/papers` command layer, on a real SQLite store and a recording chat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.models import CommandRequest, InterestKind, Platform, Threshold
+from bot.service import PaperBot
+from storage.store import SqlStore
+from tests.conftest import make_paper
+from tests.fakes import RecordingChat
+
+
+@pytest.fixture
+def chat() -> RecordingChat:
+    return RecordingChat(platform=Platform.SLACK)
+
+
+@pytest.fixture
+def core(
+    sqlite_store: SqlStore, clock: FixedClock, settings: Settings, chat: RecordingChat
+) -> Iterator[PaperBot]:
+    papers = [
+        make_paper(
+            "2606.00001", "Robot manipulation with diffusion policies", categories=("cs.RO",)
+        ),
+        make_paper(
+            "2606.00002", "Dexterous robot manipulation from video", categories=("cs.RO", "cs.CV")
+        ),
+        make_paper(
+            "2606.00003", "Speech recognition for low-resource languages", categories=("cs.CL",)
+        ),
+        make_paper("2606.00004", "A survey of robot manipulation", categories=("cs.RO",)),
+    ]
+    sqlite_store.upsert_papers(papers, clock.now())
+    yield PaperBot(sqlite_store, clock, settings, {Platform.SLACK: chat})
+
+
+def run(core: PaperBot, text: str, channel: str = "C1", user: str = "U1") -> tuple[bool, str]:
+    reply = core.on_command(
+        CommandRequest(Platform.SLACK, "T1", channel, user, text, channel_name="papers")
+    )
+    return reply.ok, reply.text
+
+
+def channel_of(core: PaperBot, channel: str = "C1"):  # type: ignore[no-untyped-def]
+    from bot.models import ChannelRef
+
+    found = core.store.find_channel(ChannelRef(Platform.SLACK, "T1", channel))
+    assert found is not None
+    return found
+
+
+def test_subscribe_kinds_and_duplicates(core: PaperBot) -> None:
+    assert run(core, "subscribe robot manipulation")[0]
+    assert run(core, "subscribe cat:cs.ro")[0]
+    assert run(core, 'subscribe author:"Jane Doe"')[0]
+    ok, text = run(core, "subscribe Robot   Manipulation")
+    assert ok and "already" in text
+    interests = channel_of(core).interests
+    assert [(i.kind, i.value) for i in interests] == [
+        (InterestKind.TOPIC, "robot manipulation"),
+        (InterestKind.CATEGORY, "cs.RO"),
+        (InterestKind.AUTHOR, "Jane Doe"),
+    ]
+
+
+def test_bad_arguments_get_usage_and_change_nothing(core: PaperBot) -> None:
+    run(core, "subscribe robots")
+    before = channel_of(core)
+    for text in (
+        "subscribe",
+        "subscribe cat:not a category",
+        "size 0",
+        "size many",
+        "threshold extreme",
+        "schedule 25:00",
+        "schedule 09:00 Europe/Berln",
+        "schedule 09:00 UTC someday",
+        "like not-an-id",
+        "unsubscribe never followed",
+        "include nothing",
+    ):
+        ok, reply = run(core, text)
+        assert not ok, text
+        assert "Usage:" in reply, text
+    assert channel_of(core) == before
+
+
+def test_unknown_subcommand_suggests(core: PaperBot) -> None:
+    ok, text = run(core, "subscibe robots")
+    assert not ok and "/papers subscribe" in text
+
+
+def test_timezone_typo_suggests_nearest(core: PaperBot) -> None:
+    ok, text = run(core, "schedule 09:00 Europe/Berln weekdays")
+    assert not ok and "Europe/Berlin" in text
+
+
+def test_schedule_size_threshold_pause_resume(core: PaperBot) -> None:
+    ok, text = run(core, "schedule 8:30 asia/tokyo mon,wed")
+    assert ok, text
+    s = channel_of(core).settings
+    assert (s.schedule.time, s.schedule.timezone, s.schedule.days) == (
+        "08:30",
+        "Asia/Tokyo",
+        (0, 2),
+    )
+    assert run(core, "schedule 07:00 daily")[0]
+    s = channel_of(core).settings
+    assert (s.schedule.time, s.schedule.timezone, s.schedule.days) == (
+        "07:00",
+        "Asia/Tokyo",
+        tuple(range(7)),
+    )
+    assert run(core, "size 3")[0] and channel_of(core).settings.size == 3
+    assert run(core, "threshold high")[0] and channel_of(core).settings.threshold is Threshold.HIGH
+    assert run(core, "pause")[0] and channel_of(core).settings.paused
+    assert run(core, "resume")[0] and not channel_of(core).settings.paused
+
+
+def test_exclude_include_and_now_posts_without_excluded(
+    core: PaperBot, chat: RecordingChat
+) -> None:
+    run(core, "subscribe robot manipulation")
+    assert run(core, "exclude survey")[0]
+    ok, text = run(core, "now")
+    assert ok and "Posted 2 papers" in text
+    assert sorted(p for _, p, _ in chat.posts) == ["2606.00001", "2606.00002"]
+    ok, text = run(core, "now")
+    assert ok and "No new papers" in text  # nothing is posted twice
+    assert run(core, "include survey")[0]
+    assert InterestKind.EXCLUDE not in {i.kind for i in channel_of(core).interests}
+
+
+def test_commands_only_touch_their_own_channel(core: PaperBot) -> None:
+    run(core, "subscribe robot manipulation", channel="C1")
+    run(core, "subscribe speech", channel="C2")
+    assert [i.value for i in channel_of(core, "C1").interests] == ["robot manipulation"]
+    assert [i.value for i in channel_of(core, "C2").interests] == ["speech"]
+
+
+def test_like_search_why_stats_history_topics(core: PaperBot, chat: RecordingChat) -> None:
+    assert run(core, "like https://arxiv.org/abs/2606.00002v3")[0]
+    assert channel_of(core).interest_values(InterestKind.SEED) == ("2606.00002",)
+    ok, text = run(core, "like 2699.99999")
+    assert not ok and "could not find" in text
+
+    ok, text = run(core, "search speech recognition")
+    assert ok and "2606.00003" in text.splitlines()[1]
+
+    run(core, "subscribe robot manipulation")
+    run(core, "now")
+    posted = chat.posts[0][1]
+    ok, text = run(core, f"why {posted}")
+    assert ok and "robot manipulation" in text
+    core.react(channel_of(core), posted, "U9", "+1")
+    ok, text = run(core, "stats")
+    assert ok and "1 👍, 0 👎" in text and "Digests posted: 1" in text
+    ok, text = run(core, "history")
+    assert ok and "1 👍" in text
+    ok, text = run(core, "topics")
+    assert ok and "robot manipulation" in text and "1 👍" in text
+
+
+def test_help_lists_every_command_and_explains_one(core: PaperBot) -> None:
+    ok, text = run(core, "")
+    assert ok and "/papers subscribe" in text and "/papers stats" in text
+    ok, text = run(core, "help schedule")
+    assert ok and "Europe/Berlin" in text
