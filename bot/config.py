@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     # --- ranking ---
     ranker: str = "auto"  # auto | lexical | semantic
     embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_max_tokens: int = Field(default=128, ge=16, le=512)
     popularity_weight: float = Field(default=0.1, ge=0)
 
     # --- reactions ---

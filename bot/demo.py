@@ -15,7 +15,7 @@ from bot.runtime import load_runtime
 from bot.sources.sample import load_sample
 
 DEMO_TOPICS = ("medical image segmentation", "LLM agents", "retrieval-augmented generation")
-LIKED_TOPIC = "medical image segmentation"
+LIKED_TOPIC = "retrieval-augmented generation"
 DISLIKED_TOPIC = "LLM agents"
 
 

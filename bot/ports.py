@@ -7,6 +7,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from bot.models import (
     CachedSummary,
     Channel,
@@ -26,6 +28,15 @@ from bot.models import (
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class Embedder(Protocol):
+    """Text -> unit-length float32 vectors (the semantic tier); `name` keys stored vectors."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class ChatAdapter(Protocol):
@@ -105,6 +116,8 @@ class Store(SummaryCache, Protocol):
     def add_interest(self, channel_id: int, interest: Interest, *, now: datetime) -> bool: ...
     def remove_interest(self, channel_id: int, interest: Interest) -> bool: ...
     def get_profile_state(self, channel_id: int) -> str | None: ...
+    def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]: ...
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None: ...
     def save_profile_state(self, channel_id: int, state: str | None) -> None: ...
 
     def posted_paper_ids(self, channel_id: int) -> set[str]: ...

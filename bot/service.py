@@ -27,8 +27,9 @@ from bot.models import (
     Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, ReconcilingAdapter, Store
-from bot.ranking import LexicalRanker, Profile
+from bot.ports import ChatAdapter, Clock, Embedder, ReconcilingAdapter, Store
+from bot.ranking import Profile, Ranker
+from bot.ranking.embeddings import EmbeddingCache
 from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
@@ -65,16 +66,18 @@ class PaperBot:
         clock: Clock,
         settings: Settings,
         adapters: Mapping[Platform, ChatAdapter] | None = None,
-        ranker: LexicalRanker | None = None,
+        ranker: Ranker | None = None,
         paper_lookup: Callable[[str], Paper | None] | None = None,
         next_run: Callable[[Channel, datetime], datetime | None] | None = None,
         summarizer: Summarizer | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
-        self.ranker = ranker or LexicalRanker(popularity_weight=settings.popularity_weight)
+        self.embeddings = EmbeddingCache(store, settings, embedder)
+        self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
@@ -117,21 +120,37 @@ class PaperBot:
     def ingest(self, papers: Iterable[Paper]) -> IngestReport:
         return self.store.upsert_papers(papers, self.clock.now())
 
+    @property
+    def ranker(self) -> Ranker:
+        """The default tier, or the semantic tier when an embedder is available (lazily)."""
+        if self._ranker is None:
+            embedder = self.embeddings.embedder
+            self._ranker = Ranker(
+                popularity_weight=self.settings.popularity_weight,
+                embed=embedder.embed if embedder is not None else None,
+            )
+        return self._ranker
+
     # ----------------------------------------------------------------- profile
     def profile_for(self, channel: Channel) -> Profile:
-        """Typed interests as the prior, then seed papers and every current opinion, in order."""
+        """Typed interests as the prior, then seed papers and every current opinion.
+
+        Recomputed from the current opinions (the store keeps one latest opinion per person and
+        drops removed reactions), so undo is exact; learning is a sum, so order does not matter.
+        """
         profile = Profile.for_channel(channel)
         seeds = channel.interest_values(InterestKind.SEED)
         feedback = sorted(
             self.store.feedback(channel.id), key=lambda f: (f.at or datetime.min, f.paper_id)
         )
         papers = self.store.get_papers([*seeds, *(f.paper_id for f in feedback)])
+        vectors = self.embeddings.vectors(list(papers.values()))
         for seed in seeds:
             if seed in papers:
-                profile.apply_reaction(papers[seed], +1)
+                profile.apply_reaction(papers[seed], +1, vectors.get(seed))
         for fb in feedback:
             if fb.paper_id in papers:
-                profile.apply_reaction(papers[fb.paper_id], fb.value)
+                profile.apply_reaction(papers[fb.paper_id], fb.value, vectors.get(fb.paper_id))
         return profile
 
     # ------------------------------------------------------------------ digest
@@ -147,7 +166,13 @@ class PaperBot:
         papers, watermark = self.candidates(channel)
         profile = self.profile_for(channel)
         k = size or channel.settings.size
-        picks = self.ranker.rank(profile, papers, k=k, threshold=channel.settings.threshold)
+        picks = self.ranker.rank(
+            profile,
+            papers,
+            k=k,
+            threshold=channel.settings.threshold,
+            embeddings=self.embeddings.vectors(papers),
+        )
         return DigestPlan(
             channel=channel,
             picks=tuple((p, self._tldr(p.paper)) for p in picks),

@@ -46,6 +46,7 @@ from storage.tables import (
     DigestRow,
     InterestRow,
     JobRunRow,
+    PaperEmbeddingRow,
     PaperRow,
     PaperSummaryRow,
     ProcessedEventRow,
@@ -337,6 +338,36 @@ class SqlStore(SourcesStoreMixin):
                 .where(col(ChannelRow.id) == channel_id)
                 .values(profile_state=state)
             )
+
+    # --------------------------------------------------------------- embeddings
+    def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]:
+        """Stored embeddings (float32 bytes) of these papers under `model`."""
+        out: dict[str, bytes] = {}
+        with self.session() as s:
+            for start in range(0, len(paper_ids), _CHUNK):
+                chunk = list(paper_ids[start : start + _CHUNK])
+                rows = s.exec(
+                    select(PaperEmbeddingRow).where(
+                        PaperEmbeddingRow.model == model,
+                        col(PaperEmbeddingRow.paper_id).in_(chunk),
+                    )
+                )
+                out.update((r.paper_id, bytes(r.vector)) for r in rows)
+        return out
+
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
+        """Store embeddings; a paper already stored under `model` keeps its first vector."""
+        if not vectors:
+            return
+        known = self.get_embeddings(model, list(vectors))
+        with self.session() as s:
+            for paper_id, blob in vectors.items():
+                if paper_id not in known:
+                    s.add(
+                        PaperEmbeddingRow(
+                            paper_id=paper_id, model=model, dim=len(blob) // 4, vector=blob
+                        )
+                    )
 
     # ------------------------------------------------------------ digests/outbox
     def posted_paper_ids(self, channel_id: int) -> set[str]:

@@ -259,3 +259,14 @@ class PaperSummaryRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
     __table_args__ = (Index("ix_paper_summary_created_at", "created_at"),)
+
+
+class PaperEmbeddingRow(SQLModel, table=True):
+    """A paper's embedding under one model, computed once (float32 bytes)."""
+
+    __tablename__ = "paper_embedding"
+
+    paper_id: str = Field(primary_key=True, max_length=200)
+    model: str = Field(primary_key=True, max_length=200)
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

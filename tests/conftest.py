@@ -16,6 +16,10 @@ from bot.config import Settings
 from bot.models import Paper
 from storage.store import SqlStore
 
+# Tests rank with the default tier unless they pass an embedder themselves: a developer machine
+# with the semantic extra installed must not load a model (or rank differently) in every test.
+os.environ.setdefault("RANKER", "lexical")
+
 PG_URL_ENV = "PAPERBOT_TEST_PG_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -96,7 +100,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'cfg.db'}")  # type: ignore[call-arg]
+    return Settings(
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'cfg.db'}", ranker="lexical"
+    )  # type: ignore[call-arg]
 
 
 def make_paper(pid: str, title: str, abstract: str = "", **kw: object) -> Paper:

@@ -2,15 +2,18 @@
 
 Usable in-process without database or network::
 
-    from bot.ranking import LexicalRanker, Profile
+    from bot.ranking import Profile, Ranker
 
     profile = Profile.from_phrases(["robot manipulation"], categories=["cs.RO"])
-    picks = LexicalRanker().rank(profile, papers, k=5)
+    picks = Ranker().rank(profile, papers, k=5)
     profile.apply_reaction(picks[0].paper, +1)
     restored = Profile.from_json(profile.to_json())
 """
 
-from bot.ranking.lexical import LexicalRanker
+from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
+from bot.ranking.scoring import Ranker, Weights
 
-__all__ = ["LexicalRanker", "Profile"]
+LexicalRanker = Ranker  # the default tier is a Ranker without an embedder
+
+__all__ = ["Batch", "LexicalRanker", "Profile", "Ranker", "Weights", "build_batch"]

@@ -1,20 +1,32 @@
-"""A channel's profile: typed interests (the prior) plus state learned from reactions."""
+"""A channel's profile: typed interests (the prior) plus additive state learned from reactions.
+
+Learning is a sum over opinions (Rocchio on words and embeddings, like/dislike counts on
+categories and authors), so it is order-independent, deterministic and exactly invertible:
+`remove_reaction` subtracts what `apply_reaction` added.
+"""
 
 from __future__ import annotations
 
+import base64
+import heapq
+import itertools
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Channel, InterestKind, Paper
-from bot.ranking.text import tokens
+import numpy as np
 
-MAX_TERMS = 400
-MAX_LIKED = 30
-LEARN_RATE_CATEGORY = 0.15
-LEARN_RATE_AUTHOR = 0.5
-LEARN_RATE_TERM = 0.15
+from bot.models import Channel, InterestKind, Paper
+from bot.ranking.features import paper_categories, paper_terms
+
+MAX_TERMS = 250  # learned words kept when serialised
+MAX_AUTHORS = 40
+MAX_LIKED = 20
+AUTHORS_PER_PAPER = 10
+DISLIKE_TERM_RATE = 0.5
+_EPS = 1e-9
 
 
 @dataclass
@@ -26,12 +38,23 @@ class Profile:
     authors: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     follow_authors: bool = True
-    category_weights: dict[str, float] = field(default_factory=dict)
-    author_weights: dict[str, float] = field(default_factory=dict)
-    term_weights: dict[str, float] = field(default_factory=dict)
-    liked: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, title, terms
+    # learned from reactions
     positives: int = 0
     negatives: int = 0
+    cat_pos: dict[str, float] = field(default_factory=dict)
+    cat_neg: dict[str, float] = field(default_factory=dict)
+    author_pos: dict[str, float] = field(default_factory=dict)
+    author_neg: dict[str, float] = field(default_factory=dict)
+    term_weights: dict[str, float] = field(default_factory=dict)
+    emb_pos: np.ndarray | None = None
+    emb_neg: np.ndarray | None = None
+    emb_pos_n: int = 0
+    emb_neg_n: int = 0
+    liked: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, title, terms
+    _top: dict[int, list[tuple[str, float]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _ordered: bool = field(default=False, repr=False, compare=False)  # term_weights by |weight|
 
     @classmethod
     def from_phrases(
@@ -41,103 +64,182 @@ class Profile:
         categories: list[str] | tuple[str, ...] = (),
         authors: list[str] | tuple[str, ...] = (),
         excludes: list[str] | tuple[str, ...] = (),
+        follow_authors: bool = True,
     ) -> Profile:
         return cls(
-            phrases=list(phrases),
+            phrases=[p.strip() for p in phrases if p.strip()],
             categories=list(categories),
             authors=list(authors),
-            excludes=list(excludes),
+            excludes=[e.strip() for e in excludes if e.strip()],
+            follow_authors=follow_authors,
         )
 
     @classmethod
     def for_channel(cls, channel: Channel) -> Profile:
-        profile = cls.from_phrases(
+        return cls.from_phrases(
             channel.interest_values(InterestKind.TOPIC),
             categories=channel.interest_values(InterestKind.CATEGORY),
             authors=channel.interest_values(InterestKind.AUTHOR),
             excludes=channel.interest_values(InterestKind.EXCLUDE),
+            follow_authors=channel.settings.follow_authors,
         )
-        profile.follow_authors = channel.settings.follow_authors
-        return profile
+
+    @property
+    def opinions(self) -> int:
+        return self.positives + self.negatives
 
     # ----------------------------------------------------------------- learning
-    def apply_reaction(self, paper: Paper, value: int) -> None:
-        """Online update from one opinion (+1 like, -1 dislike); cheap enough to run at once."""
+    def apply_reaction(self, paper: Paper, value: int, embedding: np.ndarray | None = None) -> None:
+        """Online update from one opinion (+1 like, -1 dislike); a few microseconds of work."""
+        self._update(paper, value, embedding, +1.0)
+
+    def remove_reaction(
+        self, paper: Paper, value: int, embedding: np.ndarray | None = None
+    ) -> None:
+        """Undo `apply_reaction(paper, value, embedding)` exactly."""
+        self._update(paper, value, embedding, -1.0)
+
+    def _update(self, paper: Paper, value: int, embedding: np.ndarray | None, sign: float) -> None:
         if value == 0:
             return
-        sign = 1.0 if value > 0 else -1.0
-        if value > 0:
-            self.positives += 1
+        self._top.clear()
+        self._ordered = False
+        like = value > 0
+        if like:
+            self.positives += int(sign)
         else:
-            self.negatives += 1
-        for i, cat in enumerate(
-            paper.categories or ((paper.primary_category,) if paper.primary_category else ())
-        ):
-            rate = LEARN_RATE_CATEGORY * (1.0 if i == 0 else 0.6)
-            self.category_weights[cat] = self.category_weights.get(cat, 0.0) + sign * rate
-        for author in paper.authors[:10]:
-            key = author.lower()
-            self.author_weights[key] = self.author_weights.get(key, 0.0) + sign * LEARN_RATE_AUTHOR
-        terms = top_terms(paper)
-        for term in terms:
-            self.term_weights[term] = self.term_weights.get(term, 0.0) + sign * LEARN_RATE_TERM
-        if value > 0:
-            self.liked = [e for e in self.liked if e[0] != paper.id]
-            self.liked.append((paper.id, paper.title, terms))
-            self.liked = self.liked[-MAX_LIKED:]
-        else:
-            self.liked = [e for e in self.liked if e[0] != paper.id]
-        self._prune()
+            self.negatives += int(sign)
+        counts = self.cat_pos if like else self.cat_neg
+        for cat in dict.fromkeys(paper_categories(paper)):
+            _add(counts, cat, sign)
+        people = self.author_pos if like else self.author_neg
+        for author in paper.authors[:AUTHORS_PER_PAPER]:
+            _add(people, author.lower(), sign)
+        rate = sign * (1.0 if like else -DISLIKE_TERM_RATE)
+        for term, weight in term_vector(paper).items():
+            _add(self.term_weights, term, rate * weight)
+        if embedding is not None:
+            vec = np.asarray(embedding, dtype=np.float64)
+            if like:
+                self.emb_pos = (self.emb_pos if self.emb_pos is not None else 0 * vec) + sign * vec
+                self.emb_pos_n += int(sign)
+            else:
+                self.emb_neg = (self.emb_neg if self.emb_neg is not None else 0 * vec) + sign * vec
+                self.emb_neg_n += int(sign)
+        self.liked = [e for e in self.liked if e[0] != paper.id]
+        if like and sign > 0:
+            top = sorted(term_vector(paper).items(), key=lambda kv: (-kv[1], kv[0]))
+            terms = [t for t, _ in top if " " not in t][:8]
+            self.liked = [*self.liked, (paper.id, paper.title[:120], terms)][-MAX_LIKED:]
 
-    def _prune(self) -> None:
-        if len(self.term_weights) > MAX_TERMS:
-            keep = sorted(self.term_weights.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[
-                :MAX_TERMS
-            ]
-            self.term_weights = dict(keep)
-        self.author_weights = {k: v for k, v in self.author_weights.items() if abs(v) > 1e-9}
+    def category_affinity(self, category: str) -> float:
+        """Smoothed log-odds that the channel likes a paper in this category."""
+        pos, neg = self.cat_pos.get(category, 0.0), self.cat_neg.get(category, 0.0)
+        return math.log((pos + 0.5) / (neg + 0.5))
+
+    @property
+    def category_weights(self) -> dict[str, float]:
+        """Learned affinity per category the channel reacted to (> 0: liked), for summaries."""
+        return {c: self.category_affinity(c) for c in sorted({*self.cat_pos, *self.cat_neg})}
+
+    def author_affinity(self, author: str) -> float:
+        key = author.lower()
+        pos, neg = self.author_pos.get(key, 0.0), self.author_neg.get(key, 0.0)
+        return math.log((pos + 0.5) / (neg + 0.5))
+
+    def top_terms(self, n: int = MAX_TERMS) -> list[tuple[str, float]]:
+        """The n learned words with the largest weights (cached until the next reaction)."""
+        if n not in self._top and self._ordered:
+            self._top[n] = list(itertools.islice(self.term_weights.items(), n))
+        if n not in self._top:
+            ranked = heapq.nsmallest(
+                n, self.term_weights.items(), key=lambda kv: (-abs(kv[1]), kv[0])
+            )
+            self._top[n] = ranked
+        return self._top[n]
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
         data: dict[str, Any] = {
-            "v": 1,
+            "v": 2,
             "phrases": self.phrases,
             "categories": self.categories,
             "authors": self.authors,
             "excludes": self.excludes,
             "follow_authors": self.follow_authors,
-            "category_weights": _rounded(self.category_weights),
-            "author_weights": _rounded(self.author_weights),
-            "term_weights": _rounded(self.term_weights),
-            "liked": self.liked,
             "positives": self.positives,
             "negatives": self.negatives,
+            "cat_pos": _rounded(self.cat_pos),
+            "cat_neg": _rounded(self.cat_neg),
+            "author_pos": _rounded(_top(self.author_pos, MAX_AUTHORS)),
+            "author_neg": _rounded(_top(self.author_neg, MAX_AUTHORS)),
+            "term_weights": [[t, round(w, 4)] for t, w in self.top_terms()],
+            "emb_pos": _pack(self.emb_pos),
+            "emb_neg": _pack(self.emb_neg),
+            "emb_pos_n": self.emb_pos_n,
+            "emb_neg_n": self.emb_neg_n,
+            "liked": self.liked,
         }
-        return json.dumps(data, separators=(",", ":"), sort_keys=True)
+        return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Profile:
         data = json.loads(text)
-        return cls(
+        terms = data.get("term_weights", [])
+        profile = cls(
             phrases=list(data.get("phrases", [])),
             categories=list(data.get("categories", [])),
             authors=list(data.get("authors", [])),
             excludes=list(data.get("excludes", [])),
             follow_authors=bool(data.get("follow_authors", True)),
-            category_weights=dict(data.get("category_weights", {})),
-            author_weights=dict(data.get("author_weights", {})),
-            term_weights=dict(data.get("term_weights", {})),
-            liked=[(str(a), str(b), list(c)) for a, b, c in data.get("liked", [])],
             positives=int(data.get("positives", 0)),
             negatives=int(data.get("negatives", 0)),
+            cat_pos=dict(data.get("cat_pos", {})),
+            cat_neg=dict(data.get("cat_neg", {})),
+            author_pos=dict(data.get("author_pos", {})),
+            author_neg=dict(data.get("author_neg", {})),
+            term_weights=dict(terms.items() if isinstance(terms, dict) else terms),
+            emb_pos=_unpack(data.get("emb_pos")),
+            emb_neg=_unpack(data.get("emb_neg")),
+            emb_pos_n=int(data.get("emb_pos_n", 0)),
+            emb_neg_n=int(data.get("emb_neg_n", 0)),
+            liked=[(str(a), str(b), list(c)) for a, b, c in data.get("liked", [])],
         )
+        profile._ordered = isinstance(terms, list)  # written strongest first by `to_json`
+        return profile
 
 
-def top_terms(paper: Paper, n: int = 12) -> list[str]:
-    """The paper's most frequent content words, title words counted twice."""
-    counts = Counter(tokens(paper.title) * 2 + tokens(paper.abstract))
-    return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+def term_vector(paper: Paper) -> dict[str, float]:
+    """Sublinear tf of the paper's words and bigrams, L2-normalised (its Rocchio contribution)."""
+    counts: Counter[str] = paper_terms(paper)
+    weights = {t: 1.0 + math.log(c) for t, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: w / norm for t, w in weights.items()}
+
+
+def _add(counts: dict[str, float], key: str, delta: float) -> None:
+    value = counts.get(key, 0.0) + delta
+    if abs(value) < _EPS:
+        counts.pop(key, None)
+    else:
+        counts[key] = value
+
+
+def _top(weights: dict[str, float], n: int) -> dict[str, float]:
+    return dict(sorted(weights.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:n])
 
 
 def _rounded(weights: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in sorted(weights.items())}
+
+
+def _pack(vec: np.ndarray | None) -> str | None:
+    if vec is None:
+        return None
+    return base64.b64encode(np.asarray(vec, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _unpack(text: str | None) -> np.ndarray | None:
+    if not text:
+        return None
+    return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float64)

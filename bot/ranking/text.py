@@ -206,3 +206,10 @@ def word_pattern(keyword: str) -> re.Pattern[str]:
     """Word-boundary, case-insensitive match for an excluded keyword or phrase."""
     escaped = r"\s+".join(re.escape(part) for part in keyword.split())
     return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=20_000)
+def phrase_terms(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A typed phrase's words and bigrams (cached: phrases recur in every ranking)."""
+    toks = tokens(phrase)
+    return tuple(toks), tuple(bigrams(toks))

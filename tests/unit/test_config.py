@@ -21,6 +21,7 @@ def test_every_setting_is_documented_in_env_example() -> None:
 
 
 def test_env_example_defaults_match_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RANKER", raising=False)  # tests/conftest.py pins the lexical tier
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]
     for name, value in re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", text, flags=re.MULTILINE):

@@ -1,0 +1,189 @@
+"""Features of one candidate set, built once and shared by every channel ranked against it.
+
+A `Batch` holds a BM25-weighted sparse term matrix (unigrams and bigrams), a category matrix and,
+in the semantic tier, a matrix of unit-length paper embeddings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from bot.models import Paper
+from bot.ranking.text import bigrams, phrase_terms, tokens
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+SMALL_BATCH = 50
+
+
+def paper_terms(paper: Paper) -> Counter[str]:
+    """Unigram and bigram counts of title (counted twice) and abstract."""
+    title, body = tokens(paper.title), tokens(paper.abstract)
+    counts: Counter[str] = Counter(title * 2 + body)
+    counts.update(bigrams(title) * 2 + bigrams(body))
+    return counts
+
+
+def paper_categories(paper: Paper) -> tuple[str, ...]:
+    if paper.categories:
+        return paper.categories
+    return (paper.primary_category,) if paper.primary_category else ()
+
+
+@dataclass
+class Batch:
+    """The candidate set in matrix form; row i is `papers[i]`."""
+
+    papers: list[Paper]
+    vocab: dict[str, int]
+    idf: np.ndarray  # per vocab column
+    terms: sparse.csr_matrix  # papers x vocab, saturated tf x idf
+    unit_terms: sparse.csr_matrix  # rows L2-normalised (for diversity)
+    cat_index: dict[str, int]
+    cats: sparse.csr_matrix  # papers x categories, 1 where the paper is in the category
+    embeddings: np.ndarray | None = None  # papers x dim, unit length
+    term_sets: list[frozenset[str]] = field(default_factory=list)
+    upvotes: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    age_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _rarity: np.ndarray | None = None
+    _similarity: np.ndarray | None = None
+    _slots: np.ndarray | None = None
+    _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    phrase_cache: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def term_column(self, term: str) -> int | None:
+        return self.vocab.get(term)
+
+    def idf_of(self, term: str) -> float:
+        col = self.vocab.get(term)
+        if col is not None:
+            return float(self.idf[col])
+        return math.log(1 + len(self.papers)) if len(self.papers) >= SMALL_BATCH else 1.0
+
+    def phrase_weights(self, phrase: str) -> list[tuple[str, float]]:
+        """A phrase's words with idf weights summing to 1 (cached per candidate set)."""
+        found = self._phrases.get(phrase)
+        if found is None:
+            toks = phrase_terms(phrase)[0]
+            idf = [self.idf_of(t) for t in toks]
+            total = sum(idf) or 1.0
+            found = self._phrases[phrase] = [(t, v / total) for t, v in zip(toks, idf, strict=True)]
+        return found
+
+    def category_slots(self) -> np.ndarray:
+        """papers x max-categories matrix of category columns, padded with the column count."""
+        if self._slots is None:
+            width = max((len(set(paper_categories(p))) for p in self.papers), default=0)
+            slots = np.full((len(self.papers), max(width, 1)), self.cats.shape[1])
+            indptr, indices = self.cats.indptr, self.cats.indices
+            for i in range(len(self.papers)):
+                row = indices[indptr[i] : indptr[i + 1]]
+                slots[i, : len(row)] = row
+            self._slots = slots
+        return self._slots
+
+    def similarity(self) -> np.ndarray:
+        """Paper-paper cosine similarity (embeddings when present, else words), cached."""
+        if self._similarity is None:
+            if self.embeddings is not None:
+                sim = self.embeddings @ self.embeddings.T
+            else:
+                sim = (self.unit_terms @ self.unit_terms.T).toarray()
+            self._similarity = np.asarray(sim, dtype=np.float32)
+        return self._similarity
+
+    def category_rarity(self) -> np.ndarray:
+        """Per category column: 1 for a category on 10% of the papers, more when rarer."""
+        if self._rarity is None:
+            df = np.asarray(self.cats.sum(axis=0)).ravel()
+            self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
+        return self._rarity
+
+    def category_columns(self, category: str) -> list[int]:
+        """Columns for a category; an archive (`q-bio`, `cs`) matches its subclasses."""
+        if "." in category:
+            col = self.cat_index.get(category)
+            return [col] if col is not None else []
+        prefix = category + "."
+        return [i for c, i in self.cat_index.items() if c == category or c.startswith(prefix)]
+
+
+def build_batch(
+    papers: Sequence[Paper], embeddings: Mapping[str, np.ndarray] | None = None
+) -> Batch:
+    """Tokenise, weight (BM25) and stack the candidates; embeddings are used when all present."""
+    papers = list(papers)
+    n = len(papers)
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[float] = []
+    lengths = np.zeros(n)
+    term_sets: list[frozenset[str]] = []
+    for i, paper in enumerate(papers):
+        counts = paper_terms(paper)
+        term_sets.append(frozenset(t for t in counts if " " not in t))
+        lengths[i] = sum(v for t, v in counts.items() if " " not in t)
+        for term, tf in counts.items():
+            col = vocab.setdefault(term, len(vocab))
+            rows.append(i)
+            cols.append(col)
+            tfs.append(tf)
+    shape = (n, len(vocab))
+    raw = sparse.csr_matrix((np.asarray(tfs, dtype=np.float64), (rows, cols)), shape=shape)
+    df = (
+        np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab)) if cols else np.zeros(0)
+    )
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    if n < SMALL_BATCH:  # idf from a handful of papers is noise: weigh words alike
+        idf = np.ones_like(idf)
+    avg = float(lengths.mean()) if n else 1.0
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(avg, 1e-9))
+    coo = raw.tocoo()
+    sat = coo.data * (BM25_K1 + 1) / (coo.data + norm[coo.row]) / (BM25_K1 + 1)
+    weighted = sparse.csr_matrix((sat * idf[coo.col], (coo.row, coo.col)), shape=shape)
+    row_norm = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    row_norm[row_norm == 0] = 1.0
+    unit = sparse.csr_matrix(sparse.diags(1 / row_norm) @ weighted)
+
+    cat_index: dict[str, int] = {}
+    crow: list[int] = []
+    ccol: list[int] = []
+    for i, paper in enumerate(papers):
+        for cat in dict.fromkeys(paper_categories(paper)):
+            crow.append(i)
+            ccol.append(cat_index.setdefault(cat, len(cat_index)))
+    cats = sparse.csr_matrix((np.ones(len(crow)), (crow, ccol)), shape=(n, max(len(cat_index), 1)))
+
+    matrix = None
+    if embeddings is not None and n and all(p.id in embeddings for p in papers):
+        matrix = np.stack([np.asarray(embeddings[p.id], dtype=np.float32) for p in papers])
+    dates = [p.updated or p.published for p in papers]
+    known = [d for d in dates if d is not None]
+    newest = max(known) if known else None
+    age = np.array(
+        [(newest - d).days if (newest is not None and d is not None) else 0 for d in dates],
+        dtype=np.float64,
+    )
+    return Batch(
+        papers=papers,
+        vocab=vocab,
+        idf=idf,
+        terms=weighted,
+        unit_terms=unit,
+        cat_index=cat_index,
+        cats=cats,
+        embeddings=matrix,
+        term_sets=term_sets,
+        upvotes=np.array([p.upvotes or 0 for p in papers], dtype=np.float64),
+        age_days=age,
+    )
