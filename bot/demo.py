@@ -14,8 +14,8 @@ from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Plat
 from bot.runtime import load_runtime
 from bot.sources.sample import load_sample
 
-DEMO_TOPICS = ("medical image segmentation", "LLM agents", "retrieval-augmented generation")
-LIKED_TOPIC = "retrieval-augmented generation"
+DEMO_TOPICS = ("speech recognition", "3D gaussian splatting", "LLM agents")
+LIKED_TOPIC = "speech recognition"
 DISLIKED_TOPIC = "LLM agents"
 
 
@@ -28,7 +28,7 @@ def run_demo(database_url: str | None = None) -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="paperbot-demo-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
-        settings = load_settings(database_url=url, log_level="WARNING")
+        settings = load_settings(database_url=url, log_level="WARNING", ranker="lexical")
         sample = load_sample()
         days = sorted({p.published for p in sample.papers if p.published})
         day1, day2 = days[0], days[-1]
