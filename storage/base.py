@@ -1,0 +1,41 @@
+"""The engine and the one transaction helper every store part uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+from bot.errors import StorageError
+
+_CHUNK = 500  # rows per IN (...) query and per ingest transaction
+
+
+class StoreBase:
+    """Holds the engine; `session()` is one transaction with driver errors translated."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction; driver errors become StorageError."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {type(exc).__name__}") from exc

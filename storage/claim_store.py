@@ -1,0 +1,156 @@
+"""Scheduling state shared by workers: claims, leases, advisory locks, job runs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import col, select
+
+from bot.errors import StorageError
+from bot.models import Channel
+from storage.channel_store import ChannelStore
+from storage.tables import ChannelRow, JobRunRow
+
+
+class ClaimStore(ChannelStore):
+    """Scheduling state shared by workers: claims, leases, advisory locks, job runs."""
+
+    def channels_to_schedule(self) -> list[Channel]:
+        """Active channels that have no next run yet (new, or just resumed)."""
+        with self.session() as s:
+            rows = s.exec(
+                select(ChannelRow).where(
+                    col(ChannelRow.next_run_at).is_(None), col(ChannelRow.paused).is_(False)
+                )
+            )
+            return [self._load_channel(s, r) for r in rows]
+
+    def claim_due_channels(
+        self, worker: str, now: datetime, *, lease_seconds: float, limit: int
+    ) -> list[Channel]:
+        """Lease up to `limit` due channels to `worker` (FOR UPDATE SKIP LOCKED on PostgreSQL).
+
+        A channel is due when its next run or its retry time has come; a channel leased to a
+        live worker is skipped, and an expired lease (a dead worker) can be taken over.
+        """
+        free = or_(col(ChannelRow.lease_until).is_(None), col(ChannelRow.lease_until) < now)
+        due = or_(col(ChannelRow.next_run_at) <= now, col(ChannelRow.retry_at) <= now)
+        until = now + timedelta(seconds=lease_seconds)
+        with self.session() as s:
+            ids = list(
+                s.exec(
+                    select(ChannelRow.id)
+                    .where(col(ChannelRow.paused).is_(False), due, free)
+                    .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            # Compare-and-set, so SQLite (no row locks) cannot hand one channel to two workers.
+            s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id).in_(ids), free)
+                .values(claimed_by=worker, lease_until=until)
+            )
+            rows = s.exec(
+                select(ChannelRow)
+                .where(
+                    col(ChannelRow.id).in_(ids),
+                    ChannelRow.claimed_by == worker,
+                    ChannelRow.lease_until == until,
+                )
+                .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
+            )
+            return [self._load_channel(s, r) for r in rows]
+
+    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool:
+        """Extend this worker's lease; False when the lease was lost to another worker."""
+        with self.session() as s:
+            result = s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .values(lease_until=until)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def release_channel(
+        self,
+        channel_id: int,
+        worker: str,
+        *,
+        next_run_at: datetime | None,
+        retry_at: datetime | None,
+    ) -> bool:
+        """Give the channel back with its next run and retry times; False if not ours any more."""
+        with self.session() as s:
+            result = s.execute(
+                update(ChannelRow)
+                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .values(
+                    claimed_by=None, lease_until=None, next_run_at=next_run_at, retry_at=retry_at
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest next run or retry among active channels (for an idle worker's nap)."""
+        with self.session() as s:
+            active = col(ChannelRow.paused).is_(False)
+            runs = s.exec(select(func.min(ChannelRow.next_run_at)).where(active)).one()
+            retries = s.exec(select(func.min(ChannelRow.retry_at)).where(active)).one()
+        found = [self._aware(v) for v in (runs, retries) if v is not None]
+        return min(found) if found else None
+
+    @staticmethod
+    def _aware(value: datetime) -> datetime:
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Hold a cluster-wide lock named `name` (PostgreSQL advisory lock) while inside.
+
+        Yields False at once when another process holds it. SQLite has one process: always True.
+        """
+        if self.dialect != "postgresql":
+            yield True
+            return
+        key = int.from_bytes(
+            hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+        try:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+        finally:
+            conn.close()
+
+    def job_done(self, name: str, run_key: str) -> bool:
+        with self.session() as s:
+            return s.get(JobRunRow, (name, run_key)) is not None
+
+    def record_job(self, name: str, run_key: str, *, worker: str, now: datetime) -> bool:
+        """Record that a job ran for `run_key`; False when it was already recorded."""
+        try:
+            with self.session() as s:
+                s.add(JobRunRow(name=name, run_key=run_key, worker=worker, finished_at=now))
+            return True
+        except IntegrityError:
+            return False
