@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound
-from bot.models import Digest, DigestItem, ItemStatus, ScoredPaper
+from bot.models import Digest, DigestItem, ItemStatus, Paper, ScoredPaper
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
 from storage.tables import ChannelRow, DigestItemRow, DigestRow, PaperRow
@@ -114,19 +114,7 @@ class OutboxStore(StoreBase):
             candidates=row.candidates,
             created_at=row.created_at,
             header_message_id=row.header_message_id,
-            items=tuple(
-                DigestItem(
-                    paper=papers[i.paper_id],
-                    rank=i.rank,
-                    score=i.score,
-                    reasons=reasons_from_json(i.reasons),
-                    tldr=i.tldr,
-                    status=ItemStatus(i.status),
-                    message_id=i.message_id,
-                    attempts=i.attempts,
-                )
-                for i in items
-            ),
+            items=tuple(item_from_row(i, papers[i.paper_id]) for i in items),
         )
 
     def set_header_message(self, digest_id: int, message_id: str) -> None:
@@ -229,13 +217,17 @@ class OutboxStore(StoreBase):
                 return None
             paper = s.get(PaperRow, row.paper_id)
             assert paper is not None
-            return DigestItem(
-                paper=paper_from_row(paper),
-                rank=row.rank,
-                score=row.score,
-                reasons=reasons_from_json(row.reasons),
-                tldr=row.tldr,
-                status=ItemStatus(row.status),
-                message_id=row.message_id,
-                attempts=row.attempts,
-            )
+            return item_from_row(row, paper_from_row(paper))
+
+
+def item_from_row(row: DigestItemRow, paper: Paper) -> DigestItem:
+    return DigestItem(
+        paper=paper,
+        rank=row.rank,
+        score=row.score,
+        reasons=reasons_from_json(row.reasons),
+        tldr=row.tldr,
+        status=ItemStatus(row.status),
+        message_id=row.message_id,
+        attempts=row.attempts,
+    )
