@@ -10,6 +10,7 @@ Every part is a sparse or dense dot product, so many channels rank in a few matr
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from scipy import sparse
 
 from bot.models import Paper, ScoredPaper, Threshold
 from bot.ranking.diversity import pick_many
-from bot.ranking.explain import explain
+from bot.ranking.explain import explain_many
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms, word_pattern
@@ -146,13 +147,10 @@ class Ranker:
     def _scored(
         self, profile: Profile, batch: Batch, scores: np.ndarray, picked: Sequence[int], why: bool
     ) -> list[ScoredPaper]:
+        reasons = explain_many(self, profile, batch, picked) if why else [()] * len(picked)
         return [
-            ScoredPaper(
-                batch.papers[i],
-                round(float(scores[i]), 6),
-                explain(self, profile, batch, i) if why else (),
-            )
-            for i in picked
+            ScoredPaper(batch.papers[i], round(float(scores[i]), 6), why_i)
+            for i, why_i in zip(picked, reasons, strict=True)
         ]
 
     # ------------------------------------------------------------------ scoring
@@ -258,19 +256,25 @@ class Ranker:
         q = Query()
         if not profile.opinions:
             return q
-        rarity = batch.category_rarity()
-        for cat in {*profile.cat_pos, *profile.cat_neg}:
-            col = batch.cat_index.get(cat)
-            aff = profile.category_affinity(cat)
-            if col is not None and aff:
-                q.cats[col] = w.learned_category * aff * rarity[col] ** w.category_rarity
+        rarity = batch.rarity_weights(w.category_rarity)
+        cat_index, cat_pos, cat_neg = batch.cat_index, profile.cat_pos, profile.cat_neg
+        log = math.log
+        for cat in {*cat_pos, *cat_neg}:
+            col = cat_index.get(cat)
+            if col is None:
+                continue
+            aff = log((cat_pos.get(cat, 0.0) + 0.5) / (cat_neg.get(cat, 0.0) + 0.5))
+            if aff:
+                q.cats[col] = w.learned_category * aff * rarity[col]
         scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
+        vocab, terms = batch.vocab, q.terms
         for term, weight in profile.top_terms(w.learned_term_count):
-            term_col = batch.vocab.get(term)
+            term_col = vocab.get(term)
             if term_col is not None:
-                q.terms[term_col] = q.terms.get(term_col, 0.0) + scale * weight
-        for author in {*profile.author_pos, *profile.author_neg}:
-            q.authors[author] = w.learned_author * profile.author_affinity(author)
+                terms[term_col] = terms.get(term_col, 0.0) + scale * weight
+        if batch.has_authors:
+            for author in {*profile.author_pos, *profile.author_neg}:
+                q.authors[author] = w.learned_author * profile.author_affinity(author)
         if batch.embeddings is not None:
             vec = np.zeros(batch.embeddings.shape[1])
             if profile.emb_pos is not None and profile.emb_pos_n > 0:
@@ -395,15 +399,18 @@ def _phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
 
 
 def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for row in rows:
-        for col in sorted(row):
-            indices.append(col)
-            data.append(row[col])
-        indptr.append(len(indices))
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+    lengths = [len(row) for row in rows]
+    total = sum(lengths)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=total)
+    data = np.fromiter(
+        itertools.chain.from_iterable(row.values() for row in rows), dtype=np.float64, count=total
+    )
+    out = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+    out.has_sorted_indices = False
+    out.sort_indices()
+    return out
 
 
 def _per_topic_top(
@@ -433,9 +440,16 @@ def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndar
     cats = batch.cats.shape[1]
     table = np.zeros((m, cats + 1), dtype=np.float32)
     table[:, cats] = -np.inf
-    for i, row in enumerate(weights):
-        for col, value in row.items():
-            table[i, col] = value
+    lengths = [len(row) for row in weights]
+    total = sum(lengths)
+    rows = np.repeat(np.arange(m), lengths)
+    cols = np.fromiter(itertools.chain.from_iterable(weights), dtype=np.int64, count=total)
+    values = np.fromiter(
+        itertools.chain.from_iterable(row.values() for row in weights),
+        dtype=np.float64,
+        count=total,
+    )
+    table[rows, cols] = values
     best = table[:, batch.category_slots()].max(axis=2)  # m x n
     return np.where(np.isfinite(best), best, 0.0)
 
