@@ -110,6 +110,14 @@ class Batch:
             self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
         return self._rarity
 
+    def warm(self, *, similarity: bool = True) -> None:
+        """Fill the lazy caches, so threads ranking against this batch only read them."""
+        self.category_slots()
+        self.category_rarity()
+        if similarity:
+            self.similarity()
+        _ = self.has_authors
+
     def rarity_weights(self, power: float) -> list[float]:
         """`category_rarity() ** power` per column, as Python floats (cached per power)."""
         found = self._rarity_pow.get(power)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import gc
 import itertools
 import math
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -72,6 +75,16 @@ class Query:
     authors: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class Prepared:
+    """A chunk of channels' queries and excluded papers, ready for the matrix work."""
+
+    prior: list[Query]
+    learned: list[Query]
+    learned_cats: list[dict[int, float]] | None
+    excluded: np.ndarray
+
+
 class Ranker:
     """Rank papers for profiles; deterministic for the same inputs. Embeddings are optional."""
 
@@ -122,40 +135,88 @@ class Ranker:
         threshold: Threshold | None = None,
         explain: bool = True,
         chunk: int = 1000,
+        workers: int | None = None,
     ) -> list[list[ScoredPaper]]:
         """Rank one candidate set for many channels (the daily fan-out), in chunks of channels.
 
-        The cyclic garbage collector is paused meanwhile: the fan-out makes many short-lived
-        objects, and collections that walk every profile cost more than the ranking itself."""
+        Each chunk's matrix work (products, feedback, MMR) runs on a small thread pool
+        (`workers`, default min(2, CPUs)) while this thread builds the next chunk's queries and
+        the previous chunk's reasons; chunks are independent, so the result is the same as one
+        thread's. The cyclic garbage collector is paused meanwhile: the fan-out makes many
+        short-lived objects, and collections that walk every profile cost more than the
+        ranking itself."""
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1)
         with _gc_paused():
-            return self._rank_many(profiles, batch, k, threshold, explain, chunk)
+            return self._rank_many(
+                profiles, batch, k, self._floor(threshold), explain, chunk, workers
+            )
 
     def _rank_many(
         self,
         profiles: Sequence[Profile],
         batch: Batch,
         k: int,
-        threshold: Threshold | None,
+        floor: float,
         explain: bool,
         chunk: int,
+        workers: int,
     ) -> list[list[ScoredPaper]]:
-        out: list[list[ScoredPaper]] = []
-        for start in range(0, len(profiles), chunk):
-            part = profiles[start : start + chunk]
-            matrix = self.scores(part, batch, floor=self._floor(threshold))
-            picks = pick_many(
-                matrix,
-                batch,
-                k,
-                -np.inf,
-                self.weights.mmr_lambda,
-                labels=self.phrase_labels(part, batch),
-                overlap=self.weights.phrase_overlap,
-                cover=self.weights.cover_topics,
-            )
-            for i, profile in enumerate(part):
-                out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
-        return out
+        parts = [profiles[start : start + chunk] for start in range(0, len(profiles), chunk)]
+        # Phrase embeddings are cached in the order queries and reasons ask for them; keep that
+        # order (chunk by chunk) when reasons may embed phrases, so results cannot differ.
+        ordered = explain and self.embed is not None
+        if workers <= 1 or len(parts) <= 1 or ordered:
+            out: list[list[ScoredPaper]] = []
+            for part in parts:
+                matrix, picks = self._chunk(part, batch, self._prepare(part, batch), floor, k)
+                out.extend(self._chunk_scored(part, batch, matrix, picks, explain))
+            return out
+        batch.warm(similarity=self.weights.mmr_lambda < 1.0)
+        results: list[list[ScoredPaper]] = []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[tuple[Sequence[Profile], Future[tuple[np.ndarray, list[list[int]]]]]]
+            pending = deque()
+            for part in parts:
+                prepared = self._prepare(part, batch)
+                pending.append((part, pool.submit(self._chunk, part, batch, prepared, floor, k)))
+                while len(pending) > workers:
+                    done, future = pending.popleft()
+                    results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+            while pending:
+                done, future = pending.popleft()
+                results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+        return results
+
+    def _chunk(
+        self, part: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float, k: int
+    ) -> tuple[np.ndarray, list[list[int]]]:
+        """Scores and MMR picks of one chunk of channels (numeric work; thread-safe)."""
+        matrix = self._scores(part, batch, prepared, floor)
+        picks = pick_many(
+            matrix,
+            batch,
+            k,
+            -np.inf,
+            self.weights.mmr_lambda,
+            labels=self.phrase_labels(part, batch),
+            overlap=self.weights.phrase_overlap,
+            cover=self.weights.cover_topics,
+        )
+        return matrix, picks
+
+    def _chunk_scored(
+        self,
+        part: Sequence[Profile],
+        batch: Batch,
+        matrix: np.ndarray,
+        picks: list[list[int]],
+        explain: bool,
+    ) -> list[list[ScoredPaper]]:
+        return [
+            self._scored(profile, batch, matrix[i], picks[i], explain)
+            for i, profile in enumerate(part)
+        ]
 
     @staticmethod
     def _floor(threshold: Threshold | None) -> float:
@@ -176,20 +237,29 @@ class Ranker:
     ) -> np.ndarray:
         """channels x papers score matrix; excluded papers get -inf, and so do papers whose own
         evidence (everything but the pseudo-relevance feedback) is under `floor`."""
-        w = self.weights
-        n = len(batch)
+        return self._scores(profiles, batch, self._prepare(profiles, batch), floor)
+
+    def _prepare(self, profiles: Sequence[Profile], batch: Batch) -> Prepared:
+        """The per-channel Python part of scoring: queries and excluded papers."""
         prior = [self._prior_query(p, batch) for p in profiles]
         learned = [self._learned_query(p, batch) for p in profiles]
-        if w.category_max:
+        learned_cats: list[dict[int, float]] | None = None
+        if self.weights.category_max:
             learned_cats = [q.cats for q in learned]
             for q in learned:
                 q.cats = {}
-        first = self._apply(prior, batch) + self._apply(learned, batch)
-        if w.category_max:
-            first += _best_category(learned_cats, batch)
+        return Prepared(prior, learned, learned_cats, self._excluded(profiles, batch))
+
+    def _scores(
+        self, profiles: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float
+    ) -> np.ndarray:
+        w = self.weights
+        n = len(batch)
+        first = self._apply(prepared.prior, batch) + self._apply(prepared.learned, batch)
+        if prepared.learned_cats is not None:
+            first += _best_category(prepared.learned_cats, batch)
         first += self._static(batch)[None, :]
-        excluded = self._excluded(profiles, batch)
-        first[excluded] = -np.inf
+        first[prepared.excluded] = -np.inf
         below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
             first = first + self._prf(profiles, batch, first)
