@@ -36,6 +36,14 @@ def explain_many(
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+    affinities: dict[str, float] = {}
+
+    def affinity_of(category: str) -> float:
+        found = affinities.get(category)
+        if found is None:
+            found = affinities[category] = profile.category_affinity(category)
+        return found
+
     out = []
     for i in picks:
         paper = batch.papers[i]
@@ -72,7 +80,7 @@ def explain_many(
                     Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
                 )
         if profile.opinions:
-            affinity = max(((profile.category_affinity(c), c) for c in cats), default=(0.0, ""))
+            affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
             if affinity[0] * w.learned_category >= LEARNED_MIN:
                 reasons.append(
                     Reason(
@@ -107,14 +115,17 @@ def explain_many(
 def _most_similar_liked(
     liked: Sequence[tuple[str, str, frozenset[str]]], paper_id: str, terms: frozenset[str]
 ) -> tuple[str, str, int] | None:
-    best: tuple[str, str, int] | None = None
-    for pid, title, liked_terms in liked:
-        if pid == paper_id:
-            continue
-        overlap = len(terms & liked_terms)
-        if overlap >= 3 and (best is None or overlap > best[2]):
-            best = (pid, title, overlap)
-    return best
+    """The first liked paper (not this one) sharing the most words, at least 3."""
+    if not liked:
+        return None
+    overlaps = [
+        len(terms & liked_terms) if pid != paper_id else -1 for pid, _, liked_terms in liked
+    ]
+    most = max(overlaps)
+    if most < 3:
+        return None
+    pid, title, _ = liked[overlaps.index(most)]
+    return pid, title, most
 
 
 def _short(title: str, limit: int = 50) -> str:

@@ -49,7 +49,11 @@ EXCLUDES = ["survey", "GAN", "medical", "benchmark", "video"]
 
 def _papers() -> tuple[list[Paper], list[Paper]]:
     rng = np.random.default_rng(7)
-    papers = load_sample().papers
+    names = [f"Author {chr(65 + i % 26)}{i}" for i in range(60)]  # the sample lists none
+    papers = [
+        replace(p, authors=tuple(rng.choice(names, size=int(rng.integers(1, 5)), replace=False)))
+        for p in load_sample().papers
+    ]
     with_votes = [
         replace(p, upvotes=int(rng.integers(0, 80))) if rng.random() < 0.3 else p for p in papers
     ]
@@ -66,7 +70,7 @@ def _embed(texts: object) -> np.ndarray:
     return np.stack([_vector(str(t)) for t in texts])  # type: ignore[attr-defined]
 
 
-def _profiles(history: list[Paper], semantic: bool) -> list[Profile]:
+def _profiles(today: list[Paper], history: list[Paper], semantic: bool) -> list[Profile]:
     rng = np.random.default_rng(11)
     out = []
     for i in range(50):
@@ -77,6 +81,8 @@ def _profiles(history: list[Paper], semantic: bool) -> list[Profile]:
             for p in rng.choice(len(history), size=int(rng.integers(0, 3)))
             for a in history[p].authors[:1]
         ]
+        if i % 4 == 0:  # follow someone who wrote one of today's papers (any case)
+            authors.append(today[int(rng.integers(len(today)))].authors[-1].upper())
         excludes = list(rng.choice(EXCLUDES, size=int(rng.integers(0, 2)), replace=False))
         profile = Profile.from_phrases(
             phrases, categories=cats, authors=authors, excludes=excludes, follow_authors=i % 7 != 3
@@ -105,7 +111,7 @@ def _setup(semantic: bool) -> tuple[Ranker, Batch, list[Profile]]:
     today, history = _papers()
     vectors = {p.id: _vector(p.id) for p in today} if semantic else None
     ranker = Ranker(embed=_embed if semantic else None)
-    return ranker, build_batch(today, vectors), _profiles(history, semantic)
+    return ranker, build_batch(today, vectors), _profiles(today, history, semantic)
 
 
 CASES = [
