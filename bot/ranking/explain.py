@@ -37,6 +37,7 @@ def explain_many(
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
     affinities: dict[str, float] = {}
+    centroids: list[tuple[np.ndarray, str]] = []
 
     def affinity_of(category: str) -> float:
         found = affinities.get(category)
@@ -61,7 +62,9 @@ def explain_many(
         elif semantic:
             assert batch.embeddings is not None
             vec = batch.embeddings[i]
-            sims = [(float(ranker.phrase_centroid([p]) @ vec), p) for p in profile.phrases]
+            if not centroids:  # once per channel, in the order the phrases are typed
+                centroids.extend((ranker.phrase_centroid([p]), p) for p in profile.phrases)
+            sims = [(float(c @ vec), p) for c, p in centroids]
             sim, phrase = max(sims)
             if sim >= SEMANTIC_MIN:
                 reasons.append(
