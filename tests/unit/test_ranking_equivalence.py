@@ -7,6 +7,7 @@ Regenerate the golden file only on purpose, after a deliberate change of scoring
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -107,6 +108,7 @@ def _record(picks: list[ScoredPaper]) -> list[list[object]]:
     ]
 
 
+@functools.cache  # ranking reads profiles and batch (their caches fill alike), never changes them
 def _setup(semantic: bool) -> tuple[Ranker, Batch, list[Profile]]:
     today, history = _papers()
     vectors = {p.id: _vector(p.id) for p in today} if semantic else None
