@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,86 +22,113 @@ TRENDING_MIN = 20
 
 def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Reason, ...]:
     """Reasons for paper `i` of the batch, strongest first (a digest shows two)."""
-    paper = batch.papers[i]
+    return explain_many(ranker, profile, batch, [i])[0]
+
+
+def explain_many(
+    ranker: Ranker, profile: Profile, batch: Batch, picks: Sequence[int]
+) -> list[tuple[Reason, ...]]:
+    """`explain` for several papers of one channel, with the channel's part done once."""
+    if not picks:
+        return []
     w = ranker.weights
-    reasons: list[Reason] = []
-    terms = batch.term_sets[i]
-    best, best_value = None, 0.0
-    for phrase in profile.phrases:
-        value = _phrase_coverage(phrase, terms, batch)
-        if value > best_value:
-            best, best_value = phrase, value
-    if best is not None and best_value >= TOPIC_MIN:
-        reasons.append(Reason(ReasonKind.TOPIC, f"matches “{best}”", w.phrase * best_value, best))
-    elif profile.phrases and batch.embeddings is not None and ranker.embed is not None:
-        vec = batch.embeddings[i]
-        sims = [(float(ranker.phrase_centroid([p]) @ vec), p) for p in profile.phrases]
-        sim, phrase = max(sims)
-        if sim >= SEMANTIC_MIN:
+    phrases = [(p, batch.phrase_weights(p)) for p in profile.phrases]
+    semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
+    mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
+    liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+    affinities: dict[str, float] = {}
+    centroids: list[tuple[np.ndarray, str]] = []
+
+    def affinity_of(category: str) -> float:
+        found = affinities.get(category)
+        if found is None:
+            found = affinities[category] = profile.category_affinity(category)
+        return found
+
+    out = []
+    for i in picks:
+        paper = batch.papers[i]
+        reasons: list[Reason] = []
+        terms = batch.term_sets[i]
+        best, best_value = None, 0.0
+        for phrase, weights in phrases:
+            value = sum(v for t, v in weights if t in terms)
+            if value > best_value:
+                best, best_value = phrase, value
+        if best is not None and best_value >= TOPIC_MIN:
             reasons.append(
-                Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
+                Reason(ReasonKind.TOPIC, f"matches “{best}”", w.phrase * best_value, best)
             )
-    cats = paper_categories(paper)
-    for cat in profile.categories:
-        hit = next((c for c in cats if c == cat or c.startswith(cat + ".")), None)
-        if hit:
-            reasons.append(Reason(ReasonKind.CATEGORY, f"in {hit}", w.typed_category, cat))
-            break
-    if profile.follow_authors and profile.authors:
-        mine = {a.lower(): a for a in profile.authors}
-        hit_author = next((mine[a.lower()] for a in paper.authors if a.lower() in mine), None)
-        if hit_author:
-            reasons.append(
-                Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
-            )
-    if profile.opinions:
-        affinity = max(((profile.category_affinity(c), c) for c in cats), default=(0.0, ""))
-        if affinity[0] * w.learned_category >= LEARNED_MIN:
-            reasons.append(
-                Reason(
-                    ReasonKind.LEARNED,
-                    f"you 👍 papers in {affinity[1]}",
-                    affinity[0] * w.learned_category,
-                    affinity[1],
+        elif semantic:
+            assert batch.embeddings is not None
+            vec = batch.embeddings[i]
+            if not centroids:  # once per channel, in the order the phrases are typed
+                centroids.extend((ranker.phrase_centroid([p]), p) for p in profile.phrases)
+            sims = [(float(c @ vec), p) for c, p in centroids]
+            sim, phrase = max(sims)
+            if sim >= SEMANTIC_MIN:
+                reasons.append(
+                    Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
                 )
-            )
-        similar = _most_similar_liked(profile, paper.id, terms)
-        if similar is not None:
-            pid, title, overlap = similar
+        cats = paper_categories(paper)
+        for cat in profile.categories:
+            hit = next((c for c in cats if c == cat or c.startswith(cat + ".")), None)
+            if hit:
+                reasons.append(Reason(ReasonKind.CATEGORY, f"in {hit}", w.typed_category, cat))
+                break
+        if mine:
+            hit_author = next((mine[a.lower()] for a in paper.authors if a.lower() in mine), None)
+            if hit_author:
+                reasons.append(
+                    Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
+                )
+        if profile.opinions:
+            affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
+            if affinity[0] * w.learned_category >= LEARNED_MIN:
+                reasons.append(
+                    Reason(
+                        ReasonKind.LEARNED,
+                        f"you 👍 papers in {affinity[1]}",
+                        affinity[0] * w.learned_category,
+                        affinity[1],
+                    )
+                )
+            similar = _most_similar_liked(liked, paper.id, terms)
+            if similar is not None:
+                pid, title, overlap = similar
+                reasons.append(
+                    Reason(ReasonKind.SIMILAR, f"like “{_short(title)}” you 👍", 0.2 * overlap, pid)
+                )
+        if paper.upvotes and paper.upvotes >= TRENDING_MIN:
+            pop = w.popularity * float(np.log1p(paper.upvotes) / np.log(101))
             reasons.append(
-                Reason(ReasonKind.SIMILAR, f"like “{_short(title)}” you 👍", 0.2 * overlap, pid)
+                Reason(ReasonKind.TRENDING, f"trending on HF ({paper.upvotes} upvotes)", pop)
             )
-    if paper.upvotes and paper.upvotes >= TRENDING_MIN:
-        pop = w.popularity * float(np.log1p(paper.upvotes) / np.log(101))
-        reasons.append(
-            Reason(ReasonKind.TRENDING, f"trending on HF ({paper.upvotes} upvotes)", pop)
-        )
-    if not reasons:  # lifted by feedback from today's best matches, or by learned words
-        if cats:
-            text = f"in {cats[0]}, like today's best matches"
-            reasons.append(Reason(ReasonKind.CATEGORY, text, 0.0, cats[0]))
-        elif best is not None:
-            reasons.append(Reason(ReasonKind.TOPIC, f"related to “{best}”", 0.0, best))
-    reasons.sort(key=lambda r: -r.weight)
-    return tuple(reasons)
-
-
-def _phrase_coverage(phrase: str, terms: frozenset[str], batch: Batch) -> float:
-    weights = batch.phrase_weights(phrase)
-    return sum(w for t, w in weights if t in terms)
+        if not reasons:  # lifted by feedback from today's best matches, or by learned words
+            if cats:
+                text = f"in {cats[0]}, like today's best matches"
+                reasons.append(Reason(ReasonKind.CATEGORY, text, 0.0, cats[0]))
+            elif best is not None:
+                reasons.append(Reason(ReasonKind.TOPIC, f"related to “{best}”", 0.0, best))
+        reasons.sort(key=lambda r: -r.weight)
+        out.append(tuple(reasons))
+    return out
 
 
 def _most_similar_liked(
-    profile: Profile, paper_id: str, terms: frozenset[str]
+    liked: Sequence[tuple[str, str, frozenset[str]]], paper_id: str, terms: frozenset[str]
 ) -> tuple[str, str, int] | None:
-    best: tuple[str, str, int] | None = None
-    for pid, title, liked_terms in profile.liked:
-        if pid == paper_id:
-            continue
-        overlap = len(terms.intersection(liked_terms))
-        if overlap >= 3 and (best is None or overlap > best[2]):
-            best = (pid, title, overlap)
-    return best
+    """The first liked paper (not this one) sharing the most words, at least 3."""
+    if not liked:
+        return None
+    overlaps = [
+        len(terms & liked_terms) if pid != paper_id else -1 for pid, _, liked_terms in liked
+    ]
+    most = max(overlaps)
+    if most < 3:
+        return None
+    pid, title, _ = liked[overlaps.index(most)]
+    return pid, title, most
 
 
 def _short(title: str, limit: int = 50) -> str:

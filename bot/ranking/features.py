@@ -56,6 +56,8 @@ class Batch:
     _slots: np.ndarray | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     phrase_cache: dict[str, dict[int, float]] = field(default_factory=dict)
+    _rarity_pow: dict[float, list[float]] = field(default_factory=dict)
+    _has_authors: bool | None = None
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -107,6 +109,29 @@ class Batch:
             df = np.asarray(self.cats.sum(axis=0)).ravel()
             self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
         return self._rarity
+
+    def warm(self, *, similarity: bool = True) -> None:
+        """Fill the lazy caches, so threads ranking against this batch only read them."""
+        self.category_slots()
+        self.category_rarity()
+        if similarity:
+            self.similarity()
+        _ = self.has_authors
+
+    def rarity_weights(self, power: float) -> list[float]:
+        """`category_rarity() ** power` per column, as Python floats (cached per power)."""
+        found = self._rarity_pow.get(power)
+        if found is None:
+            rarity = self.category_rarity()
+            found = self._rarity_pow[power] = [float(r**power) for r in rarity]
+        return found
+
+    @property
+    def has_authors(self) -> bool:
+        """Whether any candidate lists an author (else author weights cannot score)."""
+        if self._has_authors is None:
+            self._has_authors = any(p.authors for p in self.papers)
+        return self._has_authors
 
     def category_columns(self, category: str) -> list[int]:
         """Columns for a category; an archive (`q-bio`, `cs`) matches its subclasses."""

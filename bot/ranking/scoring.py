@@ -10,8 +10,14 @@ Every part is a sparse or dense dot product, so many channels rank in a few matr
 
 from __future__ import annotations
 
+import gc
+import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +25,7 @@ from scipy import sparse
 
 from bot.models import Paper, ScoredPaper, Threshold
 from bot.ranking.diversity import pick_many
-from bot.ranking.explain import explain
+from bot.ranking.explain import explain_many
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms, word_pattern
@@ -67,6 +73,16 @@ class Query:
     cats: dict[int, float] = field(default_factory=dict)
     dense: np.ndarray | None = None
     authors: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """A chunk of channels' queries and excluded papers, ready for the matrix work."""
+
+    prior: list[Query]
+    learned: list[Query]
+    learned_cats: list[dict[int, float]] | None
+    excluded: np.ndarray
 
 
 class Ranker:
@@ -119,25 +135,88 @@ class Ranker:
         threshold: Threshold | None = None,
         explain: bool = True,
         chunk: int = 1000,
+        workers: int | None = None,
     ) -> list[list[ScoredPaper]]:
-        """Rank one candidate set for many channels (the daily fan-out), in chunks of channels."""
-        out: list[list[ScoredPaper]] = []
-        for start in range(0, len(profiles), chunk):
-            part = profiles[start : start + chunk]
-            matrix = self.scores(part, batch, floor=self._floor(threshold))
-            picks = pick_many(
-                matrix,
-                batch,
-                k,
-                -np.inf,
-                self.weights.mmr_lambda,
-                labels=self.phrase_labels(part, batch),
-                overlap=self.weights.phrase_overlap,
-                cover=self.weights.cover_topics,
+        """Rank one candidate set for many channels (the daily fan-out), in chunks of channels.
+
+        Each chunk's matrix work (products, feedback, MMR) runs on a small thread pool
+        (`workers`, default min(2, CPUs)) while this thread builds the next chunk's queries and
+        the previous chunk's reasons; chunks are independent, so the result is the same as one
+        thread's. The cyclic garbage collector is paused meanwhile: the fan-out makes many
+        short-lived objects, and collections that walk every profile cost more than the
+        ranking itself."""
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1)
+        with _gc_paused():
+            return self._rank_many(
+                profiles, batch, k, self._floor(threshold), explain, chunk, workers
             )
-            for i, profile in enumerate(part):
-                out.append(self._scored(profile, batch, matrix[i], picks[i], explain))
-        return out
+
+    def _rank_many(
+        self,
+        profiles: Sequence[Profile],
+        batch: Batch,
+        k: int,
+        floor: float,
+        explain: bool,
+        chunk: int,
+        workers: int,
+    ) -> list[list[ScoredPaper]]:
+        parts = [profiles[start : start + chunk] for start in range(0, len(profiles), chunk)]
+        # Phrase embeddings are cached in the order queries and reasons ask for them; keep that
+        # order (chunk by chunk) when reasons may embed phrases, so results cannot differ.
+        ordered = explain and self.embed is not None
+        if workers <= 1 or len(parts) <= 1 or ordered:
+            out: list[list[ScoredPaper]] = []
+            for part in parts:
+                matrix, picks = self._chunk(part, batch, self._prepare(part, batch), floor, k)
+                out.extend(self._chunk_scored(part, batch, matrix, picks, explain))
+            return out
+        batch.warm(similarity=self.weights.mmr_lambda < 1.0)
+        results: list[list[ScoredPaper]] = []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[tuple[Sequence[Profile], Future[tuple[np.ndarray, list[list[int]]]]]]
+            pending = deque()
+            for part in parts:
+                prepared = self._prepare(part, batch)
+                pending.append((part, pool.submit(self._chunk, part, batch, prepared, floor, k)))
+                while len(pending) > workers:
+                    done, future = pending.popleft()
+                    results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+            while pending:
+                done, future = pending.popleft()
+                results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+        return results
+
+    def _chunk(
+        self, part: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float, k: int
+    ) -> tuple[np.ndarray, list[list[int]]]:
+        """Scores and MMR picks of one chunk of channels (numeric work; thread-safe)."""
+        matrix = self._scores(part, batch, prepared, floor)
+        picks = pick_many(
+            matrix,
+            batch,
+            k,
+            -np.inf,
+            self.weights.mmr_lambda,
+            labels=self.phrase_labels(part, batch),
+            overlap=self.weights.phrase_overlap,
+            cover=self.weights.cover_topics,
+        )
+        return matrix, picks
+
+    def _chunk_scored(
+        self,
+        part: Sequence[Profile],
+        batch: Batch,
+        matrix: np.ndarray,
+        picks: list[list[int]],
+        explain: bool,
+    ) -> list[list[ScoredPaper]]:
+        return [
+            self._scored(profile, batch, matrix[i], picks[i], explain)
+            for i, profile in enumerate(part)
+        ]
 
     @staticmethod
     def _floor(threshold: Threshold | None) -> float:
@@ -146,13 +225,10 @@ class Ranker:
     def _scored(
         self, profile: Profile, batch: Batch, scores: np.ndarray, picked: Sequence[int], why: bool
     ) -> list[ScoredPaper]:
+        reasons = explain_many(self, profile, batch, picked) if why else [()] * len(picked)
         return [
-            ScoredPaper(
-                batch.papers[i],
-                round(float(scores[i]), 6),
-                explain(self, profile, batch, i) if why else (),
-            )
-            for i in picked
+            ScoredPaper(batch.papers[i], round(float(scores[i]), 6), why_i)
+            for i, why_i in zip(picked, reasons, strict=True)
         ]
 
     # ------------------------------------------------------------------ scoring
@@ -161,20 +237,29 @@ class Ranker:
     ) -> np.ndarray:
         """channels x papers score matrix; excluded papers get -inf, and so do papers whose own
         evidence (everything but the pseudo-relevance feedback) is under `floor`."""
-        w = self.weights
-        n = len(batch)
+        return self._scores(profiles, batch, self._prepare(profiles, batch), floor)
+
+    def _prepare(self, profiles: Sequence[Profile], batch: Batch) -> Prepared:
+        """The per-channel Python part of scoring: queries and excluded papers."""
         prior = [self._prior_query(p, batch) for p in profiles]
         learned = [self._learned_query(p, batch) for p in profiles]
-        if w.category_max:
+        learned_cats: list[dict[int, float]] | None = None
+        if self.weights.category_max:
             learned_cats = [q.cats for q in learned]
             for q in learned:
                 q.cats = {}
-        first = self._apply(prior, batch) + self._apply(learned, batch)
-        if w.category_max:
-            first += _best_category(learned_cats, batch)
+        return Prepared(prior, learned, learned_cats, self._excluded(profiles, batch))
+
+    def _scores(
+        self, profiles: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float
+    ) -> np.ndarray:
+        w = self.weights
+        n = len(batch)
+        first = self._apply(prepared.prior, batch) + self._apply(prepared.learned, batch)
+        if prepared.learned_cats is not None:
+            first += _best_category(prepared.learned_cats, batch)
         first += self._static(batch)[None, :]
-        excluded = self._excluded(profiles, batch)
-        first[excluded] = -np.inf
+        first[prepared.excluded] = -np.inf
         below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
             first = first + self._prf(profiles, batch, first)
@@ -258,19 +343,25 @@ class Ranker:
         q = Query()
         if not profile.opinions:
             return q
-        rarity = batch.category_rarity()
-        for cat in {*profile.cat_pos, *profile.cat_neg}:
-            col = batch.cat_index.get(cat)
-            aff = profile.category_affinity(cat)
-            if col is not None and aff:
-                q.cats[col] = w.learned_category * aff * rarity[col] ** w.category_rarity
+        rarity = batch.rarity_weights(w.category_rarity)
+        cat_index, cat_pos, cat_neg = batch.cat_index, profile.cat_pos, profile.cat_neg
+        log = math.log
+        for cat in {*cat_pos, *cat_neg}:
+            col = cat_index.get(cat)
+            if col is None:
+                continue
+            aff = log((cat_pos.get(cat, 0.0) + 0.5) / (cat_neg.get(cat, 0.0) + 0.5))
+            if aff:
+                q.cats[col] = w.learned_category * aff * rarity[col]
         scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
+        vocab, terms = batch.vocab, q.terms
         for term, weight in profile.top_terms(w.learned_term_count):
-            term_col = batch.vocab.get(term)
+            term_col = vocab.get(term)
             if term_col is not None:
-                q.terms[term_col] = q.terms.get(term_col, 0.0) + scale * weight
-        for author in {*profile.author_pos, *profile.author_neg}:
-            q.authors[author] = w.learned_author * profile.author_affinity(author)
+                terms[term_col] = terms.get(term_col, 0.0) + scale * weight
+        if batch.has_authors:
+            for author in {*profile.author_pos, *profile.author_neg}:
+                q.authors[author] = w.learned_author * profile.author_affinity(author)
         if batch.embeddings is not None:
             vec = np.zeros(batch.embeddings.shape[1])
             if profile.emb_pos is not None and profile.emb_pos_n > 0:
@@ -302,8 +393,9 @@ class Ranker:
         indicator.data[:] = 1.0
         size = np.asarray(indicator.sum(axis=1))  # m x 1: papers in each feedback set
         out = np.zeros((m, n))
-        fade = np.ones((m, 1))
+        fade = None
         if w.prf_fade > 0:
+            fade = np.ones((m, 1))
             fade[:, 0] = [1 / (1 + p.opinions / w.prf_fade) for p in profiles]
         if w.prf_category and batch.cats.nnz:
             counts = (indicator @ batch.cats).toarray()  # channels x categories
@@ -314,7 +406,7 @@ class Ranker:
         if w.prf_sem and batch.embeddings is not None:
             centroid = (indicator @ batch.embeddings) / size
             out += w.prf_sem * (centroid.astype(np.float32) @ batch.embeddings.T)
-        return out * fade
+        return out * fade if fade is not None else out
 
     def _excluded(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray:
         mask = np.zeros((len(profiles), len(batch)), dtype=bool)
@@ -394,16 +486,30 @@ def _phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
     return out
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for row in rows:
-        for col in sorted(row):
-            indices.append(col)
-            data.append(row[col])
-        indptr.append(len(indices))
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+    lengths = [len(row) for row in rows]
+    total = sum(lengths)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=total)
+    data = np.fromiter(
+        itertools.chain.from_iterable(row.values() for row in rows), dtype=np.float64, count=total
+    )
+    out = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
+    out.has_sorted_indices = False
+    out.sort_indices()
+    return out
 
 
 def _per_topic_top(
@@ -433,10 +539,20 @@ def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndar
     cats = batch.cats.shape[1]
     table = np.zeros((m, cats + 1), dtype=np.float32)
     table[:, cats] = -np.inf
-    for i, row in enumerate(weights):
-        for col, value in row.items():
-            table[i, col] = value
-    best = table[:, batch.category_slots()].max(axis=2)  # m x n
+    lengths = [len(row) for row in weights]
+    total = sum(lengths)
+    rows = np.repeat(np.arange(m), lengths)
+    cols = np.fromiter(itertools.chain.from_iterable(weights), dtype=np.int64, count=total)
+    values = np.fromiter(
+        itertools.chain.from_iterable(row.values() for row in weights),
+        dtype=np.float64,
+        count=total,
+    )
+    table[rows, cols] = values
+    slots = batch.category_slots()
+    best = table[:, slots[:, 0]]  # m x n: the best over each paper's category slots
+    for s in range(1, slots.shape[1]):
+        np.maximum(best, table[:, slots[:, s]], out=best)
     return np.where(np.isfinite(best), best, 0.0)
 
 
