@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper
-from bot.ranking.text import bigrams, phrase_terms, tokens
+from bot.ranking.text import bigrams, phrase_terms, tokens, word_pattern
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -34,6 +34,19 @@ def paper_categories(paper: Paper) -> tuple[str, ...]:
     if paper.categories:
         return paper.categories
     return (paper.primary_category,) if paper.primary_category else ()
+
+
+DENSE_TERMS = 256
+
+
+@dataclass(frozen=True)
+class TermSplit:
+    """The term matrix split for fast products: the most frequent words (where most of a
+    query's work goes) as a dense matrix for BLAS, the rest as a sparse one."""
+
+    position: np.ndarray  # per vocabulary column: its row in `dense`, or -1
+    dense: np.ndarray  # frequent words x papers
+    rare: sparse.csr_matrix  # vocabulary x papers, the frequent words' rows empty
 
 
 @dataclass
@@ -55,9 +68,13 @@ class Batch:
     _similarity: np.ndarray | None = None
     _slots: np.ndarray | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    phrase_cache: dict[str, dict[int, float]] = field(default_factory=dict)
+    phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _rarity_pow: dict[float, list[float]] = field(default_factory=dict)
     _has_authors: bool | None = None
+    _authors: tuple[dict[str, int], sparse.csr_matrix] | None = None
+    _excluded: dict[str, np.ndarray] = field(default_factory=dict)
+    _split: TermSplit | None = None
+    _cat_columns: dict[str, list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -117,6 +134,8 @@ class Batch:
         if similarity:
             self.similarity()
         _ = self.has_authors
+        self.author_matrix()
+        self.term_split()
 
     def rarity_weights(self, power: float) -> list[float]:
         """`category_rarity() ** power` per column, as Python floats (cached per power)."""
@@ -133,8 +152,56 @@ class Batch:
             self._has_authors = any(p.authors for p in self.papers)
         return self._has_authors
 
+    def author_matrix(self) -> tuple[dict[str, int], sparse.csr_matrix]:
+        """Lower-cased author -> column, and the papers x authors count matrix (cached)."""
+        if self._authors is None:
+            index: dict[str, int] = {}
+            rows: list[int] = []
+            cols: list[int] = []
+            for i, paper in enumerate(self.papers):
+                for author in paper.authors:
+                    rows.append(i)
+                    cols.append(index.setdefault(author.lower(), len(index)))
+            shape = (len(self.papers), max(len(index), 1))
+            matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+            self._authors = (index, matrix)
+        return self._authors
+
+    def term_split(self) -> TermSplit:
+        """`TermSplit` of the term matrix (cached)."""
+        if self._split is None:
+            vocab_n = self.terms.shape[1]
+            df = np.diff(self.terms.tocsc().indptr)
+            frequent = np.sort(np.argsort(-df, kind="stable")[: min(DENSE_TERMS, vocab_n)])
+            position = np.full(vocab_n, -1, dtype=np.int64)
+            position[frequent] = np.arange(len(frequent))
+            keep = np.ones(vocab_n)
+            keep[frequent] = 0.0
+            rare = sparse.csr_matrix(self.terms @ sparse.diags(keep))
+            rare.eliminate_zeros()
+            dense = np.ascontiguousarray(self.terms[:, frequent].toarray().T)
+            self._split = TermSplit(position, dense, rare.T.tocsr())
+        return self._split
+
+    def excluded_by(self, keyword: str) -> np.ndarray:
+        """Which papers an excluded keyword removes (whole words; cached per keyword)."""
+        found = self._excluded.get(keyword)
+        if found is None:
+            rx = word_pattern(keyword)
+            found = np.fromiter(
+                (rx.search(p.text) is not None for p in self.papers), dtype=bool, count=len(self)
+            )
+            self._excluded[keyword] = found
+        return found
+
     def category_columns(self, category: str) -> list[int]:
         """Columns for a category; an archive (`q-bio`, `cs`) matches its subclasses."""
+        found = self._cat_columns.get(category)
+        if found is None:
+            found = self._cat_columns[category] = self._category_columns(category)
+        return found
+
+    def _category_columns(self, category: str) -> list[int]:
         if "." in category:
             col = self.cat_index.get(category)
             return [col] if col is not None else []

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +28,7 @@ from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
-from bot.ranking.text import phrase_terms, word_pattern
+from bot.ranking.text import phrase_terms
 
 LABEL_MIN = 0.3
 MIN_SCORE = {Threshold.LOW: 0.05, Threshold.MEDIUM: 0.15, Threshold.HIGH: 0.5}
@@ -66,23 +66,20 @@ class Weights:
 
 
 @dataclass
-class Query:
-    """One channel as vectors over a batch's columns."""
-
-    terms: dict[int, float] = field(default_factory=dict)
-    cats: dict[int, float] = field(default_factory=dict)
-    dense: np.ndarray | None = None
-    authors: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
 class Prepared:
-    """A chunk of channels' queries and excluded papers, ready for the matrix work."""
+    """A chunk of channels as matrices over a batch's columns, ready for the matrix work.
 
-    prior: list[Query]
-    learned: list[Query]
-    learned_cats: list[dict[int, float]] | None
-    excluded: np.ndarray
+    Typed interests (the prior) and what was learned add up in one query per channel: word
+    weights, category weights, an embedding and author weights; with `Weights.category_max`
+    the learned category weights stay apart (a paper counts by its best one)."""
+
+    terms: sparse.csr_matrix  # channels x vocabulary, the batch's frequent words left out
+    dense_terms: np.ndarray | None  # channels x the batch's frequent words (`TermSplit`)
+    cats: sparse.csr_matrix  # channels x categories
+    learned_cats: np.ndarray | None  # channels x (categories + 1), -inf where not learned
+    dense: np.ndarray | None  # channels x dim (float32), or None
+    authors: sparse.csr_matrix | None  # channels x batch authors
+    excluded: np.ndarray  # channels x papers, True where an excluded keyword matches
 
 
 class Ranker:
@@ -240,22 +237,110 @@ class Ranker:
         return self._scores(profiles, batch, self._prepare(profiles, batch), floor)
 
     def _prepare(self, profiles: Sequence[Profile], batch: Batch) -> Prepared:
-        """The per-channel Python part of scoring: queries and excluded papers."""
-        prior = [self._prior_query(p, batch) for p in profiles]
-        learned = [self._learned_query(p, batch) for p in profiles]
-        learned_cats: list[dict[int, float]] | None = None
-        if self.weights.category_max:
-            learned_cats = [q.cats for q in learned]
-            for q in learned:
-                q.cats = {}
-        return Prepared(prior, learned, learned_cats, self._excluded(profiles, batch))
+        """The per-channel part of scoring, gathered into flat arrays and then into matrices."""
+        w = self.weights
+        m = len(profiles)
+        term = _Rows()
+        cat = _Rows()
+        learned_cat = _Odds()
+        learned_author = _Odds()
+        author = _Rows()
+        cat_index = batch.cat_index
+        for i, profile in enumerate(profiles):
+            for phrase in profile.phrases:
+                cols, vals = phrase_arrays(phrase, batch)
+                term.add_arrays(i, cols, vals, w.phrase)
+            for typed in profile.categories:
+                for col in batch.category_columns(typed):
+                    cat.add(i, col, w.typed_category)
+            if profile.follow_authors and profile.authors:
+                names = list({a.lower(): None for a in profile.authors})
+                author.add_keys(i, names, [w.author] * len(names))
+            if not profile.opinions:
+                continue
+            top = profile.top_terms(w.learned_term_count)
+            scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
+            if top:
+                words, weights = zip(*top, strict=True)
+                term.add_keys(i, words, weights, scale)
+            learned_cat.add(i, profile.cat_pos, profile.cat_neg)
+            if batch.has_authors:
+                learned_author.add(i, profile.author_pos, profile.author_neg)
+        if len(learned_cat):  # smoothed log-odds, rare categories weigh more
+            rows, cols, aff = learned_cat.resolve(cat_index)
+            keep = aff != 0
+            rarity = batch.category_rarity() ** w.category_rarity
+            values = w.learned_category * aff[keep] * rarity[cols[keep]]
+            if w.category_max:
+                table = np.zeros((m, batch.cats.shape[1] + 1), dtype=np.float32)
+                table[:, -1] = -np.inf
+                table[rows[keep], cols[keep]] = values
+                learned_table: np.ndarray | None = table
+            else:
+                cat.add_arrays_rows(rows[keep], cols[keep], values)
+                learned_table = None
+        else:
+            learned_table = None
+        authors = None
+        if (len(author) or len(learned_author)) and batch.has_authors:
+            index, matrix = batch.author_matrix()
+            if len(learned_author):
+                rows, cols, aff = learned_author.resolve(index)
+                author.add_arrays_rows(rows, cols, w.learned_author * aff)
+            authors = author.matrix(m, matrix.shape[1], index)
+        split = batch.term_split()
+        rows, cols, vals = term.flat(batch.vocab)
+        position = split.position[cols]
+        frequent = position >= 0
+        dense_terms = None
+        if frequent.any():
+            width = split.dense.shape[0]
+            cells = rows[frequent] * width + position[frequent]
+            dense_terms = np.bincount(cells, weights=vals[frequent], minlength=m * width)
+            dense_terms = dense_terms.reshape(m, width)
+        rare = ~frequent
+        return Prepared(
+            terms=sparse.csr_matrix(
+                (vals[rare], (rows[rare], cols[rare])), shape=(m, max(batch.terms.shape[1], 1))
+            ),
+            dense_terms=dense_terms,
+            cats=cat.matrix(m, batch.cats.shape[1], None),
+            learned_cats=learned_table,
+            dense=self._dense_queries(profiles, batch),
+            authors=authors,
+            excluded=self._excluded(profiles, batch),
+        )
+
+    def _dense_queries(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
+        """Per channel: the phrase centroid (the prior) plus the Rocchio centroid of reactions."""
+        if batch.embeddings is None:
+            return None
+        w = self.weights
+        m, dim = len(profiles), batch.embeddings.shape[1]
+        out = np.zeros((m, dim))
+        if self.embed is not None:
+            typed = [i for i, p in enumerate(profiles) if p.phrases]
+            if typed:
+                out[typed] = w.phrase_sem * self.phrase_centroids(
+                    [profiles[i].phrases for i in typed]
+                )
+        for i, profile in enumerate(profiles):
+            if not profile.opinions:
+                continue
+            vec = np.zeros(dim)
+            if profile.emb_pos is not None and profile.emb_pos_n > 0:
+                vec += profile.emb_pos / profile.emb_pos_n
+            if profile.emb_neg is not None and profile.emb_neg_n > 0:
+                vec -= w.dislike_sem * profile.emb_neg / profile.emb_neg_n
+            out[i] += w.learned_sem * vec
+        return out.astype(np.float32) if out.any() else None
 
     def _scores(
         self, profiles: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float
     ) -> np.ndarray:
         w = self.weights
         n = len(batch)
-        first = self._apply(prepared.prior, batch) + self._apply(prepared.learned, batch)
+        first = self._apply(prepared, batch)
         if prepared.learned_cats is not None:
             first += _best_category(prepared.learned_cats, batch)
         first += self._static(batch)[None, :]
@@ -271,24 +356,21 @@ class Ranker:
         pop = w.popularity * np.log1p(batch.upvotes) / math.log(101)
         return pop - w.recency * np.minimum(batch.age_days, 14)
 
-    def _apply(self, queries: Sequence[Query], batch: Batch) -> np.ndarray:
-        m, n = len(queries), len(batch)
-        out = np.zeros((m, n))
-        vocab_n = batch.terms.shape[1]
-        q_terms = _stack([q.terms for q in queries], vocab_n)
-        if q_terms.nnz:
-            out += (batch.terms @ q_terms.T).T.toarray()
-        q_cats = _stack([q.cats for q in queries], batch.cats.shape[1])
-        if q_cats.nnz:
-            out += (batch.cats @ q_cats.T).T.toarray()
-        if batch.embeddings is not None:
-            dim = batch.embeddings.shape[1]
-            dense = [q.dense if q.dense is not None else np.zeros(dim) for q in queries]
-            if any(q.dense is not None for q in queries):
-                out += np.stack(dense).astype(np.float32) @ batch.embeddings.T
-        for i, q in enumerate(queries):
-            if q.authors:
-                out[i] += _author_scores(q.authors, batch.papers)
+    def _apply(self, prepared: Prepared, batch: Batch) -> np.ndarray:
+        m, n = prepared.excluded.shape
+        split = batch.term_split()
+        if prepared.dense_terms is not None:
+            out = prepared.dense_terms @ split.dense
+        else:
+            out = np.zeros((m, n))
+        if prepared.terms.nnz:
+            _add_sparse(out, prepared.terms @ split.rare)
+        if prepared.cats.nnz:
+            _add_sparse(out, prepared.cats @ batch.cats.T)
+        if prepared.dense is not None and batch.embeddings is not None:
+            out += prepared.dense @ batch.embeddings.T
+        if prepared.authors is not None and prepared.authors.nnz:
+            _add_sparse(out, prepared.authors @ batch.author_matrix()[1].T)
         return out
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
@@ -307,13 +389,16 @@ class Ranker:
         """channels x papers: which typed phrase a paper matches best (-1: none clearly)."""
         if not any(len(p.phrases) > 1 for p in profiles):
             return None
-        rows: list[dict[int, float]] = []
+        rows = _Rows()
         spans = []
         for profile in profiles:
-            start = len(rows)
-            rows.extend(phrase_columns(phrase, batch) for phrase in profile.phrases)
-            spans.append((start, len(rows)))
-        matched = (batch.terms @ _stack(rows, batch.terms.shape[1]).T).T.toarray()
+            start = rows.count
+            for phrase in profile.phrases:
+                rows.add_arrays(rows.count, *phrase_arrays(phrase, batch))
+                rows.count += 1
+            spans.append((start, rows.count))
+        query = rows.matrix(rows.count, batch.terms.shape[1], None)
+        matched = (batch.terms @ query.T).T.toarray()
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
             if end - start > 1:
@@ -321,56 +406,6 @@ class Ranker:
                 best = part.argmax(axis=0)
                 labels[i] = np.where(part.max(axis=0) >= LABEL_MIN, best, -1)
         return labels
-
-    def _prior_query(self, profile: Profile, batch: Batch) -> Query:
-        w = self.weights
-        q = Query()
-        for phrase in profile.phrases:
-            for col, weight in phrase_columns(phrase, batch).items():
-                q.terms[col] = q.terms.get(col, 0.0) + w.phrase * weight
-        for cat in profile.categories:
-            for col in batch.category_columns(cat):
-                q.cats[col] = q.cats.get(col, 0.0) + w.typed_category
-        if profile.follow_authors:
-            for author in profile.authors:
-                q.authors[author.lower()] = w.author
-        if batch.embeddings is not None and profile.phrases and self.embed is not None:
-            q.dense = w.phrase_sem * self.phrase_centroid(profile.phrases)
-        return q
-
-    def _learned_query(self, profile: Profile, batch: Batch) -> Query:
-        w = self.weights
-        q = Query()
-        if not profile.opinions:
-            return q
-        rarity = batch.rarity_weights(w.category_rarity)
-        cat_index, cat_pos, cat_neg = batch.cat_index, profile.cat_pos, profile.cat_neg
-        log = math.log
-        for cat in {*cat_pos, *cat_neg}:
-            col = cat_index.get(cat)
-            if col is None:
-                continue
-            aff = log((cat_pos.get(cat, 0.0) + 0.5) / (cat_neg.get(cat, 0.0) + 0.5))
-            if aff:
-                q.cats[col] = w.learned_category * aff * rarity[col]
-        scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
-        vocab, terms = batch.vocab, q.terms
-        for term, weight in profile.top_terms(w.learned_term_count):
-            term_col = vocab.get(term)
-            if term_col is not None:
-                terms[term_col] = terms.get(term_col, 0.0) + scale * weight
-        if batch.has_authors:
-            for author in {*profile.author_pos, *profile.author_neg}:
-                q.authors[author] = w.learned_author * profile.author_affinity(author)
-        if batch.embeddings is not None:
-            vec = np.zeros(batch.embeddings.shape[1])
-            if profile.emb_pos is not None and profile.emb_pos_n > 0:
-                vec += profile.emb_pos / profile.emb_pos_n
-            if profile.emb_neg is not None and profile.emb_neg_n > 0:
-                vec -= w.dislike_sem * profile.emb_neg / profile.emb_neg_n
-            if vec.any():
-                q.dense = w.learned_sem * vec
-        return q
 
     def _prf(self, profiles: Sequence[Profile], batch: Batch, first: np.ndarray) -> np.ndarray:
         """Pseudo-relevance feedback: what today's best matches share lifts similar papers."""
@@ -411,23 +446,27 @@ class Ranker:
     def _excluded(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray:
         mask = np.zeros((len(profiles), len(batch)), dtype=bool)
         for i, profile in enumerate(profiles):
-            if profile.excludes:
-                patterns = [word_pattern(x) for x in profile.excludes]
-                for j, paper in enumerate(batch.papers):
-                    text = paper.text
-                    if any(rx.search(text) for rx in patterns):
-                        mask[i, j] = True
+            for keyword in profile.excludes:
+                mask[i] |= batch.excluded_by(keyword)
         return mask
 
     def phrase_centroid(self, phrases: Sequence[str]) -> np.ndarray:
+        return self.phrase_centroids([phrases])[0]
+
+    def phrase_centroids(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """The unit mean embedding of each group of typed phrases (phrases embedded once)."""
         assert self.embed is not None
-        missing = [p for p in phrases if p not in self._phrase_cache]
+        cache = self._phrase_cache
+        missing = list(dict.fromkeys(p for g in groups for p in g if p not in cache))
         if missing:
             for phrase, vec in zip(missing, self.embed(missing), strict=True):
-                self._phrase_cache[phrase] = np.asarray(vec, dtype=np.float64)
-        mean = np.mean([self._phrase_cache[p] for p in phrases], axis=0)
-        norm = float(np.linalg.norm(mean))
-        return mean / norm if norm else mean
+                cache[phrase] = np.asarray(vec, dtype=np.float64)
+        flat = [cache[p] for g in groups for p in g]
+        counts = np.array([len(g) for g in groups])
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        means = np.add.reduceat(np.stack(flat), starts, axis=0) / counts[:, None]
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        return means / np.where(norms > 0, norms, 1.0)
 
     # ---------------------------------------------------------------- selection
     def select(
@@ -463,27 +502,147 @@ class Ranker:
         return head + self._scored(profile, batch, scores, order[10:], False)
 
 
-def phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
-    """A typed phrase as BM25 query weights: a full match of all its words and bigrams scores 1."""
+def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """A typed phrase as BM25 query weights (columns, weights): a full match of all its words and
+    bigrams scores 1. Cached per candidate set."""
     found = batch.phrase_cache.get(phrase)
     if found is None:
-        found = batch.phrase_cache[phrase] = _phrase_columns(phrase, batch)
+        found = batch.phrase_cache[phrase] = _phrase_arrays(phrase, batch)
     return found
 
 
-def _phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
+def phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
+    cols, vals = phrase_arrays(phrase, batch)
+    return dict(zip(cols.tolist(), vals.tolist(), strict=True))
+
+
+def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     toks, grams = phrase_terms(phrase)
     terms = [*toks, *grams]
-    if not terms:
-        return {}
-    factor = {t: 1.0 if " " not in t else 0.5 for t in terms}
-    total = sum(f * batch.idf_of(t) for t, f in factor.items()) or 1.0
     out: dict[int, float] = {}
-    for term, f in factor.items():
-        col = batch.vocab.get(term)
-        if col is not None:
-            out[col] = out.get(col, 0.0) + f / total
-    return out
+    if terms:
+        factor = {t: 1.0 if " " not in t else 0.5 for t in terms}
+        total = sum(f * batch.idf_of(t) for t, f in factor.items()) or 1.0
+        for term, f in factor.items():
+            col = batch.vocab.get(term)
+            if col is not None:
+                out[col] = out.get(col, 0.0) + f / total
+    return np.fromiter(out, dtype=np.int64, count=len(out)), np.fromiter(
+        out.values(), dtype=np.float64, count=len(out)
+    )
+
+
+class _Odds:
+    """Like/dislike counts of many channels, resolved at once to smoothed log-odds per column."""
+
+    def __init__(self) -> None:
+        self._rows: list[int] = []
+        self._keys: list[str] = []
+        self._pos: list[float] = []
+        self._neg: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, row: int, pos: Mapping[str, float], neg: Mapping[str, float]) -> None:
+        keys = list({**pos, **neg})
+        self._rows.extend(itertools.repeat(row, len(keys)))
+        self._keys.extend(keys)
+        self._pos.extend(map(pos.get, keys, itertools.repeat(0.0)))
+        self._neg.extend(map(neg.get, keys, itertools.repeat(0.0)))
+
+    def resolve(self, index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) for keys the index knows."""
+        n = len(self._keys)
+        cols = np.fromiter(map(index.get, self._keys, itertools.repeat(-1)), np.int64, count=n)
+        known = cols >= 0
+        pos = np.asarray(self._pos, dtype=np.float64)[known]
+        neg = np.asarray(self._neg, dtype=np.float64)[known]
+        rows = np.asarray(self._rows, dtype=np.int64)[known]
+        return rows, cols[known], np.log((pos + 0.5) / (neg + 0.5))
+
+
+class _Rows:
+    """Sparse rows gathered channel by channel (as arrays or as keys still to resolve to
+    columns), then flattened at once; entries for the same cell add up."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._rows: list[int] = []
+        self._cols: list[np.ndarray] = []
+        self._vals: list[np.ndarray] = []
+        self._scale: list[float] = []
+        self._extra: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._key_rows: list[int] = []
+        self._key_lens: list[int] = []
+        self._key_scale: list[float] = []
+        self._keys: list[str] = []
+        self._key_vals: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._cols) + len(self._extra)
+
+    def add(self, row: int, col: int, value: float) -> None:
+        self.add_arrays(row, np.array([col]), np.array([value]))
+
+    def add_arrays(self, row: int, cols: np.ndarray, vals: np.ndarray, scale: float = 1.0) -> None:
+        self._rows.append(row)
+        self._cols.append(cols)
+        self._vals.append(vals)
+        self._scale.append(scale)
+
+    def add_arrays_rows(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self._extra.append((rows, cols, vals))
+
+    def add_keys(
+        self, row: int, keys: Sequence[str], vals: Sequence[float], scale: float = 1.0
+    ) -> None:
+        self._key_rows.append(row)
+        self._key_lens.append(len(keys))
+        self._key_scale.append(scale)
+        self._keys.extend(keys)
+        self._key_vals.extend(vals)
+
+    def flat(self, index: Mapping[str, int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of every entry; keys the index does not know are dropped."""
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        if self._cols:
+            lengths = [len(c) for c in self._cols]
+            rows.append(np.repeat(np.asarray(self._rows, dtype=np.int64), lengths))
+            cols.append(np.concatenate(self._cols))
+            vals.append(np.concatenate(self._vals) * np.repeat(self._scale, lengths))
+        if index is not None and self._keys:
+            n = len(self._keys)
+            key_cols = np.fromiter(
+                map(index.get, self._keys, itertools.repeat(-1)), np.int64, count=n
+            )
+            known = key_cols >= 0
+            key_rows = np.repeat(np.asarray(self._key_rows, dtype=np.int64), self._key_lens)
+            key_vals = np.asarray(self._key_vals, dtype=np.float64) * np.repeat(
+                self._key_scale, self._key_lens
+            )
+            rows.append(key_rows[known])
+            cols.append(key_cols[known])
+            vals.append(key_vals[known])
+        for r, c, v in self._extra:
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def matrix(self, m: int, width: int, index: Mapping[str, int] | None) -> sparse.csr_matrix:
+        rows, cols, vals = self.flat(index)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(m, max(width, 1)))
+
+
+def _add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:
+    """out += part (a sparse product, densified at C speed)."""
+    out += part.toarray()
 
 
 @contextmanager
@@ -495,21 +654,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _stack(rows: Sequence[dict[int, float]], width: int) -> sparse.csr_matrix:
-    lengths = [len(row) for row in rows]
-    total = sum(lengths)
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    indices = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=total)
-    data = np.fromiter(
-        itertools.chain.from_iterable(row.values() for row in rows), dtype=np.float64, count=total
-    )
-    out = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(width, 1)))
-    out.has_sorted_indices = False
-    out.sort_indices()
-    return out
 
 
 def _per_topic_top(
@@ -531,34 +675,11 @@ def _per_topic_top(
     return np.concatenate(rows), np.concatenate(cols)
 
 
-def _best_category(weights: Sequence[dict[int, float]], batch: Batch) -> np.ndarray:
-    """Per channel and paper, the learned weight of the paper's best category (0 if none)."""
-    m, n = len(weights), len(batch)
-    if not any(weights):
-        return np.zeros((m, n))
-    cats = batch.cats.shape[1]
-    table = np.zeros((m, cats + 1), dtype=np.float32)
-    table[:, cats] = -np.inf
-    lengths = [len(row) for row in weights]
-    total = sum(lengths)
-    rows = np.repeat(np.arange(m), lengths)
-    cols = np.fromiter(itertools.chain.from_iterable(weights), dtype=np.int64, count=total)
-    values = np.fromiter(
-        itertools.chain.from_iterable(row.values() for row in weights),
-        dtype=np.float64,
-        count=total,
-    )
-    table[rows, cols] = values
+def _best_category(table: np.ndarray, batch: Batch) -> np.ndarray:
+    """Per channel and paper, the learned weight of the paper's best category (0 if none);
+    `table` is channels x (categories + 1), -inf where nothing was learned."""
     slots = batch.category_slots()
     best = table[:, slots[:, 0]]  # m x n: the best over each paper's category slots
     for s in range(1, slots.shape[1]):
         np.maximum(best, table[:, slots[:, s]], out=best)
     return np.where(np.isfinite(best), best, 0.0)
-
-
-def _author_scores(weights: dict[str, float], papers: Sequence[Paper]) -> np.ndarray:
-    out = np.zeros(len(papers))
-    for j, paper in enumerate(papers):
-        for author in paper.authors:
-            out[j] += weights.get(author.lower(), 0.0)
-    return out
