@@ -30,7 +30,10 @@ def main() -> None:
     parser.add_argument("--reactions", type=int, default=40, help="opinions per learned profile")
     parser.add_argument("--semantic", action="store_true", help="384-d embeddings in the score")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the median is shown)")
-    parser.add_argument("--profile", action="store_true", help="cProfile one run (one thread)")
+    parser.add_argument("--workers", type=int, help="threads for the matrix work (default 2)")
+    parser.add_argument(
+        "--profile", choices=["bare", "reasons"], help="cProfile one run on one thread instead"
+    )
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -87,18 +90,18 @@ def main() -> None:
 
         profiles = restored()
         with cProfile.Profile() as prof:
-            ranker.rank_many(profiles, batch, k=5, workers=1)
+            ranker.rank_many(profiles, batch, k=5, workers=1, explain=args.profile == "reasons")
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
         return
     bare_times, rank_times = [], []
     for _ in range(args.repeat):
         profiles = restored()
         start = time.perf_counter()
-        bare = ranker.rank_many(profiles, batch, k=5, explain=False)
+        bare = ranker.rank_many(profiles, batch, k=5, explain=False, workers=args.workers)
         bare_times.append(time.perf_counter() - start)
         profiles = restored()
         start = time.perf_counter()
-        picks = ranker.rank_many(profiles, batch, k=5)
+        picks = ranker.rank_many(profiles, batch, k=5, workers=args.workers)
         rank_times.append(time.perf_counter() - start)
     bare_s, rank_s = float(np.median(bare_times)), float(np.median(rank_times))
     assert [s.paper.id for s in bare[0]] == [s.paper.id for s in picks[0]]

@@ -67,6 +67,7 @@ class Batch:
     _rarity: np.ndarray | None = None
     _similarity: np.ndarray | None = None
     _slots: np.ndarray | None = None
+    _sets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _rarity_pow: dict[float, list[float]] = field(default_factory=dict)
@@ -110,6 +111,18 @@ class Batch:
             self._slots = slots
         return self._slots
 
+    def category_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct category sets of the papers (far fewer than papers): their slots
+        (sets x max-categories), which set each paper has, and the sets x categories 0/1
+        matrix. Per-category work is done per set, then spread to the papers."""
+        if self._sets is None:
+            slots = self.category_slots()
+            unique, inverse = np.unique(slots, axis=0, return_inverse=True)
+            members = np.zeros((len(unique), self.cats.shape[1] + 1))
+            members[np.arange(len(unique))[:, None], unique] = 1.0
+            self._sets = (unique, inverse.ravel(), members[:, :-1])
+        return self._sets
+
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""
         if self._similarity is None:
@@ -130,6 +143,7 @@ class Batch:
     def warm(self, *, similarity: bool = True) -> None:
         """Fill the lazy caches, so threads ranking against this batch only read them."""
         self.category_slots()
+        self.category_sets()
         self.category_rarity()
         if similarity:
             self.similarity()

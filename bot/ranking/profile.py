@@ -116,7 +116,8 @@ class Profile:
         for author in paper.authors[:AUTHORS_PER_PAPER]:
             _add(people, author.lower(), sign)
         rate = sign * (1.0 if like else -DISLIKE_TERM_RATE)
-        for term, weight in term_vector(paper).items():
+        vector = term_vector(paper)
+        for term, weight in vector.items():
             _add(self.term_weights, term, rate * weight)
         if embedding is not None:
             vec = np.asarray(embedding, dtype=np.float64)
@@ -128,8 +129,10 @@ class Profile:
                 self.emb_neg_n += int(sign)
         self.liked = [e for e in self.liked if e[0] != paper.id]
         if like and sign > 0:
-            top = sorted(term_vector(paper).items(), key=lambda kv: (-kv[1], kv[0]))
-            terms = [t for t, _ in top if " " not in t][:8]
+            words = heapq.nsmallest(
+                8, (kv for kv in vector.items() if " " not in kv[0]), key=lambda kv: (-kv[1], kv[0])
+            )
+            terms = [t for t, _ in words]
             self.liked = [*self.liked, (paper.id, paper.title[:120], terms)][-MAX_LIKED:]
 
     def category_affinity(self, category: str) -> float:

@@ -41,7 +41,7 @@ class Weights:
     """Tunable weights; the defaults were tuned on the 2026-02-02 window only."""
 
     phrase: float = 1.0
-    phrase_sem: float = 2.0
+    phrase_sem: float = 3.0
     typed_category: float = 1.5
     author: float = 1.2
     prf_depth: int = 10
@@ -54,7 +54,7 @@ class Weights:
     learned_author: float = 0.3
     learned_terms: float = 0.5
     learned_term_count: int = 64
-    learned_sem: float = 1.0
+    learned_sem: float = 2.0
     dislike_sem: float = 0.5
     popularity: float = 0.1
     recency: float = 0.01
@@ -100,6 +100,7 @@ class Ranker:
         self.weights = w
         self.embed = embed
         self._phrase_cache: dict[str, np.ndarray] = {}
+        self._unit_cache: dict[str, np.ndarray] = {}
 
     @property
     def name(self) -> str:
@@ -451,6 +452,11 @@ class Ranker:
         return mask
 
     def phrase_centroid(self, phrases: Sequence[str]) -> np.ndarray:
+        if len(phrases) == 1:  # reasons ask for one phrase at a time, many times
+            found = self._unit_cache.get(phrases[0])
+            if found is None:
+                found = self._unit_cache[phrases[0]] = self.phrase_centroids([phrases])[0]
+            return found
         return self.phrase_centroids([phrases])[0]
 
     def phrase_centroids(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
@@ -678,8 +684,9 @@ def _per_topic_top(
 def _best_category(table: np.ndarray, batch: Batch) -> np.ndarray:
     """Per channel and paper, the learned weight of the paper's best category (0 if none);
     `table` is channels x (categories + 1), -inf where nothing was learned."""
-    slots = batch.category_slots()
-    best = table[:, slots[:, 0]]  # m x n: the best over each paper's category slots
+    slots, inverse, _ = batch.category_sets()
+    best = table[:, slots[:, 0]]  # channels x category sets: the best over each set's slots
     for s in range(1, slots.shape[1]):
         np.maximum(best, table[:, slots[:, s]], out=best)
-    return np.where(np.isfinite(best), best, 0.0)
+    best[~np.isfinite(best)] = 0.0
+    return best[:, inverse]

@@ -161,7 +161,8 @@ def test_rank_many_equals_rank_per_channel(
     bare = ranker.rank_many(profiles, batch, k=k, threshold=threshold, explain=False)
     for b, picks in zip(bare, many, strict=True):
         assert [s.paper.id for s in b] == [s.paper.id for s in picks]
-        assert [s.score for s in b] == [s.score for s in picks]
+        tol = _tolerance(semantic)  # chunks of another size may round float32 products apart
+        assert [s.score for s in b] == pytest.approx([s.score for s in picks], abs=tol)
         assert all(s.reasons == () for s in b)
 
 
