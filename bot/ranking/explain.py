@@ -32,7 +32,7 @@ def explain_many(
     if not picks:
         return []
     w = ranker.weights
-    phrases = [(p, batch.phrase_weights(p)) for p in profile.phrases]
+    phrases = [(p, batch.phrase_match(p)) for p in profile.phrases]
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
@@ -51,8 +51,8 @@ def explain_many(
         reasons: list[Reason] = []
         terms = batch.term_sets[i]
         best, best_value = None, 0.0
-        for phrase, weights in phrases:
-            value = sum(v for t, v in weights if t in terms)
+        for phrase, match in phrases:
+            value = float(match[i])
             if value > best_value:
                 best, best_value = phrase, value
         if best is not None and best_value >= TOPIC_MIN:

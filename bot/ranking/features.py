@@ -75,6 +75,8 @@ class Batch:
     _authors: tuple[dict[str, int], sparse.csr_matrix] | None = None
     _excluded: dict[str, np.ndarray] = field(default_factory=dict)
     _split: TermSplit | None = None
+    _matches: dict[str, np.ndarray] = field(default_factory=dict)
+    _csc: sparse.csc_matrix | None = None
     _cat_columns: dict[str, list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -97,6 +99,22 @@ class Batch:
             idf = [self.idf_of(t) for t in toks]
             total = sum(idf) or 1.0
             found = self._phrases[phrase] = [(t, v / total) for t, v in zip(toks, idf, strict=True)]
+        return found
+
+    def phrase_match(self, phrase: str) -> np.ndarray:
+        """Per paper: the sum of `phrase_weights` over the phrase's words it contains, added in
+        the phrase's word order (cached per candidate set)."""
+        found = self._matches.get(phrase)
+        if found is None:
+            if self._csc is None:
+                self._csc = self.terms.tocsc()
+            indptr, indices = self._csc.indptr, self._csc.indices
+            found = np.zeros(len(self.papers))
+            for term, weight in self.phrase_weights(phrase):
+                col = self.vocab.get(term)
+                if col is not None:
+                    found[indices[indptr[col] : indptr[col + 1]]] += weight
+            self._matches[phrase] = found
         return found
 
     def category_slots(self) -> np.ndarray:

@@ -161,10 +161,9 @@ class Ranker:
         workers: int,
     ) -> list[list[ScoredPaper]]:
         parts = [profiles[start : start + chunk] for start in range(0, len(profiles), chunk)]
-        # Phrase embeddings are cached in the order queries and reasons ask for them; keep that
-        # order (chunk by chunk) when reasons may embed phrases, so results cannot differ.
-        ordered = explain and self.embed is not None
-        if workers <= 1 or len(parts) <= 1 or ordered:
+        # Only this thread embeds phrases (a chunk's queries embed all its phrases before its
+        # reasons are asked for), so the threads cannot change what is embedded when.
+        if workers <= 1 or len(parts) <= 1:
             out: list[list[ScoredPaper]] = []
             for part in parts:
                 matrix, picks = self._chunk(part, batch, self._prepare(part, batch), floor, k)
@@ -247,6 +246,7 @@ class Ranker:
         learned_author = _Odds()
         author = _Rows()
         cat_index = batch.cat_index
+        author_index = batch.author_matrix()[0] if batch.has_authors else None
         for i, profile in enumerate(profiles):
             for phrase in profile.phrases:
                 cols, vals = phrase_arrays(phrase, batch)
@@ -264,9 +264,9 @@ class Ranker:
             if top:
                 words, weights = zip(*top, strict=True)
                 term.add_keys(i, words, weights, scale)
-            learned_cat.add(i, profile.cat_pos, profile.cat_neg)
-            if batch.has_authors:
-                learned_author.add(i, profile.author_pos, profile.author_neg)
+            learned_cat.add(i, profile.cat_pos, profile.cat_neg, cat_index)
+            if author_index is not None:
+                learned_author.add(i, profile.author_pos, profile.author_neg, author_index)
         if len(learned_cat):  # smoothed log-odds, rare categories weigh more
             rows, cols, aff = learned_cat.resolve(cat_index)
             keep = aff != 0
@@ -550,8 +550,15 @@ class _Odds:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, row: int, pos: Mapping[str, float], neg: Mapping[str, float]) -> None:
-        keys = list({**pos, **neg})
+    def add(
+        self, row: int, pos: Mapping[str, float], neg: Mapping[str, float], index: Mapping[str, int]
+    ) -> None:
+        """A channel's counts, for the keys today's candidates have (often few of many)."""
+        has = index.__contains__
+        keys = list(filter(has, pos))
+        keys.extend(k for k in filter(has, neg) if k not in pos)
+        if not keys:
+            return
         self._rows.extend(itertools.repeat(row, len(keys)))
         self._keys.extend(keys)
         self._pos.extend(map(pos.get, keys, itertools.repeat(0.0)))
