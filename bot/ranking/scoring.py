@@ -555,10 +555,11 @@ class _Odds:
     ) -> None:
         """A channel's counts, for the keys today's candidates have (often few of many)."""
         has = index.__contains__
-        keys = list(filter(has, pos))
-        keys.extend(k for k in filter(has, neg) if k not in pos)
-        if not keys:
+        merged = dict.fromkeys(filter(has, pos))
+        merged.update(dict.fromkeys(filter(has, neg)))
+        if not merged:
             return
+        keys = list(merged)
         self._rows.extend(itertools.repeat(row, len(keys)))
         self._keys.extend(keys)
         self._pos.extend(map(pos.get, keys, itertools.repeat(0.0)))

@@ -1,0 +1,93 @@
+"""The per-candidate-set structures the fan-out relies on agree with the plain definitions."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+
+from bot.ranking import Profile, Ranker, Weights, build_batch
+from bot.ranking.text import word_pattern
+from bot.sources.sample import load_sample
+
+
+def _papers(n: int = 300) -> list:  # type: ignore[type-arg]
+    rng = np.random.default_rng(3)
+    names = [f"Person {i}" for i in range(40)]
+    out = []
+    for paper in load_sample().papers[:n]:
+        picked = rng.choice(names, size=int(rng.integers(1, 4)), replace=False)
+        authors = tuple(picked) + ((picked[0].upper(),) if rng.random() < 0.1 else ())
+        out.append(replace(paper, authors=authors))
+    return out
+
+
+def test_term_split_puts_every_weight_in_exactly_one_part() -> None:
+    batch = build_batch(_papers())
+    split = batch.term_split()
+    frequent = np.flatnonzero(split.position >= 0)
+    rebuilt = split.rare.T.toarray()
+    rebuilt[:, frequent] += split.dense[split.position[frequent]].T
+    assert np.array_equal(rebuilt, batch.terms.toarray())
+    df = np.diff(batch.terms.tocsc().indptr)
+    assert df[frequent].min() >= np.delete(df, frequent).max()  # the most frequent words
+
+
+def test_author_matrix_counts_each_lowercased_author() -> None:
+    papers = _papers()
+    index, matrix = build_batch(papers).author_matrix()
+    for i, paper in enumerate(papers[:50]):
+        for author in paper.authors:
+            expected = sum(a.lower() == author.lower() for a in paper.authors)
+            assert matrix[i, index[author.lower()]] == expected
+
+
+def test_excluded_by_is_the_word_boundary_pattern_over_every_paper() -> None:
+    papers = _papers()
+    batch = build_batch(papers)
+    for keyword in ("model", "GAN", "language model", "x-ray"):
+        rx = word_pattern(keyword)
+        expected = [rx.search(p.text) is not None for p in papers]
+        assert batch.excluded_by(keyword).tolist() == expected
+    assert batch.excluded_by("model") is batch.excluded_by("model")  # cached
+
+
+def test_category_sets_rebuild_each_papers_categories() -> None:
+    papers = _papers()
+    batch = build_batch(papers)
+    _, inverse, members = batch.category_sets()
+    assert np.array_equal(members[inverse], batch.cats.toarray())
+    assert len(members) < len(papers)
+
+
+def test_phrase_match_is_the_weight_of_the_phrase_words_a_paper_has() -> None:
+    batch = build_batch(_papers())
+    for phrase in ("language model reasoning", "image segmentation", "robot"):
+        weights = batch.phrase_weights(phrase)
+        expected = [sum(v for t, v in weights if t in terms) for terms in batch.term_sets]
+        assert batch.phrase_match(phrase).tolist() == expected
+
+
+def test_followed_and_learned_authors_score_as_the_sum_over_each_papers_authors() -> None:
+    papers = _papers()
+    batch = build_batch(papers)
+    profile = Profile.from_phrases(["language model"], authors=["person 3", "Person 7"])
+    for paper in papers[:30]:
+        profile.apply_reaction(paper, 1 if "Person 5" in paper.authors else -1)
+    ranker = Ranker(Weights(prf_depth=0))  # no feedback: it would move with the scores
+    with_authors = ranker.scores([profile], batch)[0]
+    muted = copy.deepcopy(profile)
+    muted.follow_authors = False
+    muted.author_pos.clear()
+    muted.author_neg.clear()
+    without = ranker.scores([muted], batch)[0]
+    w = ranker.weights
+    for j, paper in enumerate(papers):
+        expected = sum(
+            (w.author if a.lower() in ("person 3", "person 7") else 0.0)
+            + w.learned_author * profile.author_affinity(a)
+            for a in paper.authors
+            if a.lower() in {*profile.author_pos, *profile.author_neg, "person 3", "person 7"}
+        )
+        assert abs((with_authors[j] - without[j]) - expected) < 1e-9, paper.id
