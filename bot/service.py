@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -28,8 +30,9 @@ from bot.models import (
     ScoredPaper,
 )
 from bot.ports import ChatAdapter, Clock, Embedder, ReconcilingAdapter, Store
-from bot.ranking import Profile, Ranker
+from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
+from bot.ranking.features import Batch
 from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,9 @@ class DeliveryResult:
     reconciled: list[str] = field(default_factory=list)  # found posted after a crash
     abandoned: list[str] = field(default_factory=list)  # failed DELIVERY_MAX_ATTEMPTS times
     message_ids: dict[str, str] = field(default_factory=dict)  # paper id -> message id
+
+
+BATCHES_KEPT = 4  # candidate sets whose features are kept for the next channels
 
 
 class PaperBot:
@@ -83,6 +89,8 @@ class PaperBot:
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
         self.next_run = next_run  # schedule computation, when a scheduler is configured
         self.commands = CommandLayer(self)
+        self._batches: OrderedDict[tuple[tuple[Paper, ...], bool], Batch] = OrderedDict()
+        self._batches_lock = threading.Lock()
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:
@@ -168,10 +176,9 @@ class PaperBot:
         k = size or channel.settings.size
         picks = self.ranker.rank(
             profile,
-            papers,
+            self.batch_for(papers),
             k=k,
             threshold=channel.settings.threshold,
-            embeddings=self.embeddings.vectors(papers),
         )
         return DigestPlan(
             channel=channel,
@@ -179,6 +186,25 @@ class PaperBot:
             candidates=len(papers),
             watermark=watermark,
         )
+
+    def batch_for(self, papers: list[Paper]) -> Batch:
+        """The candidates' features (words, categories, embeddings), built once for every
+        channel that gets the same candidates: channels due around the same time mostly do, and
+        tokenising a day of papers costs far more than ranking them for one channel. A few recent
+        candidate sets are kept; a changed paper (new version, new upvotes) is a new set."""
+        vectors = self.embeddings.vectors(papers)
+        key = (tuple(papers), all(p.id in vectors for p in papers))
+        with self._batches_lock:
+            found = self._batches.get(key)
+            if found is not None:
+                self._batches.move_to_end(key)
+                return found
+        batch = build_batch(papers, vectors)
+        with self._batches_lock:
+            self._batches[key] = batch
+            while len(self._batches) > BATCHES_KEPT:
+                self._batches.popitem(last=False)
+        return batch
 
     def _tldr(self, paper: Paper) -> str:
         """The summarizer's TL;DR; a failing summarizer never holds a digest back."""
