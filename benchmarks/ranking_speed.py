@@ -115,7 +115,8 @@ def main() -> None:
     print(f"rank all channels (scores, top 5 with MMR): {bare_s:.2f} s ({runs})")
     print(f"  ... and the reasons for every pick:       {rank_s:.2f} s ({runs})")
     print(
-        f"apply one reaction: median {1000 * np.median(reaction_times):.3f} ms, max {1000 * max(reaction_times):.3f} ms"
+        f"apply one reaction: median {1000 * np.median(reaction_times):.3f} ms, "
+        f"p99 {1000 * np.percentile(reaction_times, 99):.3f} ms, max {1000 * max(reaction_times):.3f} ms"
     )
     print(
         f"learned state ({args.reactions} opinions): median {np.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB"
