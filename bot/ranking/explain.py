@@ -18,6 +18,7 @@ TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45
 LEARNED_MIN = 0.5
 TRENDING_MIN = 20
+SIMILAR_MIN = 3  # shared words for "like <a paper you liked>"
 
 
 def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Reason, ...]:
@@ -26,16 +27,27 @@ def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Rea
 
 
 def explain_many(
-    ranker: Ranker, profile: Profile, batch: Batch, picks: Sequence[int]
+    ranker: Ranker,
+    profile: Profile,
+    batch: Batch,
+    picks: Sequence[int],
+    similar_liked: Sequence[tuple[str, str, int] | None] | None = None,
+    best_affinity: Sequence[tuple[float, str]] | None = None,
 ) -> list[tuple[Reason, ...]]:
-    """`explain` for several papers of one channel, with the channel's part done once."""
+    """`explain` for several papers of one channel, with the channel's part done once.
+    `similar_liked` and `best_affinity` (per pick) are the answers `explain_chunk` gives for
+    many channels at once; without them they are worked out here."""
     if not picks:
         return []
     w = ranker.weights
     phrases = [(p, batch.phrase_match(p)) for p in profile.phrases]
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
-    liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+    liked = (
+        [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+        if similar_liked is None
+        else []
+    )
     affinities: dict[str, float] = {}
     centroids: list[tuple[np.ndarray, str]] = []
 
@@ -46,7 +58,7 @@ def explain_many(
         return found
 
     out = []
-    for i in picks:
+    for n, i in enumerate(picks):
         paper = batch.papers[i]
         reasons: list[Reason] = []
         terms = batch.term_sets[i]
@@ -83,7 +95,10 @@ def explain_many(
                     Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
                 )
         if profile.opinions:
-            affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
+            if best_affinity is not None:
+                affinity = best_affinity[n]
+            else:
+                affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
             if affinity[0] * w.learned_category >= LEARNED_MIN:
                 reasons.append(
                     Reason(
@@ -93,7 +108,10 @@ def explain_many(
                         affinity[1],
                     )
                 )
-            similar = _most_similar_liked(liked, paper.id, terms)
+            if similar_liked is not None:
+                similar = similar_liked[n]
+            else:
+                similar = _most_similar_liked(liked, paper.id, terms)
             if similar is not None:
                 pid, title, overlap = similar
                 reasons.append(
@@ -125,7 +143,7 @@ def _most_similar_liked(
         len(terms & liked_terms) if pid != paper_id else -1 for pid, _, liked_terms in liked
     ]
     most = max(overlaps)
-    if most < 3:
+    if most < SIMILAR_MIN:
         return None
     pid, title, _ = liked[overlaps.index(most)]
     return pid, title, most

@@ -26,6 +26,7 @@ from scipy import sparse
 from bot.models import Paper, ScoredPaper, Threshold
 from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
+from bot.ranking.explain_chunk import chunk_hints
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms
@@ -80,6 +81,7 @@ class Prepared:
     dense: np.ndarray | None  # channels x dim (float32), or None
     authors: sparse.csr_matrix | None  # channels x batch authors
     excluded: np.ndarray  # channels x papers, True where an excluded keyword matches
+    odds: np.ndarray | None = None  # channels x (categories + 1) learned log-odds, for reasons
 
 
 class Ranker:
@@ -166,23 +168,28 @@ class Ranker:
         if workers <= 1 or len(parts) <= 1:
             out: list[list[ScoredPaper]] = []
             for part in parts:
-                matrix, picks = self._chunk(part, batch, self._prepare(part, batch), floor, k)
-                out.extend(self._chunk_scored(part, batch, matrix, picks, explain))
+                prepared = self._prepare(part, batch)
+                matrix, picks = self._chunk(part, batch, prepared, floor, k)
+                out.extend(self._chunk_scored(part, batch, prepared, matrix, picks, explain))
             return out
         batch.warm(similarity=self.weights.mmr_lambda < 1.0)
         results: list[list[ScoredPaper]] = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[tuple[Sequence[Profile], Future[tuple[np.ndarray, list[list[int]]]]]]
-            pending = deque()
+            pending: deque[
+                tuple[Sequence[Profile], Prepared, Future[tuple[np.ndarray, list[list[int]]]]]
+            ] = deque()
             for part in parts:
                 prepared = self._prepare(part, batch)
-                pending.append((part, pool.submit(self._chunk, part, batch, prepared, floor, k)))
+                future = pool.submit(self._chunk, part, batch, prepared, floor, k)
+                pending.append((part, prepared, future))
                 while len(pending) > workers:
-                    done, future = pending.popleft()
-                    results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+                    done, ready, future = pending.popleft()
+                    results.extend(
+                        self._chunk_scored(done, batch, ready, *future.result(), explain)
+                    )
             while pending:
-                done, future = pending.popleft()
-                results.extend(self._chunk_scored(done, batch, *future.result(), explain))
+                done, ready, future = pending.popleft()
+                results.extend(self._chunk_scored(done, batch, ready, *future.result(), explain))
         return results
 
     def _chunk(
@@ -206,14 +213,25 @@ class Ranker:
         self,
         part: Sequence[Profile],
         batch: Batch,
+        prepared: Prepared,
         matrix: np.ndarray,
         picks: list[list[int]],
         explain: bool,
     ) -> list[list[ScoredPaper]]:
-        return [
-            self._scored(profile, batch, matrix[i], picks[i], explain)
-            for i, profile in enumerate(part)
-        ]
+        if not explain:
+            return [self._scored(p, batch, matrix[i], picks[i], False) for i, p in enumerate(part)]
+        hints = chunk_hints(part, batch, picks, prepared.odds)
+        out = []
+        for i, profile in enumerate(part):
+            affinity = hints.affinity[i] if hints.affinity is not None else None
+            reasons = explain_many(self, profile, batch, picks[i], hints.similar[i], affinity)
+            out.append(
+                [
+                    ScoredPaper(batch.papers[j], round(float(matrix[i, j]), 6), why)
+                    for j, why in zip(picks[i], reasons, strict=True)
+                ]
+            )
+        return out
 
     @staticmethod
     def _floor(threshold: Threshold | None) -> float:
@@ -267,8 +285,12 @@ class Ranker:
             learned_cat.add(i, profile.cat_pos, profile.cat_neg, cat_index)
             if author_index is not None:
                 learned_author.add(i, profile.author_pos, profile.author_neg, author_index)
+        odds = None
         if len(learned_cat):  # smoothed log-odds, rare categories weigh more
             rows, cols, aff = learned_cat.resolve(cat_index)
+            odds = np.zeros((m, batch.cats.shape[1] + 1))
+            odds[:, -1] = -np.inf
+            odds[rows, cols] = aff
             keep = aff != 0
             rarity = batch.category_rarity() ** w.category_rarity
             values = w.learned_category * aff[keep] * rarity[cols[keep]]
@@ -310,6 +332,7 @@ class Ranker:
             dense=self._dense_queries(profiles, batch),
             authors=authors,
             excluded=self._excluded(profiles, batch),
+            odds=odds,
         )
 
     def _dense_queries(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
