@@ -31,23 +31,18 @@ def explain_many(
     profile: Profile,
     batch: Batch,
     picks: Sequence[int],
-    similar_liked: Sequence[tuple[str, str, int] | None] | None = None,
     best_affinity: Sequence[tuple[float, str]] | None = None,
 ) -> list[tuple[Reason, ...]]:
     """`explain` for several papers of one channel, with the channel's part done once.
-    `similar_liked` and `best_affinity` (per pick) are the answers `explain_chunk` gives for
-    many channels at once; without them they are worked out here."""
+    `best_affinity` (per pick) is what `explain_chunk` gives for many channels at once; without
+    it, it is worked out here."""
     if not picks:
         return []
     w = ranker.weights
     phrases = [(p, batch.phrase_match(p)) for p in profile.phrases]
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
-    liked = (
-        [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
-        if similar_liked is None
-        else []
-    )
+    liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
     affinities: dict[str, float] = {}
     centroids: list[tuple[np.ndarray, str]] = []
 
@@ -108,10 +103,7 @@ def explain_many(
                         affinity[1],
                     )
                 )
-            if similar_liked is not None:
-                similar = similar_liked[n]
-            else:
-                similar = _most_similar_liked(liked, paper.id, terms)
+            similar = _most_similar_liked(liked, paper.id, terms)
             if similar is not None:
                 pid, title, overlap = similar
                 reasons.append(

@@ -77,7 +77,6 @@ class Batch:
     _split: TermSplit | None = None
     _matches: dict[str, np.ndarray] = field(default_factory=dict)
     _csc: sparse.csc_matrix | None = None
-    _unigrams: sparse.csr_matrix | None = None
     _cat_columns: dict[str, list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -101,22 +100,6 @@ class Batch:
             total = sum(idf) or 1.0
             found = self._phrases[phrase] = [(t, v / total) for t, v in zip(toks, idf, strict=True)]
         return found
-
-    def unigrams(self) -> sparse.csr_matrix:
-        """papers x vocabulary, 1 where the paper has the word (`term_sets`), cached."""
-        if self._unigrams is None:
-            vocab = self.vocab
-            lengths = [len(t) for t in self.term_sets]
-            cols = np.fromiter(
-                (vocab[t] for terms in self.term_sets for t in terms),
-                dtype=np.int64,
-                count=sum(lengths),
-            )
-            rows = np.repeat(np.arange(len(self.papers)), lengths)
-            self._unigrams = sparse.csr_matrix(
-                (np.ones(len(cols)), (rows, cols)), shape=(len(self.papers), max(len(vocab), 1))
-            )
-        return self._unigrams
 
     def phrase_match(self, phrase: str) -> np.ndarray:
         """Per paper: the sum of `phrase_weights` over the phrase's words it contains, added in
@@ -185,7 +168,6 @@ class Batch:
         _ = self.has_authors
         self.author_matrix()
         self.term_split()
-        self.unigrams()
 
     def rarity_weights(self, power: float) -> list[float]:
         """`category_rarity() ** power` per column, as Python floats (cached per power)."""

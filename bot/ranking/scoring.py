@@ -26,7 +26,7 @@ from scipy import sparse
 from bot.models import Paper, ScoredPaper, Threshold
 from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
-from bot.ranking.explain_chunk import chunk_hints
+from bot.ranking.explain_chunk import best_affinities
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms
@@ -220,11 +220,12 @@ class Ranker:
     ) -> list[list[ScoredPaper]]:
         if not explain:
             return [self._scored(p, batch, matrix[i], picks[i], False) for i, p in enumerate(part)]
-        hints = chunk_hints(part, batch, picks, prepared.odds)
+        odds = prepared.odds
+        affinities = best_affinities(batch, picks, odds) if odds is not None else None
         out = []
         for i, profile in enumerate(part):
-            affinity = hints.affinity[i] if hints.affinity is not None else None
-            reasons = explain_many(self, profile, batch, picks[i], hints.similar[i], affinity)
+            affinity = affinities[i] if affinities is not None else None
+            reasons = explain_many(self, profile, batch, picks[i], best_affinity=affinity)
             out.append(
                 [
                     ScoredPaper(batch.papers[j], round(float(matrix[i, j]), 6), why)

@@ -91,3 +91,21 @@ def test_followed_and_learned_authors_score_as_the_sum_over_each_papers_authors(
             if a.lower() in {*profile.author_pos, *profile.author_neg, "person 3", "person 7"}
         )
         assert abs((with_authors[j] - without[j]) - expected) < 1e-9, paper.id
+
+
+def test_fan_out_reasons_break_category_ties_as_one_channel_does() -> None:
+    papers = [
+        replace(p, categories=("cs.AI", "cs.RO"), primary_category="cs.AI")
+        for p in load_sample().papers[:60]
+    ]
+    batch = build_batch(papers)
+    profile = Profile.from_phrases(["robot"])
+    for paper in papers[:3]:
+        profile.apply_reaction(paper, +1)  # cs.AI and cs.RO liked alike: a tie
+    ranker = Ranker()
+    alone = ranker.rank(profile, batch, k=3)
+    many = ranker.rank_many([profile, Profile.from_phrases(["vision"]), profile], batch, k=3)
+    learned = [r.text for s in alone for r in s.reasons if r.kind.value == "learned"]
+    assert learned and all(text == "you 👍 papers in cs.RO" for text in learned)  # max name
+    for picks in (many[0], many[2]):
+        assert [s.reasons for s in picks] == [s.reasons for s in alone]
