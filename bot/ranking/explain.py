@@ -44,7 +44,7 @@ def explain_many(
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
     affinities: dict[str, float] = {}
-    centroids: list[tuple[np.ndarray, str]] = []
+    sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
 
     def affinity_of(category: str) -> float:
         found = affinities.get(category)
@@ -68,11 +68,10 @@ def explain_many(
             )
         elif semantic:
             assert batch.embeddings is not None
-            vec = batch.embeddings[i]
-            if not centroids:  # once per channel, in the order the phrases are typed
-                centroids.extend((ranker.phrase_centroid([p]), p) for p in profile.phrases)
-            sims = [(float(c @ vec), p) for c, p in centroids]
-            sim, phrase = max(sims)
+            if sem is None:  # once per channel: each typed phrase against every pick
+                vectors = np.stack([ranker.phrase_centroid([p]) for p in profile.phrases])
+                sem = vectors @ batch.embeddings[list(picks)].T.astype(np.float64)
+            sim, phrase = max(zip(sem[:, n].tolist(), profile.phrases, strict=True))
             if sim >= SEMANTIC_MIN:
                 reasons.append(
                     Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
