@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.discord.render import header_content, notice_content, paper_embed
+from adapters.discord.render import footer_prefix, header_content, notice_content, paper_embed
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, ConfigError, DeliveryError, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from adapters.discord.runner import DiscordHandle
 
 log = logging.getLogger(__name__)
+LOOKBACK = 200  # recent messages searched for an item after a crash
 T = TypeVar("T")
 FEEDBACK_EMOJI = ("👍", "👎")
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -188,6 +189,26 @@ class DiscordAdapter:
     def post_notice(self, channel: Channel, text: str) -> str | None:
         content = notice_content(text)
         return self._call(lambda c: self._send(c, channel, content=content))
+
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """After a crash between posting an item and recording it: the item's message among
+        the channel's recent messages, by its embed footer, which starts with the paper id (a
+        paper is never posted to a channel twice). None when it is not there, or when Discord
+        cannot tell (no Read Message History): DELIVERY_UNCERTAIN decides then."""
+        prefix = footer_prefix(item.paper)
+
+        async def look(client: discord.Client) -> str | None:
+            async for message in self._target(client, channel).history(limit=LOOKBACK):
+                for embed in message.embeds:
+                    if (embed.footer.text or "").startswith(prefix):
+                        return str(message.id)
+            return None
+
+        try:
+            return self._call(look)
+        except DeliveryError as exc:
+            log.warning("%s: cannot look for %s in Discord: %s", channel.ref, item.paper.id, exc)
+            return None
 
     # ------------------------------------------------------------- internals
     def _call(self, make: Callable[[discord.Client], Awaitable[T]]) -> T:

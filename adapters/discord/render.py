@@ -133,7 +133,7 @@ def paper_embed(item: DigestItem) -> discord.Embed:
     links = links_text(paper)
     if links:
         embed.add_field(name="Links", value=links, inline=True)
-    footer = f"{paper.id} · score {item.score:.2f}"
+    footer = f"{footer_prefix(paper)} score {item.score:.2f}"
     if paper.upvotes:
         footer += f" · {paper.upvotes} HF upvotes"
     embed.set_footer(text=clip(footer, FOOTER_MAX))
@@ -167,3 +167,8 @@ def reply_markdown(text: str) -> str:
     pieces = _CODE.split(text)
     out = [p if p.startswith("`") and p.endswith("`") else _prose(p) for p in pieces]
     return clip("".join(out), CONTENT_MAX)
+
+
+def footer_prefix(paper: Paper) -> str:
+    """How a paper's embed footer starts; it finds the message again after a crash."""
+    return f"{paper.id} ·"

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 TokenResolver = Callable[[str], str | None]  # Slack team id -> bot token
 VOTE_EMOJI = ("+1", "-1")
+LOOKBACK = 200  # recent messages searched for an item after a crash
 
 
 class SlackAdapter:
@@ -65,9 +66,46 @@ class SlackAdapter:
 
     def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
         thread_ts = digest.header_message_id if channel.settings.thread_mode else None
-        ts = self._post(channel, render.item_message(item, thread_ts=thread_ts))
+        marker = render.item_marker(digest, item)
+        ts = self._post(channel, render.item_message(item, thread_ts=thread_ts, marker=marker))
         self._seed_votes(channel, ts)
         return ts
+
+    def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
+        """After a crash between posting an item and recording it: the item's message, found
+        by the marker in its metadata among the channel's (or the digest thread's) recent
+        messages. None when it is not there, or when Slack cannot tell (e.g. an install
+        without the history scopes): the core's DELIVERY_UNCERTAIN policy decides then."""
+        marker = render.item_marker(digest, item)
+        client = self.client_for(channel.ref.workspace)
+        thread = digest.header_message_id if channel.settings.thread_mode else None
+        try:
+            if thread:
+                response = self._call(
+                    client,
+                    "conversations_replies",
+                    channel=channel.ref.channel,
+                    ts=thread,
+                    include_all_metadata=True,
+                    limit=LOOKBACK,
+                )
+            else:
+                response = self._call(
+                    client,
+                    "conversations_history",
+                    channel=channel.ref.channel,
+                    include_all_metadata=True,
+                    limit=LOOKBACK,
+                )
+        except DeliveryError as exc:
+            log.warning("%s: cannot look for %s in Slack: %s", channel.ref, item.paper.id, exc)
+            return None
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == render.ITEM_EVENT and payload.get("item") == marker:
+                return str(message["ts"])
+        return None
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
         return self._post(channel, render.notice_message(text))

@@ -39,6 +39,8 @@ BOT_SCOPES = (
     "reactions:read",
     "reactions:write",
     "channels:join",
+    "channels:history",
+    "groups:history",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -142,8 +142,19 @@ def _abs_url(paper: Paper) -> str | None:
     return links[0][1] if links and links[0][0] == "abs" else None
 
 
-def item_message(item: DigestItem, *, thread_ts: str | None = None) -> dict[str, Any]:
-    """One paper as its own message, so a reaction attaches to exactly one paper."""
+ITEM_EVENT = "paperbot_item"  # message metadata event type marking a digest item
+
+
+def item_marker(digest: Digest, item: DigestItem) -> str:
+    """What identifies one digest item across a crash: digest id and paper id."""
+    return f"{digest.id}:{item.paper.id}"
+
+
+def item_message(
+    item: DigestItem, *, thread_ts: str | None = None, marker: str | None = None
+) -> dict[str, Any]:
+    """One paper as its own message, so a reaction attaches to exactly one paper. `marker`
+    goes into the message metadata, so the item can be found again after a crash."""
     paper = item.paper
     abs_url = _abs_url(paper)
     title = link(abs_url, f"{item.rank}. {paper.title or paper.id}", limit=1000)
@@ -175,6 +186,8 @@ def item_message(item: DigestItem, *, thread_ts: str | None = None) -> dict[str,
     payload = _message(fit(fallback, MAX_FALLBACK), blocks)
     if thread_ts:
         payload["thread_ts"] = thread_ts
+    if marker is not None:
+        payload["metadata"] = {"event_type": ITEM_EVENT, "event_payload": {"item": marker}}
     return payload
 
 

@@ -68,6 +68,8 @@ class FakeDiscord:
         self.member_guilds = {str(GUILD_ID)}  # command sync to other guilds is refused (403)
         self.connected = asyncio.Event()
         self.base = ""
+        self.posted: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages sent
+        self.history_forbidden = False  # 403 on reading history (no Read Message History)
 
     # ------------------------------------------------------------ helpers
     def new_id(self) -> str:
@@ -201,7 +203,20 @@ class FakeDiscord:
                     status=429,
                     headers=headers,
                 )
-            return jr(self.message(body, channel_id))
+            sent = self.message(body, channel_id)
+            self.posted.setdefault(channel_id, []).append(sent)
+            return jr(sent)
+        if path.startswith("/channels/") and path.endswith("/messages") and request.method == "GET":
+            if self.history_forbidden:
+                return jr({"message": "Missing Access", "code": 50001}, status=403)
+            channel_id = path.split("/")[2]
+            newest_first = sorted(
+                self.posted.get(channel_id, []), key=lambda m: int(m["id"]), reverse=True
+            )
+            before = request.query.get("before")
+            if before:
+                newest_first = [m for m in newest_first if int(m["id"]) < int(before)]
+            return jr(newest_first[: int(request.query.get("limit", "50"))])
         if "/reactions/" in path and request.method == "PUT":
             if self.forbid_reactions:
                 return jr({"message": "Missing Permissions", "code": 50013}, status=403)

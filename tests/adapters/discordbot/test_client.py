@@ -365,3 +365,54 @@ async def test_missing_add_reactions_permission_still_posts_the_paper(
     assert len(result.posted) == 3 and not result.failed
     assert not core.store.get_channel(channel.id).settings.paused
     assert len(fake.reactions_added()) == 3  # one refused try per paper, then it gives up
+
+
+class _Crash(Exception):
+    pass
+
+
+async def test_crash_after_post_before_recording_finds_the_message_instead_of_reposting(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = add_channel(core)
+    store = core.store
+    record = store.mark_item_posted
+    recorded: list[str] = []
+
+    def crash_on_second(digest_id: int, paper_id: str, message_id: str, **kw: object) -> None:
+        if recorded:
+            raise _Crash  # the 2nd paper is posted; the process dies before recording it
+        recorded.append(paper_id)
+        record(digest_id, paper_id, message_id, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "mark_item_posted", crash_on_second)
+    with pytest.raises(_Crash):
+        await run_digest(core, channel)
+    monkeypatch.setattr(store, "mark_item_posted", record)
+    assert len(fake.posts(CHANNEL_ID)) == 1 + 2
+
+    _, result = await run_digest(core, channel)  # resumed: same run key
+
+    posts = fake.posts(CHANNEL_ID)
+    assert len(posts) == 1 + 3  # the second paper was found, not posted again
+    assert len(result.reconciled) == 1
+    digest = core.store.find_digest(channel.id, "2026-06-30")
+    assert digest is not None
+    second = next(i for i in digest.items if i.paper.id == result.reconciled[0])
+    assert second.message_id == fake.posted[str(CHANNEL_ID)][2]["id"]
+    assert any(c.method == "GET" and c.path.endswith("/messages") for c in fake.calls)
+
+
+async def test_find_item_message_without_history_access_cannot_tell(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    channel = add_channel(core)
+    _, result = await run_digest(core, channel)
+    digest = result.digest
+    assert digest is not None
+    adapter = adapter_of(core)
+    item = digest.items[0]
+    found = await asyncio.to_thread(adapter.find_item_message, channel, digest, item)
+    assert found == item.message_id
+    fake.history_forbidden = True
+    assert await asyncio.to_thread(adapter.find_item_message, channel, digest, item) is None

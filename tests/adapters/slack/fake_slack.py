@@ -18,6 +18,7 @@ SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0LAB"
 BOT_USER = "U0BOT"
+HISTORY = ("/conversations.history", "/conversations.replies")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class FakeSlack:
     join_error: str | None = None
     oauth_team: str = "T0NEW"
     socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
     _ts: int = 0
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -68,6 +70,33 @@ class FakeSlack:
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # Web API methods accept GET with query parameters too
+            url = urllib.parse.urlparse(self.path)
+            query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+            fake.record(Call(url.path, self.headers.get("Authorization"), query))
+            if url.path in HISTORY:
+                return self._history(url.path, query)
+            return self._reply(404, {"ok": False, "error": "unknown_method"})
+
+        def _history(self, path: str, query: dict[str, Any]) -> None:
+            """conversations.history / .replies over what was posted, newest first; message
+            metadata only with include_all_metadata, as on Slack."""
+            channel = str(query.get("channel", ""))
+            if channel in fake.channel_errors:
+                return self._reply(200, {"ok": False, "error": fake.channel_errors[channel]})
+            with fake.cond:
+                posted = list(fake.messages.get(channel, []))
+            if path == "/conversations.history":
+                found = [m for m in posted if "thread_ts" not in m]
+            else:
+                thread = query.get("ts")
+                found = [m for m in posted if m["ts"] == thread or m.get("thread_ts") == thread]
+            if str(query.get("include_all_metadata")) not in ("1", "true", "True"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            limit = int(query.get("limit") or 100)
+            newest_first = sorted(found, key=lambda m: m["ts"], reverse=True)[:limit]
+            return self._reply(200, {"ok": True, "messages": newest_first, "has_more": False})
+
         def log_message(self, *args: object) -> None:
             pass
 
@@ -117,6 +146,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                         "is_enterprise_install": False,
                     },
                 )
+            if path in HISTORY:
+                return self._history(path, body)
             channel = str(body.get("channel", ""))
             if path == "/chat.postMessage":
                 left = fake.rate_limits.get(channel, 0)
@@ -129,7 +160,14 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     )
                 if channel in fake.channel_errors:
                     return self._reply(200, {"ok": False, "error": fake.channel_errors[channel]})
-                return self._reply(200, {"ok": True, "channel": channel, "ts": fake.next_ts()})
+                ts = fake.next_ts()
+                message = {"type": "message", "ts": ts, "text": body.get("text", "")}
+                for key in ("thread_ts", "metadata"):
+                    if body.get(key):
+                        message[key] = body[key]
+                with fake.cond:
+                    fake.messages.setdefault(channel, []).append(message)
+                return self._reply(200, {"ok": True, "channel": channel, "ts": ts})
             if path == "/conversations.join":
                 if fake.join_error:
                     return self._reply(200, {"ok": False, "error": fake.join_error})

@@ -152,3 +152,65 @@ def test_posts_to_one_channel_are_paced(
     now[0] += 0.25
     adapter.post_notice(channel, "two")
     assert sleeps == [0.75]
+
+
+class _Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("thread_mode", [False, True])
+def test_crash_after_post_before_recording_finds_the_message_instead_of_reposting(
+    fake: FakeSlack,
+    slack_store: SqlStore,
+    clock: FixedClock,
+    slack_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    thread_mode: bool,
+) -> None:
+    channel = robot_channel(slack_store, clock, size=2, thread_mode=thread_mode)
+    adapter = make_adapter(fake, [])
+    core = make_core(slack_store, clock, slack_settings, adapter)
+    record = slack_store.mark_item_posted
+
+    def crash_on_second(digest_id: int, paper_id: str, message_id: str, **kw: object) -> None:
+        if slack_store.find_digest(channel.id, "k") and any(
+            i.message_id
+            for i in slack_store.find_digest(channel.id, "k").items  # type: ignore[union-attr]
+        ):
+            raise _Crash  # the 2nd paper is posted, the process dies before recording it
+        record(digest_id, paper_id, message_id, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(slack_store, "mark_item_posted", crash_on_second)
+    with pytest.raises(_Crash):
+        core.run_digest(channel, run_key="k")
+    monkeypatch.setattr(slack_store, "mark_item_posted", record)
+    papers_posted = [p for p in fake.posts() if "metadata" in p.body]
+    assert len(papers_posted) == 2
+
+    _plan, result = core.run_digest(channel, run_key="k")  # resumed
+
+    assert len([p for p in fake.posts() if "metadata" in p.body]) == 2  # no duplicate
+    assert result.reconciled and len(result.reconciled) == 1
+    digest = slack_store.find_digest(channel.id, "k")
+    assert digest is not None
+    second = papers_posted[1]
+    found = {i.paper.id: i.message_id for i in digest.items}
+    marker = second.body["metadata"]["event_payload"]["item"]
+    assert found[marker.split(":", 1)[1]] == fake.messages["C0PAPERS"][-1]["ts"]
+    history = "/conversations.replies" if thread_mode else "/conversations.history"
+    assert fake.hits(history)
+
+
+def test_find_item_message_without_history_access_cannot_tell(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock, size=1)
+    adapter = make_adapter(fake, [])
+    core = make_core(slack_store, clock, slack_settings, adapter)
+    _plan, result = core.run_digest(channel, run_key="k")
+    digest = result.digest
+    assert digest is not None
+    item = digest.items[0]
+    assert adapter.find_item_message(channel, digest, item) == item.message_id
+    fake.channel_errors["C0PAPERS"] = "missing_scope"
+    assert adapter.find_item_message(channel, digest, item) is None
