@@ -147,7 +147,7 @@ class Ranker:
         ranking itself."""
         if workers is None:
             workers = min(2, os.cpu_count() or 1)
-        with _gc_paused():
+        with _gc_paused(), _blas_single_threaded(workers > 1):
             return self._rank_many(
                 profiles, batch, k, self._floor(threshold), explain, chunk, workers
             )
@@ -681,6 +681,19 @@ class _Rows:
 def _add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:
     """out += part (a sparse product, densified at C speed)."""
     out += part.toarray()
+
+
+@contextmanager
+def _blas_single_threaded(active: bool) -> Iterator[None]:
+    """With our own thread pool, each BLAS call on one thread: BLAS threads on top of ours
+    oversubscribe the cores (measured: 2.8 s instead of 3.3 s for the semantic fan-out)."""
+    if not active:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @contextmanager
