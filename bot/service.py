@@ -89,7 +89,7 @@ class PaperBot:
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
         self.next_run = next_run  # schedule computation, when a scheduler is configured
         self.commands = CommandLayer(self)
-        self._batches: OrderedDict[tuple[tuple[Paper, ...], bool], Batch] = OrderedDict()
+        self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()
         self._batches_lock = threading.Lock()
 
     # ---------------------------------------------------------------- commands
@@ -192,14 +192,13 @@ class PaperBot:
         channel that gets the same candidates: channels due around the same time mostly do, and
         tokenising a day of papers costs far more than ranking them for one channel. A few recent
         candidate sets are kept; a changed paper (new version, new upvotes) is a new set."""
-        vectors = self.embeddings.vectors(papers)
-        key = (tuple(papers), all(p.id in vectors for p in papers))
+        key = tuple(papers)  # the embedder is fixed, so the same papers get the same vectors
         with self._batches_lock:
             found = self._batches.get(key)
             if found is not None:
                 self._batches.move_to_end(key)
                 return found
-        batch = build_batch(papers, vectors)
+        batch = build_batch(papers, self.embeddings.vectors(papers))
         with self._batches_lock:
             self._batches[key] = batch
             while len(self._batches) > BATCHES_KEPT:

@@ -79,24 +79,17 @@ class SlackAdapter:
         marker = render.item_marker(digest, item)
         client = self.client_for(channel.ref.workspace)
         thread = digest.header_message_id if channel.settings.thread_mode else None
+        method = "conversations_replies" if thread else "conversations_history"
+        where = {"ts": thread} if thread else {}
         try:
-            if thread:
-                response = self._call(
-                    client,
-                    "conversations_replies",
-                    channel=channel.ref.channel,
-                    ts=thread,
-                    include_all_metadata=True,
-                    limit=LOOKBACK,
-                )
-            else:
-                response = self._call(
-                    client,
-                    "conversations_history",
-                    channel=channel.ref.channel,
-                    include_all_metadata=True,
-                    limit=LOOKBACK,
-                )
+            response = self._call(
+                client,
+                method,
+                channel=channel.ref.channel,
+                include_all_metadata=True,
+                limit=LOOKBACK,
+                **where,
+            )
         except DeliveryError as exc:
             log.warning("%s: cannot look for %s in Slack: %s", channel.ref, item.paper.id, exc)
             return None

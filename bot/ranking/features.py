@@ -70,7 +70,6 @@ class Batch:
     _sets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    _rarity_pow: dict[float, list[float]] = field(default_factory=dict)
     _has_authors: bool | None = None
     _authors: tuple[dict[str, int], sparse.csr_matrix] | None = None
     _excluded: dict[str, np.ndarray] = field(default_factory=dict)
@@ -81,9 +80,6 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.papers)
-
-    def term_column(self, term: str) -> int | None:
-        return self.vocab.get(term)
 
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
@@ -168,14 +164,6 @@ class Batch:
         _ = self.has_authors
         self.author_matrix()
         self.term_split()
-
-    def rarity_weights(self, power: float) -> list[float]:
-        """`category_rarity() ** power` per column, as Python floats (cached per power)."""
-        found = self._rarity_pow.get(power)
-        if found is None:
-            rarity = self.category_rarity()
-            found = self._rarity_pow[power] = [float(r**power) for r in rarity]
-        return found
 
     @property
     def has_authors(self) -> bool:

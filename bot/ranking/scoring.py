@@ -416,13 +416,14 @@ class Ranker:
             return None
         rows = _Rows()
         spans = []
+        n = 0
         for profile in profiles:
-            start = rows.count
+            start = n
             for phrase in profile.phrases:
-                rows.add_arrays(rows.count, *phrase_arrays(phrase, batch))
-                rows.count += 1
-            spans.append((start, rows.count))
-        query = rows.matrix(rows.count, batch.terms.shape[1], None)
+                rows.add_arrays(n, *phrase_arrays(phrase, batch))
+                n += 1
+            spans.append((start, n))
+        query = rows.matrix(n, batch.terms.shape[1], None)
         matched = (batch.terms @ query.T).T.toarray()
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
@@ -541,11 +542,6 @@ def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
-def phrase_columns(phrase: str, batch: Batch) -> dict[int, float]:
-    cols, vals = phrase_arrays(phrase, batch)
-    return dict(zip(cols.tolist(), vals.tolist(), strict=True))
-
-
 def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     toks, grams = phrase_terms(phrase)
     terms = [*toks, *grams]
@@ -560,6 +556,11 @@ def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return np.fromiter(out, dtype=np.int64, count=len(out)), np.fromiter(
         out.values(), dtype=np.float64, count=len(out)
     )
+
+
+def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
+    """Each key's column in `index`, -1 where it has none."""
+    return np.fromiter(map(index.get, keys, itertools.repeat(-1)), np.int64, count=len(keys))
 
 
 class _Odds:
@@ -591,8 +592,7 @@ class _Odds:
 
     def resolve(self, index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) for keys the index knows."""
-        n = len(self._keys)
-        cols = np.fromiter(map(index.get, self._keys, itertools.repeat(-1)), np.int64, count=n)
+        cols = _columns(index, self._keys)
         known = cols >= 0
         pos = np.asarray(self._pos, dtype=np.float64)[known]
         neg = np.asarray(self._neg, dtype=np.float64)[known]
@@ -605,7 +605,6 @@ class _Rows:
     columns), then flattened at once; entries for the same cell add up."""
 
     def __init__(self) -> None:
-        self.count = 0
         self._rows: list[int] = []
         self._cols: list[np.ndarray] = []
         self._vals: list[np.ndarray] = []
@@ -652,10 +651,7 @@ class _Rows:
             cols.append(np.concatenate(self._cols))
             vals.append(np.concatenate(self._vals) * np.repeat(self._scale, lengths))
         if index is not None and self._keys:
-            n = len(self._keys)
-            key_cols = np.fromiter(
-                map(index.get, self._keys, itertools.repeat(-1)), np.int64, count=n
-            )
+            key_cols = _columns(index, self._keys)
             known = key_cols >= 0
             key_rows = np.repeat(np.asarray(self._key_rows, dtype=np.int64), self._key_lens)
             key_vals = np.asarray(self._key_vals, dtype=np.float64) * np.repeat(
