@@ -286,25 +286,18 @@ class Ranker:
             learned_cat.add(i, profile.cat_pos, profile.cat_neg, cat_index)
             if author_index is not None:
                 learned_author.add(i, profile.author_pos, profile.author_neg, author_index)
-        odds = None
-        if len(learned_cat):  # smoothed log-odds, rare categories weigh more
+        odds = learned_table = None
+        if len(learned_cat):  # smoothed log-odds; the score weighs rare categories more
             rows, cols, aff = learned_cat.resolve(cat_index)
             odds = np.zeros((m, batch.cats.shape[1] + 1))
-            odds[:, -1] = -np.inf
+            odds[:, -1] = -np.inf  # the padding slot of `category_slots`
             odds[rows, cols] = aff
-            keep = aff != 0
-            rarity = batch.category_rarity() ** w.category_rarity
-            values = w.learned_category * aff[keep] * rarity[cols[keep]]
+            weighted = odds * w.learned_category
+            weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
             if w.category_max:
-                table = np.zeros((m, batch.cats.shape[1] + 1), dtype=np.float32)
-                table[:, -1] = -np.inf
-                table[rows[keep], cols[keep]] = values
-                learned_table: np.ndarray | None = table
+                learned_table = weighted.astype(np.float32)
             else:
-                cat.add_arrays_rows(rows[keep], cols[keep], values)
-                learned_table = None
-        else:
-            learned_table = None
+                cat.add_arrays_rows(rows, cols, weighted[rows, cols])
         authors = None
         if (len(author) or len(learned_author)) and batch.has_authors:
             index, matrix = batch.author_matrix()
@@ -312,21 +305,9 @@ class Ranker:
                 rows, cols, aff = learned_author.resolve(index)
                 author.add_arrays_rows(rows, cols, w.learned_author * aff)
             authors = author.matrix(m, matrix.shape[1], index)
-        split = batch.term_split()
-        rows, cols, vals = term.flat(batch.vocab)
-        position = split.position[cols]
-        frequent = position >= 0
-        dense_terms = None
-        if frequent.any():
-            width = split.dense.shape[0]
-            cells = rows[frequent] * width + position[frequent]
-            dense_terms = np.bincount(cells, weights=vals[frequent], minlength=m * width)
-            dense_terms = dense_terms.reshape(m, width)
-        rare = ~frequent
+        dense_terms, rare_terms = _split_terms(term, batch, m)
         return Prepared(
-            terms=sparse.csr_matrix(
-                (vals[rare], (rows[rare], cols[rare])), shape=(m, max(batch.terms.shape[1], 1))
-            ),
+            terms=rare_terms,
             dense_terms=dense_terms,
             cats=cat.matrix(m, batch.cats.shape[1], None),
             learned_cats=learned_table,
@@ -556,6 +537,22 @@ def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return np.fromiter(out, dtype=np.int64, count=len(out)), np.fromiter(
         out.values(), dtype=np.float64, count=len(out)
     )
+
+
+def _split_terms(term: _Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sparse.csr_matrix]:
+    """Channels' word weights as (dense over the batch's frequent words, sparse for the rest)."""
+    split = batch.term_split()
+    rows, cols, vals = term.flat(batch.vocab)
+    position = split.position[cols]
+    frequent = position >= 0
+    dense = None
+    if frequent.any():
+        width = split.dense.shape[0]
+        cells = rows[frequent] * width + position[frequent]
+        dense = np.bincount(cells, weights=vals[frequent], minlength=m * width).reshape(m, width)
+    rare = ~frequent
+    shape = (m, max(batch.terms.shape[1], 1))
+    return dense, sparse.csr_matrix((vals[rare], (rows[rare], cols[rare])), shape=shape)
 
 
 def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
