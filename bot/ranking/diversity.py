@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bot.ranking.features import Batch
+from bot.ranking.topk import top_k
 
 
 def pick_many(
@@ -31,16 +32,11 @@ def pick_many(
     if n == 0 or k <= 0:
         return [[] for _ in range(m)]
     size = min(n, max(4 * k, 20))
-    if size < n:
-        pool = np.argpartition(-scores, size - 1, axis=1)[:, :size]
-        pool.sort(axis=1)
-    else:
-        pool = np.broadcast_to(np.arange(n), (m, n)).copy()
+    pool = top_k(scores, size)  # best first, -1 where a row has fewer finite scores
+    found = pool >= 0
+    pool = np.where(found, pool, 0)
     pool_scores = np.take_along_axis(scores, pool, axis=1)
-    order = np.argsort(-pool_scores, axis=1, kind="stable")
-    pool = np.take_along_axis(pool, order, axis=1)
-    pool_scores = np.take_along_axis(pool_scores, order, axis=1)
-    valid = np.isfinite(pool_scores) & (pool_scores >= floor)
+    valid = found & (pool_scores >= floor)
     if lam >= 1.0:
         return [
             [int(j) for j, ok in zip(row, oks, strict=True) if ok][:k]

@@ -183,7 +183,8 @@ class Batch:
                     rows.append(i)
                     cols.append(index.setdefault(author.lower(), len(index)))
             shape = (len(self.papers), max(len(index), 1))
-            matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+            ones = np.ones(len(rows), dtype=np.float32)
+            matrix = sparse.csr_matrix((ones, (rows, cols)), shape=shape)
             self._authors = (index, matrix)
         return self._authors
 
@@ -197,9 +198,9 @@ class Batch:
             position[frequent] = np.arange(len(frequent))
             keep = np.ones(vocab_n)
             keep[frequent] = 0.0
-            rare = sparse.csr_matrix(self.terms @ sparse.diags(keep))
+            rare = sparse.csr_matrix(self.terms @ sparse.diags(keep), dtype=np.float32)
             rare.eliminate_zeros()
-            dense = np.ascontiguousarray(self.terms[:, frequent].toarray().T)
+            dense = np.ascontiguousarray(self.terms[:, frequent].toarray().T, dtype=np.float32)
             self._split = TermSplit(position, dense, rare.T.tocsr())
         return self._split
 

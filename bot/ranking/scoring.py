@@ -30,6 +30,7 @@ from bot.ranking.explain_chunk import best_affinities
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
 from bot.ranking.text import phrase_terms
+from bot.ranking.topk import top_k
 
 LABEL_MIN = 0.3
 MIN_SCORE = {Threshold.LOW: 0.05, Threshold.MEDIUM: 0.15, Threshold.HIGH: 0.5}
@@ -304,7 +305,7 @@ class Ranker:
             if len(learned_author):
                 rows, cols, aff = learned_author.resolve(index)
                 author.add_arrays_rows(rows, cols, w.learned_author * aff)
-            authors = author.matrix(m, matrix.shape[1], index)
+            authors = author.matrix(m, matrix.shape[1], index).astype(np.float32)
         dense_terms, rare_terms = _split_terms(term, batch, m)
         return Prepared(
             terms=rare_terms,
@@ -344,39 +345,47 @@ class Ranker:
     def _scores(
         self, profiles: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float
     ) -> np.ndarray:
+        """channels x papers (float32): the channels' evidence, then the feedback it gives."""
         w = self.weights
         n = len(batch)
         first = self._apply(prepared, batch)
-        if prepared.learned_cats is not None:
-            first += _best_category(prepared.learned_cats, batch)
         first += self._static(batch)[None, :]
         first[prepared.excluded] = -np.inf
         below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
-            first = first + self._prf(profiles, batch, first)
+            first += self._prf(profiles, batch, first)
         first[below] = -np.inf
         return first
 
     def _static(self, batch: Batch) -> np.ndarray:
         w = self.weights
         pop = w.popularity * np.log1p(batch.upvotes) / math.log(101)
-        return pop - w.recency * np.minimum(batch.age_days, 14)
+        return (pop - w.recency * np.minimum(batch.age_days, 14)).astype(np.float32)
 
     def _apply(self, prepared: Prepared, batch: Batch) -> np.ndarray:
+        """The products of the channels' queries with the papers' features (float32)."""
         m, n = prepared.excluded.shape
         split = batch.term_split()
         if prepared.dense_terms is not None:
             out = prepared.dense_terms @ split.dense
         else:
-            out = np.zeros((m, n))
+            out = np.zeros((m, n), dtype=np.float32)
         if prepared.terms.nnz:
             _add_sparse(out, prepared.terms @ split.rare)
-        if prepared.cats.nnz:
-            _add_sparse(out, prepared.cats @ batch.cats.T)
         if prepared.dense is not None and batch.embeddings is not None:
             out += prepared.dense @ batch.embeddings.T
         if prepared.authors is not None and prepared.authors.nnz:
             _add_sparse(out, prepared.authors @ batch.author_matrix()[1].T)
+        # categories: per distinct category set of the papers, then spread to the papers
+        slots, inverse, members = batch.category_sets()
+        per_set = None
+        if prepared.cats.nnz:
+            per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
+        if prepared.learned_cats is not None:
+            best = _best_category(prepared.learned_cats, slots)
+            per_set = best if per_set is None else per_set + best
+        if per_set is not None:
+            out += per_set[:, inverse]
         return out
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
@@ -419,9 +428,10 @@ class Ranker:
         w = self.weights
         m, n = first.shape
         depth = w.prf_depth
-        top = np.argpartition(-first, depth - 1, axis=1)[:, :depth]
-        rows = [np.repeat(np.arange(m), depth)]
-        cols = [top.ravel()]
+        top = top_k(first, depth)
+        found = top >= 0
+        rows = [np.repeat(np.arange(m), depth)[found.ravel()]]
+        cols = [top[found]]
         labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
         if labels is not None:  # and the best matches of each typed phrase
             rows_t, cols_t = _per_topic_top(first, labels, depth)
@@ -433,22 +443,23 @@ class Ranker:
         )
         indicator.sum_duplicates()
         indicator.data[:] = 1.0
-        size = np.asarray(indicator.sum(axis=1))  # m x 1: papers in each feedback set
-        out = np.zeros((m, n))
-        fade = None
-        if w.prf_fade > 0:
-            fade = np.ones((m, 1))
-            fade[:, 0] = [1 / (1 + p.opinions / w.prf_fade) for p in profiles]
+        size = np.maximum(np.asarray(indicator.sum(axis=1)), 1.0)  # m x 1: feedback set sizes
+        out = np.zeros((m, n), dtype=np.float32)
         if w.prf_category and batch.cats.nnz:
             counts = (indicator @ batch.cats).toarray()  # channels x categories
             base = np.asarray(batch.cats.sum(axis=0)).ravel() / n
             lift = np.log((counts + 0.5) / (size * base[None, :] + 0.5))
             lift = np.maximum(lift, 0.0)
-            out += w.prf_category * (batch.cats @ lift.T).T
+            _, inverse, members = batch.category_sets()
+            per_set = (w.prf_category * lift @ members.T).astype(np.float32)
+            out += per_set[:, inverse]
         if w.prf_sem and batch.embeddings is not None:
             centroid = (indicator @ batch.embeddings) / size
             out += w.prf_sem * (centroid.astype(np.float32) @ batch.embeddings.T)
-        return out * fade if fade is not None else out
+        if w.prf_fade > 0:
+            fade = np.array([1 / (1 + p.opinions / w.prf_fade) for p in profiles])
+            out *= fade[:, None].astype(np.float32)
+        return out
 
     def _excluded(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray:
         mask = np.zeros((len(profiles), len(batch)), dtype=bool)
@@ -549,10 +560,12 @@ def _split_terms(term: _Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, 
     if frequent.any():
         width = split.dense.shape[0]
         cells = rows[frequent] * width + position[frequent]
-        dense = np.bincount(cells, weights=vals[frequent], minlength=m * width).reshape(m, width)
+        dense = np.bincount(cells, weights=vals[frequent], minlength=m * width)
+        dense = dense.reshape(m, width).astype(np.float32)
     rare = ~frequent
     shape = (m, max(batch.terms.shape[1], 1))
-    return dense, sparse.csr_matrix((vals[rare], (rows[rare], cols[rare])), shape=shape)
+    values = vals[rare].astype(np.float32)
+    return dense, sparse.csr_matrix((values, (rows[rare], cols[rare])), shape=shape)
 
 
 def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
@@ -719,12 +732,11 @@ def _per_topic_top(
     return np.concatenate(rows), np.concatenate(cols)
 
 
-def _best_category(table: np.ndarray, batch: Batch) -> np.ndarray:
-    """Per channel and paper, the learned weight of the paper's best category (0 if none);
+def _best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """channels x category sets: the learned weight of each set's best category (0 if none);
     `table` is channels x (categories + 1), -inf where nothing was learned."""
-    slots, inverse, _ = batch.category_sets()
-    best = table[:, slots[:, 0]]  # channels x category sets: the best over each set's slots
+    best = table[:, slots[:, 0]]
     for s in range(1, slots.shape[1]):
         np.maximum(best, table[:, slots[:, s]], out=best)
     best[~np.isfinite(best)] = 0.0
-    return best[:, inverse]
+    return best

@@ -29,7 +29,8 @@ def test_term_split_puts_every_weight_in_exactly_one_part() -> None:
     frequent = np.flatnonzero(split.position >= 0)
     rebuilt = split.rare.T.toarray()
     rebuilt[:, frequent] += split.dense[split.position[frequent]].T
-    assert np.array_equal(rebuilt, batch.terms.toarray())
+    assert rebuilt.dtype == np.float32  # the products run in single precision
+    assert np.array_equal(rebuilt, batch.terms.toarray().astype(np.float32))
     df = np.diff(batch.terms.tocsc().indptr)
     assert df[frequent].min() >= np.delete(df, frequent).max()  # the most frequent words
 
@@ -90,7 +91,7 @@ def test_followed_and_learned_authors_score_as_the_sum_over_each_papers_authors(
             for a in paper.authors
             if a.lower() in {*profile.author_pos, *profile.author_neg, "person 3", "person 7"}
         )
-        assert abs((with_authors[j] - without[j]) - expected) < 1e-9, paper.id
+        assert abs((with_authors[j] - without[j]) - expected) < 1e-5, paper.id  # float32
 
 
 def test_fan_out_reasons_break_category_ties_as_one_channel_does() -> None:

@@ -141,10 +141,10 @@ def _close(a: list[list[object]], b: list[list[object]], tol: float = 1e-9) -> N
 
 
 def _tolerance(semantic: bool) -> float:
-    """Embedding products are float32: one channel (a matrix-vector product) and many (a
-    matrix product) may round the last float32 digit differently, and scores are rounded to 6
-    decimals, so the semantic tier agrees to 1e-6 (it did so before vectorising too)."""
-    return 2e-6 if semantic else 1e-9
+    """Scores are float32 sums of products: one channel and many (a matrix-vector and a matrix
+    product) may round the last float32 digit apart (~5e-7 at a score of 5), and scores are
+    rounded to 6 decimals, so both tiers agree to a few 1e-6."""
+    return 4e-6
 
 
 @pytest.mark.parametrize(("semantic", "threshold", "k"), CASES)
