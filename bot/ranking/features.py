@@ -10,11 +10,13 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
 
 from bot.models import Paper
+from bot.ranking.keys import KeyIndex
 from bot.ranking.text import bigrams, phrase_terms, tokens, word_pattern
 
 BM25_K1 = 1.2
@@ -77,6 +79,7 @@ class Batch:
     _matches: dict[str, np.ndarray] = field(default_factory=dict)
     _csc: sparse.csc_matrix | None = None
     _cat_columns: dict[str, list[int]] = field(default_factory=dict)
+    _keys: dict[str, KeyIndex] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -164,6 +167,8 @@ class Batch:
         _ = self.has_authors
         self.author_matrix()
         self.term_split()
+        for kind in ("words", "categories", "authors"):
+            self.keys(kind)  # type: ignore[arg-type]
 
     @property
     def has_authors(self) -> bool:
@@ -203,6 +208,19 @@ class Batch:
             dense = np.ascontiguousarray(self.terms[:, frequent].toarray().T, dtype=np.float32)
             self._split = TermSplit(position, dense, rare.T.tocsr())
         return self._split
+
+    def keys(self, kind: Literal["words", "categories", "authors"]) -> KeyIndex:
+        """`KeyIndex` of the vocabulary, the categories or the (lower-cased) authors (cached)."""
+        found = self._keys.get(kind)
+        if found is None:
+            if kind == "words":
+                index = self.vocab
+            elif kind == "categories":
+                index = self.cat_index
+            else:
+                index = self.author_matrix()[0]
+            found = self._keys[kind] = KeyIndex.of(index)
+        return found
 
     def excluded_by(self, keyword: str) -> np.ndarray:
         """Which papers an excluded keyword removes (whole words; cached per keyword)."""

@@ -20,13 +20,30 @@ import numpy as np
 
 from bot.models import Channel, InterestKind, Paper
 from bot.ranking.features import paper_categories, paper_terms
+from bot.ranking.keys import key_hashes
 
 MAX_TERMS = 250  # learned words kept when serialised
+LEARNED_TERMS = 64  # learned words a query uses (the ranker's default)
 MAX_AUTHORS = 40
 MAX_LIKED = 20
 AUTHORS_PER_PAPER = 10
 DISLIKE_TERM_RATE = 0.5
 _EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class LearnedArrays:
+    """The learned state the ranker reads, as arrays keyed by `key_hashes`: the strongest
+    learned words with their weights, like/dislike counts per category and per author."""
+
+    words: np.ndarray
+    word_weights: np.ndarray
+    cats: np.ndarray
+    cat_pos: np.ndarray
+    cat_neg: np.ndarray
+    authors: np.ndarray
+    author_pos: np.ndarray
+    author_neg: np.ndarray
 
 
 @dataclass
@@ -51,10 +68,14 @@ class Profile:
     emb_pos_n: int = 0
     emb_neg_n: int = 0
     liked: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, title, terms
+    # caches of derived state, rebuilt after a reaction (not copied by `dataclasses.replace`)
     _top: dict[int, list[tuple[str, float]]] = field(
-        default_factory=dict, repr=False, compare=False
+        default_factory=dict, init=False, repr=False, compare=False
     )
-    _ordered: bool = field(default=False, repr=False, compare=False)  # term_weights by |weight|
+    _ordered: bool = field(default=False, init=False, repr=False, compare=False)
+    _arrays: dict[int, LearnedArrays] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_phrases(
@@ -103,6 +124,7 @@ class Profile:
         if value == 0:
             return
         self._top.clear()
+        self._arrays.clear()
         self._ordered = False
         like = value > 0
         if like:
@@ -161,6 +183,26 @@ class Profile:
             self._top[n] = ranked
         return self._top[n]
 
+    def learned_arrays(self, terms: int = LEARNED_TERMS) -> LearnedArrays:
+        """`LearnedArrays` with the `terms` strongest words (strongest first), categories and
+        authors; built on restore (for `LEARNED_TERMS`), else when first asked after a change."""
+        found = self._arrays.get(terms)
+        if found is None:
+            top = self.top_terms(terms)
+            cats = list({**self.cat_pos, **self.cat_neg})
+            authors = list({**self.author_pos, **self.author_neg})
+            found = self._arrays[terms] = LearnedArrays(
+                words=key_hashes(t for t, _ in top),
+                word_weights=np.fromiter((w for _, w in top), np.float64, count=len(top)),
+                cats=key_hashes(cats),
+                cat_pos=_values(self.cat_pos, cats),
+                cat_neg=_values(self.cat_neg, cats),
+                authors=key_hashes(authors),
+                author_pos=_values(self.author_pos, authors),
+                author_neg=_values(self.author_neg, authors),
+            )
+        return found
+
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -209,6 +251,8 @@ class Profile:
             liked=[(str(a), str(b), list(c)) for a, b, c in data.get("liked", [])],
         )
         profile._ordered = isinstance(terms, list)  # written strongest first by `to_json`
+        if profile.opinions:
+            profile.learned_arrays()  # restored ready to rank
         return profile
 
 
@@ -226,6 +270,10 @@ def _add(counts: dict[str, float], key: str, delta: float) -> None:
         counts.pop(key, None)
     else:
         counts[key] = value
+
+
+def _values(counts: dict[str, float], keys: list[str]) -> np.ndarray:
+    return np.fromiter(map(counts.get, keys, itertools.repeat(0.0)), np.float64, count=len(keys))
 
 
 def _top(weights: dict[str, float], n: int) -> dict[str, float]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +29,8 @@ from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
 from bot.ranking.explain_chunk import best_affinities
 from bot.ranking.features import Batch, build_batch
-from bot.ranking.profile import Profile
+from bot.ranking.keys import KeyIndex
+from bot.ranking.profile import LEARNED_TERMS, LearnedArrays, Profile
 from bot.ranking.text import phrase_terms
 from bot.ranking.topk import top_k
 
@@ -55,7 +57,7 @@ class Weights:
     category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3
     learned_terms: float = 0.5
-    learned_term_count: int = 64
+    learned_term_count: int = LEARNED_TERMS
     learned_sem: float = 2.0
     dislike_sem: float = 0.5
     popularity: float = 0.1
@@ -257,16 +259,14 @@ class Ranker:
         return self._scores(profiles, batch, self._prepare(profiles, batch), floor)
 
     def _prepare(self, profiles: Sequence[Profile], batch: Batch) -> Prepared:
-        """The per-channel part of scoring, gathered into flat arrays and then into matrices."""
+        """The per-channel part of scoring, gathered into flat arrays and then into matrices.
+        Learned state comes as each profile's `LearnedArrays`, resolved for all at once."""
         w = self.weights
         m = len(profiles)
         term = _Rows()
         cat = _Rows()
-        learned_cat = _Odds()
-        learned_author = _Odds()
         author = _Rows()
-        cat_index = batch.cat_index
-        author_index = batch.author_matrix()[0] if batch.has_authors else None
+        learned = _Learned()
         for i, profile in enumerate(profiles):
             for phrase in profile.phrases:
                 cols, vals = phrase_arrays(phrase, batch)
@@ -277,34 +277,29 @@ class Ranker:
             if profile.follow_authors and profile.authors:
                 names = list({a.lower(): None for a in profile.authors})
                 author.add_keys(i, names, [w.author] * len(names))
-            if not profile.opinions:
-                continue
-            top = profile.top_terms(w.learned_term_count)
-            scale = w.learned_terms / max(profile.positives + profile.negatives, 1) ** 0.5
-            if top:
-                words, weights = zip(*top, strict=True)
-                term.add_keys(i, words, weights, scale)
-            learned_cat.add(i, profile.cat_pos, profile.cat_neg, cat_index)
-            if author_index is not None:
-                learned_author.add(i, profile.author_pos, profile.author_neg, author_index)
+            if profile.opinions:
+                scale = w.learned_terms / profile.opinions**0.5
+                learned.add(i, profile.learned_arrays(w.learned_term_count), scale)
         odds = learned_table = None
-        if len(learned_cat):  # smoothed log-odds; the score weighs rare categories more
-            rows, cols, aff = learned_cat.resolve(cat_index)
-            odds = np.zeros((m, batch.cats.shape[1] + 1))
-            odds[:, -1] = -np.inf  # the padding slot of `category_slots`
-            odds[rows, cols] = aff
-            weighted = odds * w.learned_category
-            weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
-            if w.category_max:
-                learned_table = weighted.astype(np.float32)
-            else:
-                cat.add_arrays_rows(rows, cols, weighted[rows, cols])
-        authors = None
-        if (len(author) or len(learned_author)) and batch.has_authors:
-            index, matrix = batch.author_matrix()
-            if len(learned_author):
-                rows, cols, aff = learned_author.resolve(index)
+        if learned:
+            term.add_arrays_rows(*learned.words(batch.keys("words")))
+            rows, cols, aff = learned.odds("cats", batch.keys("categories"))
+            if len(rows):  # smoothed log-odds; the score weighs rare categories more
+                odds = np.zeros((m, batch.cats.shape[1] + 1))
+                odds[:, -1] = -np.inf  # the padding slot of `category_slots`
+                odds[rows, cols] = aff
+                weighted = odds * w.learned_category
+                weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
+                if w.category_max:
+                    learned_table = weighted.astype(np.float32)
+                else:
+                    cat.add_arrays_rows(rows, cols, weighted[rows, cols])
+            if batch.has_authors:
+                rows, cols, aff = learned.odds("authors", batch.keys("authors"))
                 author.add_arrays_rows(rows, cols, w.learned_author * aff)
+        authors = None
+        if len(author) and batch.has_authors:
+            index, matrix = batch.author_matrix()
             authors = author.matrix(m, matrix.shape[1], index).astype(np.float32)
         dense_terms, rare_terms = _split_terms(term, batch, m)
         return Prepared(
@@ -573,41 +568,47 @@ def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(index.get, keys, itertools.repeat(-1)), np.int64, count=len(keys))
 
 
-class _Odds:
-    """Like/dislike counts of many channels, resolved at once to smoothed log-odds per column."""
+class _Learned:
+    """Many channels' `LearnedArrays`, resolved to columns of a candidate set at once."""
 
     def __init__(self) -> None:
         self._rows: list[int] = []
-        self._keys: list[str] = []
-        self._pos: list[float] = []
-        self._neg: list[float] = []
+        self._arrays: list[LearnedArrays] = []
+        self._scales: list[float] = []
 
-    def __len__(self) -> int:
-        return len(self._keys)
+    def __bool__(self) -> bool:
+        return bool(self._rows)
 
-    def add(
-        self, row: int, pos: Mapping[str, float], neg: Mapping[str, float], index: Mapping[str, int]
-    ) -> None:
-        """A channel's counts, for the keys today's candidates have (often few of many)."""
-        has = index.__contains__
-        merged = dict.fromkeys(filter(has, pos))
-        merged.update(dict.fromkeys(filter(has, neg)))
-        if not merged:
-            return
-        keys = list(merged)
-        self._rows.extend(itertools.repeat(row, len(keys)))
-        self._keys.extend(keys)
-        self._pos.extend(map(pos.get, keys, itertools.repeat(0.0)))
-        self._neg.extend(map(neg.get, keys, itertools.repeat(0.0)))
+    def add(self, row: int, arrays: LearnedArrays, word_scale: float) -> None:
+        self._rows.append(row)
+        self._arrays.append(arrays)
+        self._scales.append(word_scale)
 
-    def resolve(self, index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) for keys the index knows."""
-        cols = _columns(index, self._keys)
+    def words(self, index: KeyIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, weight x the channel's scale) of learned words the batch has."""
+        lengths = [len(a.words) for a in self._arrays]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        keys = np.concatenate([a.words for a in self._arrays])
+        vals = np.concatenate([a.word_weights for a in self._arrays])
+        vals *= np.repeat(self._scales, lengths)
+        cols = index.lookup(keys)
         known = cols >= 0
-        pos = np.asarray(self._pos, dtype=np.float64)[known]
-        neg = np.asarray(self._neg, dtype=np.float64)[known]
-        rows = np.asarray(self._rows, dtype=np.int64)[known]
-        return rows, cols[known], np.log((pos + 0.5) / (neg + 0.5))
+        return rows[known], cols[known], vals[known]
+
+    def odds(
+        self, kind: Literal["cats", "authors"], index: KeyIndex
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories or authors
+        the batch has."""
+        prefix = "cat" if kind == "cats" else "author"
+        keys = [getattr(a, kind) for a in self._arrays]
+        lengths = [len(k) for k in keys]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        cols = index.lookup(np.concatenate(keys))
+        known = cols >= 0
+        pos = np.concatenate([getattr(a, prefix + "_pos") for a in self._arrays])[known]
+        neg = np.concatenate([getattr(a, prefix + "_neg") for a in self._arrays])[known]
+        return rows[known], cols[known], np.log((pos + 0.5) / (neg + 0.5))
 
 
 class _Rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 
 import numpy as np
@@ -78,10 +77,7 @@ def test_followed_and_learned_authors_score_as_the_sum_over_each_papers_authors(
         profile.apply_reaction(paper, 1 if "Person 5" in paper.authors else -1)
     ranker = Ranker(Weights(prf_depth=0))  # no feedback: it would move with the scores
     with_authors = ranker.scores([profile], batch)[0]
-    muted = copy.deepcopy(profile)
-    muted.follow_authors = False
-    muted.author_pos.clear()
-    muted.author_neg.clear()
+    muted = replace(profile, follow_authors=False, author_pos={}, author_neg={})
     without = ranker.scores([muted], batch)[0]
     w = ranker.weights
     for j, paper in enumerate(papers):
