@@ -44,6 +44,8 @@ class LearnedArrays:
     authors: np.ndarray
     author_pos: np.ndarray
     author_neg: np.ndarray
+    liked: np.ndarray | None = None  # mean embedding of liked papers
+    disliked: np.ndarray | None = None  # ... and of disliked ones
 
 
 @dataclass
@@ -200,6 +202,8 @@ class Profile:
                 authors=key_hashes(authors),
                 author_pos=_values(self.author_pos, authors),
                 author_neg=_values(self.author_neg, authors),
+                liked=_mean(self.emb_pos, self.emb_pos_n),
+                disliked=_mean(self.emb_neg, self.emb_neg_n),
             )
         return found
 
@@ -274,6 +278,10 @@ def _add(counts: dict[str, float], key: str, delta: float) -> None:
 
 def _values(counts: dict[str, float], keys: list[str]) -> np.ndarray:
     return np.fromiter(map(counts.get, keys, itertools.repeat(0.0)), np.float64, count=len(keys))
+
+
+def _mean(total: np.ndarray | None, count: int) -> np.ndarray | None:
+    return total / count if total is not None and count > 0 else None
 
 
 def _top(weights: dict[str, float], n: int) -> dict[str, float]:

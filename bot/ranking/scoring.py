@@ -104,7 +104,8 @@ class Ranker:
             w = replace(w, popularity=popularity_weight)
         self.weights = w
         self.embed = embed
-        self._phrase_cache: dict[str, np.ndarray] = {}
+        self._phrase_ids: dict[str, int] = {}  # phrase -> its row of `_phrase_matrix`
+        self._phrase_matrix: np.ndarray | None = None  # embedded typed phrases
         self._unit_cache: dict[str, np.ndarray] = {}
 
     @property
@@ -175,7 +176,10 @@ class Ranker:
                 matrix, picks = self._chunk(part, batch, prepared, floor, k)
                 out.extend(self._chunk_scored(part, batch, prepared, matrix, picks, explain))
             return out
-        batch.warm(similarity=self.weights.mmr_lambda < 1.0)
+        w = self.weights
+        batch.warm(
+            similarity=w.mmr_lambda < 1.0 or (w.prf_sem > 0 and batch.embeddings is not None)
+        )
         results: list[list[ScoredPaper]] = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
             pending: deque[
@@ -326,15 +330,16 @@ class Ranker:
                 out[typed] = w.phrase_sem * self.phrase_centroids(
                     [profiles[i].phrases for i in typed]
                 )
-        for i, profile in enumerate(profiles):
-            if not profile.opinions:
-                continue
-            vec = np.zeros(dim)
-            if profile.emb_pos is not None and profile.emb_pos_n > 0:
-                vec += profile.emb_pos / profile.emb_pos_n
-            if profile.emb_neg is not None and profile.emb_neg_n > 0:
-                vec -= w.dislike_sem * profile.emb_neg / profile.emb_neg_n
-            out[i] += w.learned_sem * vec
+        for scale, side in ((w.learned_sem, "liked"), (-w.learned_sem * w.dislike_sem, "disliked")):
+            rows, means = [], []
+            for i, profile in enumerate(profiles):
+                if profile.opinions:
+                    mean = getattr(profile.learned_arrays(w.learned_term_count), side)
+                    if mean is not None and len(mean) == dim:
+                        rows.append(i)
+                        means.append(mean)
+            if rows:
+                out[rows] += scale * np.stack(means)
         return out.astype(np.float32) if out.any() else None
 
     def _scores(
@@ -449,8 +454,11 @@ class Ranker:
             per_set = (w.prf_category * lift @ members.T).astype(np.float32)
             out += per_set[:, inverse]
         if w.prf_sem and batch.embeddings is not None:
-            centroid = (indicator @ batch.embeddings) / size
-            out += w.prf_sem * (centroid.astype(np.float32) @ batch.embeddings.T)
+            # the feedback centroid's dot product with each paper: the mean of the feedback
+            # papers' similarities to it (rows of the cached paper-paper similarity)
+            similar = indicator.astype(np.float32) @ batch.similarity()
+            similar *= (w.prf_sem / size).astype(np.float32)
+            out += similar
         if w.prf_fade > 0:
             fade = np.array([1 / (1 + p.opinions / w.prf_fade) for p in profiles])
             out *= fade[:, None].astype(np.float32)
@@ -472,17 +480,23 @@ class Ranker:
         return self.phrase_centroids([phrases])[0]
 
     def phrase_centroids(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
-        """The unit mean embedding of each group of typed phrases (phrases embedded once)."""
+        """The unit mean embedding of each group of typed phrases: every phrase is embedded
+        once and kept as a row of one matrix, so a chunk's centroids are one sparse product."""
         assert self.embed is not None
-        cache = self._phrase_cache
-        missing = list(dict.fromkeys(p for g in groups for p in g if p not in cache))
+        ids = self._phrase_ids
+        missing = list(dict.fromkeys(p for g in groups for p in g if p not in ids))
         if missing:
-            for phrase, vec in zip(missing, self.embed(missing), strict=True):
-                cache[phrase] = np.asarray(vec, dtype=np.float64)
-        flat = [cache[p] for g in groups for p in g]
+            vectors = np.asarray(self.embed(missing), dtype=np.float64)
+            ids.update(zip(missing, range(len(ids), len(ids) + len(missing)), strict=True))
+            known = self._phrase_matrix
+            self._phrase_matrix = vectors if known is None else np.vstack([known, vectors])
+        assert self._phrase_matrix is not None
         counts = np.array([len(g) for g in groups])
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        means = np.add.reduceat(np.stack(flat), starts, axis=0) / counts[:, None]
+        cols = np.fromiter((ids[p] for g in groups for p in g), np.int64, count=int(counts.sum()))
+        rows = np.repeat(np.arange(len(groups)), counts)
+        share = np.repeat(1.0 / np.maximum(counts, 1), counts)
+        members = sparse.csr_matrix((share, (rows, cols)), shape=(len(groups), len(ids)))
+        means = members @ self._phrase_matrix
         norms = np.linalg.norm(means, axis=1, keepdims=True)
         return means / np.where(norms > 0, norms, 1.0)
 
