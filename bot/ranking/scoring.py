@@ -34,6 +34,11 @@ from bot.ranking.profile import LEARNED_TERMS, LearnedArrays, Profile
 from bot.ranking.text import phrase_terms
 from bot.ranking.topk import top_k
 
+try:  # adds a CSR matrix into a dense one (scipy's own `toarray` uses it)
+    from scipy.sparse._sparsetools import csr_todense as _csr_todense
+except ImportError:  # pragma: no cover - a scipy that moved it: the plain add below
+    _csr_todense = None
+
 LABEL_MIN = 0.3
 MIN_SCORE = {Threshold.LOW: 0.05, Threshold.MEDIUM: 0.15, Threshold.HIGH: 0.5}
 
@@ -700,8 +705,15 @@ class _Rows:
 
 
 def _add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:
-    """out += part (a sparse product, densified at C speed)."""
-    out += part.toarray()
+    """out += part (a sparse product) without a dense temporary: scipy's `csr_todense` adds
+    into its output (it is what `toarray` calls on a zeroed array); a plain add if that
+    internal routine is missing or the types differ."""
+    csr = part.tocsr()
+    fast = out.flags.c_contiguous and csr.dtype == out.dtype and csr.shape == out.shape
+    if _csr_todense is not None and fast:
+        _csr_todense(*out.shape, csr.indptr, csr.indices, csr.data, out)
+    else:
+        out += csr.toarray()
 
 
 @contextmanager

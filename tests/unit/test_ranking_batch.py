@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
+from scipy import sparse
 
 from bot.ranking import Profile, Ranker, Weights, build_batch
+from bot.ranking.scoring import _add_sparse
 from bot.ranking.text import word_pattern
 from bot.sources.sample import load_sample
 
@@ -106,3 +109,13 @@ def test_fan_out_reasons_break_category_ties_as_one_channel_does() -> None:
     assert learned and all(text == "you 👍 papers in cs.RO" for text in learned)  # max name
     for picks in (many[0], many[2]):
         assert [s.reasons for s in picks] == [s.reasons for s in alone]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_sparse_adds_into_the_dense_scores(dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    dense = rng.normal(size=(40, 70)).astype(np.float32)
+    part = sparse.random(40, 70, density=0.2, format="csr", random_state=1, dtype=dtype)
+    expected = dense + part.toarray()
+    _add_sparse(dense, part)  # float64 parts take the plain add
+    assert np.allclose(dense, expected, atol=1e-6)
