@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.models import Reason, ReasonKind
-from bot.ranking.features import Batch, paper_categories
+from bot.ranking.categorizer import topic_categories
+from bot.ranking.features import Batch, known_categories, paper_categories
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
@@ -43,6 +44,7 @@ def explain_many(
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+    pointed = dict(topic_categories(tuple(profile.phrases))) if w.topic_category else {}
     affinities: dict[str, float] = {}
     sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
 
@@ -77,11 +79,19 @@ def explain_many(
                     Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
                 )
         cats = paper_categories(paper)
+        field = "in" if known_categories(paper) else "likely in"  # the model's categories
         for cat in profile.categories:
             hit = next((c for c in cats if c == cat or c.startswith(cat + ".")), None)
             if hit:
-                reasons.append(Reason(ReasonKind.CATEGORY, f"in {hit}", w.typed_category, cat))
+                text = f"{field} {hit}"
+                reasons.append(Reason(ReasonKind.CATEGORY, text, w.typed_category, cat))
                 break
+        else:  # no typed category: the category the typed topics point to
+            hit = next((c for c in cats if c in pointed), None)
+            if hit:
+                text = f"{field} {hit}, where your topics point"
+                weight = w.topic_category * pointed[hit]
+                reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
         if mine:
             hit_author = next((mine[a.lower()] for a in paper.authors if a.lower() in mine), None)
             if hit_author:
@@ -97,7 +107,8 @@ def explain_many(
                 reasons.append(
                     Reason(
                         ReasonKind.LEARNED,
-                        f"you 👍 papers in {affinity[1]}",
+                        f"you 👍 papers in {affinity[1]}"
+                        + ("" if field == "in" else " (likely its field)"),
                         affinity[0] * w.learned_category,
                         affinity[1],
                     )
@@ -115,7 +126,7 @@ def explain_many(
             )
         if not reasons:  # lifted by feedback from today's best matches, or by learned words
             if cats:
-                text = f"in {cats[0]}, like today's best matches"
+                text = f"{field} {cats[0]}, like today's best matches"
                 reasons.append(Reason(ReasonKind.CATEGORY, text, 0.0, cats[0]))
             elif best is not None:
                 reasons.append(Reason(ReasonKind.TOPIC, f"related to “{best}”", 0.0, best))

@@ -7,7 +7,6 @@ in the semantic tier, a matrix of unit-length paper embeddings.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -16,26 +15,27 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper
+from bot.ranking.categorizer import likely_categories
 from bot.ranking.keys import KeyIndex
-from bot.ranking.text import bigrams, phrase_terms, tokens, word_pattern
+from bot.ranking.text import paper_terms, phrase_terms, word_pattern
 
 BM25_K1 = 1.2
 BM25_B = 0.75
 SMALL_BATCH = 50
 
 
-def paper_terms(paper: Paper) -> Counter[str]:
-    """Unigram and bigram counts of title (counted twice) and abstract."""
-    title, body = tokens(paper.title), tokens(paper.abstract)
-    counts: Counter[str] = Counter(title * 2 + body)
-    counts.update(bigrams(title) * 2 + bigrams(body))
-    return counts
-
-
-def paper_categories(paper: Paper) -> tuple[str, ...]:
+def known_categories(paper: Paper) -> tuple[str, ...]:
+    """The categories the paper's source gave (what a channel learns from)."""
     if paper.categories:
         return paper.categories
     return (paper.primary_category,) if paper.primary_category else ()
+
+
+def paper_categories(paper: Paper) -> tuple[str, ...]:
+    """The paper's categories; for a paper from a source without any, the categories the
+    shipped model finds likely from its words (`bot.ranking.categorizer`), so it still
+    matches category subscriptions and is lifted by today's best matches' categories."""
+    return known_categories(paper) or likely_categories(paper)
 
 
 DENSE_TERMS = 256
@@ -72,6 +72,7 @@ class Batch:
     _sets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    topic_cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _has_authors: bool | None = None
     _authors: tuple[dict[str, int], sparse.csr_matrix] | None = None
     _excluded: dict[str, np.ndarray] = field(default_factory=dict)

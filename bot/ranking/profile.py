@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bot.models import Channel, InterestKind, Paper
-from bot.ranking.features import paper_categories, paper_terms
+from bot.ranking.features import known_categories, paper_terms
 from bot.ranking.keys import key_hashes
 
 MAX_TERMS = 250  # learned words kept when serialised
@@ -134,7 +134,7 @@ class Profile:
         else:
             self.negatives += int(sign)
         counts = self.cat_pos if like else self.cat_neg
-        for cat in dict.fromkeys(paper_categories(paper)):
+        for cat in dict.fromkeys(known_categories(paper)):  # never a model's guess
             _add(counts, cat, sign)
         people = self.author_pos if like else self.author_neg
         for author in paper.authors[:AUTHORS_PER_PAPER]:

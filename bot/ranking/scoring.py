@@ -25,6 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper, ScoredPaper, Threshold
+from bot.ranking.categorizer import topic_categories
 from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
 from bot.ranking.explain_chunk import best_affinities
@@ -52,8 +53,9 @@ class Weights:
     phrase: float = 1.0
     phrase_sem: float = 3.0
     typed_category: float = 1.5
+    topic_category: float = 1.0  # the categories the typed topics point to (category model)
     author: float = 1.2
-    prf_depth: int = 10
+    prf_depth: int = 6
     prf_category: float = 1.2
     prf_sem: float = 1.0
     prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
@@ -283,6 +285,10 @@ class Ranker:
             for typed in profile.categories:
                 for col in batch.category_columns(typed):
                     cat.add(i, col, w.typed_category)
+            if profile.phrases and w.topic_category:
+                cols, vals = topic_arrays(profile.phrases, batch)
+                if len(cols):
+                    cat.add_arrays(i, cols, vals, w.topic_category)
             if profile.follow_authors and profile.authors:
                 names = list({a.lower(): None for a in profile.authors})
                 author.add_keys(i, names, [w.author] * len(names))
@@ -433,10 +439,9 @@ class Ranker:
         w = self.weights
         m, n = first.shape
         depth = w.prf_depth
-        top = top_k(first, depth)
-        found = top >= 0
-        rows = [np.repeat(np.arange(m), depth)[found.ravel()]]
-        cols = [top[found]]
+        rows_f, cols_f = _feedback_set(first, depth)
+        rows = [rows_f]
+        cols = [cols_f]
         labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
         if labels is not None:  # and the best matches of each typed phrase
             rows_t, cols_t = _per_topic_top(first, labels, depth)
@@ -545,6 +550,22 @@ def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     found = batch.phrase_cache.get(phrase)
     if found is None:
         found = batch.phrase_cache[phrase] = _phrase_arrays(phrase, batch)
+    return found
+
+
+def topic_arrays(phrases: Sequence[str], batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """The categories typed topics point to (`topic_categories`) as the batch's category
+    columns with their probabilities. Cached per candidate set."""
+    key = tuple(phrases)
+    found = batch.topic_cache.get(key)
+    if found is None:
+        pairs = [
+            (col, p) for cat, p in topic_categories(key) for col in batch.category_columns(cat)
+        ]
+        found = batch.topic_cache[key] = (
+            np.array([c for c, _ in pairs], dtype=np.int64),
+            np.array([p for _, p in pairs], dtype=np.float64),
+        )
     return found
 
 
@@ -756,6 +777,32 @@ def _per_topic_top(
         ok = np.isfinite(np.take_along_axis(masked, idx, axis=1))
         rows.append(np.repeat(every, per)[ok.ravel()])
         cols.append(idx.ravel()[ok.ravel()])
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _feedback_set(first: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of each channel's `depth` best papers. A tie at the boundary that goes
+    on past them is taken whole (or, if that would make the set more than twice as big, left
+    out), so the set does not depend on the order of the papers."""
+    m = first.shape[0]
+    top = top_k(first, depth)
+    found = top >= 0
+    every = np.arange(m)
+    full = found[:, -1]
+    kth = np.where(full, first[every, np.maximum(top[:, -1], 0)], np.inf)
+    picked = np.take_along_axis(first, np.maximum(top, 0), axis=1)
+    in_top = np.count_nonzero((picked == kth[:, None]) & found, axis=1)
+    spill = np.flatnonzero(np.count_nonzero(first == kth[:, None], axis=1) > in_top)
+    keep = found.copy()
+    keep[spill] = False
+    rows, cols = [np.repeat(every, depth)[keep.ravel()]], [top[keep]]
+    for r in spill:  # few rows: many papers with exactly the same score
+        above = first[r] > kth[r]
+        tied = first[r] == kth[r]
+        chosen = above | tied if above.sum() + tied.sum() <= 2 * depth else above
+        idx = np.flatnonzero(chosen)
+        rows.append(np.full(len(idx), r))
+        cols.append(idx)
     return np.concatenate(rows), np.concatenate(cols)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from functools import lru_cache
+
+from bot.models import Paper
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z0-9]")
 STOPWORDS = frozenset(
@@ -213,3 +216,11 @@ def phrase_terms(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A typed phrase's words and bigrams (cached: phrases recur in every ranking)."""
     toks = tokens(phrase)
     return tuple(toks), tuple(bigrams(toks))
+
+
+def paper_terms(paper: Paper) -> Counter[str]:
+    """Unigram and bigram counts of title (counted twice) and abstract."""
+    title, body = tokens(paper.title), tokens(paper.abstract)
+    counts: Counter[str] = Counter(title * 2 + body)
+    counts.update(bigrams(title) * 2 + bigrams(body))
+    return counts

@@ -33,9 +33,17 @@ from wiring.runtime import build_runtime
 REF = ChannelRef(Platform.DISCORD, str(GUILD_ID), str(CHANNEL_ID))
 LIKED = "2606.00001"  # "Robot manipulation with diffusion policies", cs.RO
 LATER = [
-    make_paper("2606.00101", "Diffusion policies for legged locomotion", categories=("cs.RO",)),
     make_paper(
-        "2606.00102", "Benchmarking manipulation of deformable objects", categories=("cs.CV",)
+        "2606.00101",
+        "Diffusion policies for legged locomotion",
+        "We study diffusion policies: legged locomotion with diffusion policies.",
+        categories=("cs.LG",),  # not where the typed topic points: only the 👍 lifts it
+    ),
+    make_paper(
+        "2606.00102",
+        "Benchmarking manipulation of deformable objects",
+        "A benchmark of deformable objects.",
+        categories=("cs.CV",),
     ),
     make_paper("2606.00103", "Protein design with diffusion models", categories=("q-bio.BM",)),
 ]

@@ -35,13 +35,13 @@ NEXT_DAY = [
         "2611.00003",
         "Dexterous grasping with tactile sensing",
         "Tactile sensing improves dexterous grasping of unseen objects.",
-        categories=("cs.RO",),
+        categories=("cs.CV",),
     ),
     make_paper(
         "2611.00004",
         "Quadruped locomotion policies for rough terrain",
         "Learning quadruped locomotion policies on rough terrain.",
-        categories=("cs.RO",),
+        categories=("cs.CV",),
     ),
 ]
 REF = ChannelRef(Platform.SLACK, "T0LAB", "C0PAPERS")

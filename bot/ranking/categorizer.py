@@ -1,0 +1,118 @@
+"""Likely arXiv categories of a paper that comes without any (a feed without categories).
+
+A one-vs-rest logistic regression over the ranker's words and bigrams, trained offline on
+arXiv metadata (`benchmarks/train_categories.py`) and shipped as `bot/data/category_model.npz`
+(numpy only: no extra dependency). With likely categories, such a paper still matches category
+subscriptions and the categories a channel learned to like. The model loads on first use; if
+the file is missing, papers without categories simply have none (one log line).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.models import Paper
+from bot.ranking.text import paper_terms
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "category_model.npz"
+CACHED_PAPERS = 65_536
+TOPIC_LIFT = 3.0
+
+
+@dataclass(frozen=True)
+class CategoryModel:
+    vocab: dict[str, int]
+    idf: np.ndarray  # per term
+    categories: tuple[str, ...]
+    weights: np.ndarray  # terms x categories
+    bias: np.ndarray  # per category
+    thresholds: np.ndarray  # per category: the probability from which it is predicted
+    rates: np.ndarray  # per category: the share of training papers in it
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
+        with np.load(path, allow_pickle=False) as z:
+            terms = [str(t) for t in z["terms"]]
+            return cls(
+                vocab={t: i for i, t in enumerate(terms)},
+                idf=z["idf"].astype(np.float64),
+                categories=tuple(str(c) for c in z["categories"]),
+                weights=z["weights"].astype(np.float32),
+                bias=z["bias"].astype(np.float64),
+                thresholds=z["thresholds"].astype(np.float64),
+                rates=z["rates"].astype(np.float64),
+            )
+
+    def probabilities(self, title: str, abstract: str) -> np.ndarray:
+        """Per category, the probability that a paper with this text is in it."""
+        counts = paper_terms(Paper(id="", title=title, abstract=abstract))
+        cols: list[int] = []
+        vals: list[float] = []
+        for term, n in counts.items():
+            col = self.vocab.get(term)
+            if col is not None:
+                cols.append(col)
+                vals.append((1.0 + math.log(n)) * float(self.idf[col]))
+        if not cols:
+            return np.zeros(len(self.categories))
+        x = np.asarray(vals)
+        x /= np.linalg.norm(x)
+        score = x @ self.weights[cols] + self.bias
+        return 1.0 / (1.0 + np.exp(-score))
+
+    def predict(self, title: str, abstract: str) -> tuple[str, ...]:
+        """The likely categories, most likely first; at least one when the text has words."""
+        prob = self.probabilities(title, abstract)
+        if not prob.any():
+            return ()
+        best = int(np.argmax(prob))
+        picked = [j for j in np.argsort(-prob, kind="stable") if prob[j] >= self.thresholds[j]]
+        if best not in picked:
+            picked.insert(0, best)
+        return tuple(self.categories[j] for j in picked)
+
+    def topic_categories(self, phrases: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+        """The categories typed topics point to: predicted for the phrases read together and at
+        least `TOPIC_LIFT` times likelier than for a random paper, with their probability."""
+        prob = self.probabilities("; ".join(phrases), "")
+        keep = (prob >= self.thresholds) & (prob >= TOPIC_LIFT * self.rates)
+        order = np.argsort(-prob, kind="stable")
+        return tuple((self.categories[j], float(prob[j])) for j in order if keep[j])
+
+
+@cache
+def category_model() -> CategoryModel | None:
+    if not MODEL_PATH.exists():
+        log.warning("no category model at %s: papers without categories get none", MODEL_PATH)
+        return None
+    return CategoryModel.load()
+
+
+def likely_categories(paper: Paper) -> tuple[str, ...]:
+    """The model's categories for a paper's title and abstract (cached per text)."""
+    if category_model() is None:
+        return ()
+    return _predict(paper.title, paper.abstract)
+
+
+@lru_cache(maxsize=CACHED_PAPERS)
+def _predict(title: str, abstract: str) -> tuple[str, ...]:
+    model = category_model()
+    return model.predict(title, abstract) if model is not None else ()
+
+
+@lru_cache(maxsize=CACHED_PAPERS)
+def topic_categories(phrases: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """`CategoryModel.topic_categories` (cached; none without the model or phrases)."""
+    model = category_model()
+    if model is None or not phrases:
+        return ()
+    return model.topic_categories(phrases)
