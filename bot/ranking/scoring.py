@@ -63,7 +63,7 @@ class Weights:
     category_rarity: float = 1.0  # 0: every category alike; 1: rare categories count more
     category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3
-    learned_terms: float = 0.5
+    learned_terms: float = 0.8
     learned_term_count: int = LEARNED_TERMS
     learned_sem: float = 2.0
     dislike_sem: float = 0.5
