@@ -15,6 +15,7 @@ from bot.commands import CommandLayer
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, NotFound, RateLimited
 from bot.feedback import EmojiMap, normalise_emoji
+from bot.learned_profiles import LearnedProfiles
 from bot.models import (
     Channel,
     CommandRequest,
@@ -91,6 +92,7 @@ class PaperBot:
         self.commands = CommandLayer(self)
         self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()
         self._batches_lock = threading.Lock()
+        self.learned = LearnedProfiles()
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:
@@ -143,23 +145,19 @@ class PaperBot:
     def profile_for(self, channel: Channel) -> Profile:
         """Typed interests as the prior, then seed papers and every current opinion.
 
-        Recomputed from the current opinions (the store keeps one latest opinion per person and
-        drops removed reactions), so undo is exact; learning is a sum, so order does not matter.
+        The store keeps one latest opinion per person and drops removed reactions; the learned
+        sum is kept per channel between digests and only what changed since is applied or
+        subtracted (`LearnedProfiles`), so undo is exact and a digest does not re-apply every
+        opinion the channel ever gave.
         """
-        profile = Profile.for_channel(channel)
         seeds = channel.interest_values(InterestKind.SEED)
         feedback = sorted(
             self.store.feedback(channel.id), key=lambda f: (f.at or datetime.min, f.paper_id)
         )
-        papers = self.store.get_papers([*seeds, *(f.paper_id for f in feedback)])
-        vectors = self.embeddings.vectors(list(papers.values()))
-        for seed in seeds:
-            if seed in papers:
-                profile.apply_reaction(papers[seed], +1, vectors.get(seed))
-        for fb in feedback:
-            if fb.paper_id in papers:
-                profile.apply_reaction(papers[fb.paper_id], fb.value, vectors.get(fb.paper_id))
-        return profile
+        opinions = [*((seed, +1) for seed in seeds), *((f.paper_id, f.value) for f in feedback)]
+        return self.learned.profile(
+            channel, opinions, self.store.get_papers, self.embeddings.vectors
+        )
 
     # ------------------------------------------------------------------ digest
     def candidates(self, channel: Channel) -> tuple[list[Paper], datetime]:

@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -107,6 +107,29 @@ class Profile:
             follow_authors=channel.settings.follow_authors,
         )
 
+    def copy(self) -> Profile:
+        """An independent copy: learned maps and vectors copied, caches carried over (their
+        contents are never changed in place, only replaced)."""
+        out = replace(
+            self,
+            phrases=list(self.phrases),
+            categories=list(self.categories),
+            authors=list(self.authors),
+            excludes=list(self.excludes),
+            cat_pos=dict(self.cat_pos),
+            cat_neg=dict(self.cat_neg),
+            author_pos=dict(self.author_pos),
+            author_neg=dict(self.author_neg),
+            term_weights=dict(self.term_weights),
+            emb_pos=None if self.emb_pos is None else self.emb_pos.copy(),
+            emb_neg=None if self.emb_neg is None else self.emb_neg.copy(),
+            liked=list(self.liked),
+        )
+        out._top = dict(self._top)
+        out._ordered = self._ordered
+        out._arrays = dict(self._arrays)
+        return out
+
     @property
     def opinions(self) -> int:
         return self.positives + self.negatives
@@ -148,9 +171,13 @@ class Profile:
             if like:
                 self.emb_pos = (self.emb_pos if self.emb_pos is not None else 0 * vec) + sign * vec
                 self.emb_pos_n += int(sign)
+                if self.emb_pos_n == 0:  # nothing left: the state of never having learned
+                    self.emb_pos = None
             else:
                 self.emb_neg = (self.emb_neg if self.emb_neg is not None else 0 * vec) + sign * vec
                 self.emb_neg_n += int(sign)
+                if self.emb_neg_n == 0:
+                    self.emb_neg = None
         self.liked = [e for e in self.liked if e[0] != paper.id]
         if like and sign > 0:
             words = heapq.nsmallest(
