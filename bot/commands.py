@@ -23,6 +23,7 @@ from bot.models import (
     Threshold,
 )
 from bot.ranking import Profile
+from bot.ranking.categorizer import topic_categories
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -171,6 +172,16 @@ class CommandLayer:
             )
         if len(lines) == 1:
             lines.append("Nothing yet. Start with `/papers subscribe <topic>`.")
+        topics = channel.interest_values(InterestKind.TOPIC)
+        pointed = (
+            topic_categories(topics) if not channel.interest_values(InterestKind.CATEGORY) else ()
+        )
+        if pointed:
+            lines.append(
+                "• Your topics point to: "
+                + ", ".join(f"`{c}`" for c, _ in pointed)
+                + " (subscribe to categories yourself to choose others)"
+            )
         profile = self.core.profile_for(channel)
         learned = _learned_summary(profile, *self.core.store.reaction_counts(channel.id))
         if learned:

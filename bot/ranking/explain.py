@@ -44,7 +44,11 @@ def explain_many(
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
-    pointed = dict(topic_categories(tuple(profile.phrases))) if w.topic_category else {}
+    pointed = (
+        dict(topic_categories(tuple(profile.phrases)))
+        if w.topic_category and not profile.categories
+        else {}
+    )
     affinities: dict[str, float] = {}
     sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
 

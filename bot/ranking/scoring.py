@@ -285,8 +285,8 @@ class Ranker:
             for typed in profile.categories:
                 for col in batch.category_columns(typed):
                     cat.add(i, col, w.typed_category)
-            if profile.phrases and w.topic_category:
-                cols, vals = topic_arrays(profile.phrases, batch)
+            if profile.phrases and w.topic_category and not profile.categories:
+                cols, vals = topic_arrays(profile.phrases, batch)  # typed categories win
                 if len(cols):
                     cat.add_arrays(i, cols, vals, w.topic_category)
             if profile.follow_authors and profile.authors:

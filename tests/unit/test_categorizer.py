@@ -72,3 +72,13 @@ def test_without_the_model_papers_without_categories_have_none(
     monkeypatch.setattr(categorizer, "category_model", lambda: None)
     assert likely_categories(_uncategorized("r1", *ROBOT)) == ()
     assert categorizer.topic_categories.__wrapped__(("robot manipulation",)) == ()
+
+
+def test_typed_categories_replace_where_the_topics_point() -> None:
+    text = ("A benchmark for long-horizon tasks", "We release tasks and report baselines.")
+    ro = make_paper("ro", *text, categories=("cs.RO",), primary_category="cs.RO")
+    phrases = ["robot manipulation", "motion planning"]
+    pointed = Ranker().rank(Profile.from_phrases(phrases), [ro], k=1)[0]
+    chosen = Ranker().rank(Profile.from_phrases(phrases, categories=["cs.CV"]), [ro], k=1)[0]
+    assert chosen.score < pointed.score
+    assert not any("where your topics point" in r.text for r in chosen.reasons)

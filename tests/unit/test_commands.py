@@ -172,3 +172,15 @@ def test_help_lists_every_command_and_explains_one(core: PaperBot) -> None:
     assert ok and "/papers subscribe" in text and "/papers stats" in text
     ok, text = run(core, "help schedule")
     assert ok and "Europe/Berlin" in text
+
+
+def test_topics_shows_where_the_typed_topics_point_until_categories_are_chosen(
+    core: PaperBot,
+) -> None:
+    run(core, "subscribe robot manipulation", channel="C2")
+    run(core, "subscribe motion planning", channel="C2")
+    ok, text = run(core, "topics", channel="C2")
+    assert ok and "Your topics point to: `cs.RO`" in text
+    run(core, "subscribe cat:cs.CV", channel="C2")
+    ok, text = run(core, "topics", channel="C2")
+    assert ok and "point to" not in text and "`cs.CV`" in text
