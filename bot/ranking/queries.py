@@ -1,0 +1,198 @@
+"""Many channels' queries gathered into flat arrays, then into matrices over a candidate set's
+columns: typed phrases and the categories they point to, learned words, categories and authors."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+from scipy import sparse
+
+from bot.ranking.categorizer import topic_categories
+from bot.ranking.features import Batch
+from bot.ranking.keys import KeyIndex
+from bot.ranking.profile import LearnedArrays
+from bot.ranking.text import phrase_terms
+
+
+def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """A typed phrase as BM25 query weights (columns, weights): a full match of all its words and
+    bigrams scores 1. Cached per candidate set."""
+    found = batch.phrase_cache.get(phrase)
+    if found is None:
+        found = batch.phrase_cache[phrase] = _phrase_arrays(phrase, batch)
+    return found
+
+
+def topic_arrays(phrases: Sequence[str], batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """The categories typed topics point to (`topic_categories`) as the batch's category
+    columns with their probabilities. Cached per candidate set."""
+    key = tuple(phrases)
+    found = batch.topic_cache.get(key)
+    if found is None:
+        pairs = [
+            (col, p) for cat, p in topic_categories(key) for col in batch.category_columns(cat)
+        ]
+        found = batch.topic_cache[key] = (
+            np.array([c for c, _ in pairs], dtype=np.int64),
+            np.array([p for _, p in pairs], dtype=np.float64),
+        )
+    return found
+
+
+def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    toks, grams = phrase_terms(phrase)
+    terms = [*toks, *grams]
+    out: dict[int, float] = {}
+    if terms:
+        factor = {t: 1.0 if " " not in t else 0.5 for t in terms}
+        total = sum(f * batch.idf_of(t) for t, f in factor.items()) or 1.0
+        for term, f in factor.items():
+            col = batch.vocab.get(term)
+            if col is not None:
+                out[col] = out.get(col, 0.0) + f / total
+    return np.fromiter(out, dtype=np.int64, count=len(out)), np.fromiter(
+        out.values(), dtype=np.float64, count=len(out)
+    )
+
+
+def split_terms(term: Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sparse.csr_matrix]:
+    """Channels' word weights as (dense over the batch's frequent words, sparse for the rest)."""
+    split = batch.term_split()
+    rows, cols, vals = term.flat(batch.vocab)
+    position = split.position[cols]
+    frequent = position >= 0
+    dense = None
+    if frequent.any():
+        width = split.dense.shape[0]
+        cells = rows[frequent] * width + position[frequent]
+        dense = np.bincount(cells, weights=vals[frequent], minlength=m * width)
+        dense = dense.reshape(m, width).astype(np.float32)
+    rare = ~frequent
+    shape = (m, max(batch.terms.shape[1], 1))
+    values = vals[rare].astype(np.float32)
+    return dense, sparse.csr_matrix((values, (rows[rare], cols[rare])), shape=shape)
+
+
+def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
+    """Each key's column in `index`, -1 where it has none."""
+    return np.fromiter(map(index.get, keys, itertools.repeat(-1)), np.int64, count=len(keys))
+
+
+class LearnedRows:
+    """Many channels' `LearnedArrays`, resolved to columns of a candidate set at once."""
+
+    def __init__(self) -> None:
+        self._rows: list[int] = []
+        self._arrays: list[LearnedArrays] = []
+        self._scales: list[float] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def add(self, row: int, arrays: LearnedArrays, word_scale: float) -> None:
+        self._rows.append(row)
+        self._arrays.append(arrays)
+        self._scales.append(word_scale)
+
+    def words(self, index: KeyIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, weight x the channel's scale) of learned words the batch has."""
+        lengths = [len(a.words) for a in self._arrays]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        keys = np.concatenate([a.words for a in self._arrays])
+        vals = np.concatenate([a.word_weights for a in self._arrays])
+        vals *= np.repeat(self._scales, lengths)
+        cols = index.lookup(keys)
+        known = cols >= 0
+        return rows[known], cols[known], vals[known]
+
+    def odds(
+        self, kind: Literal["cats", "authors"], index: KeyIndex
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories or authors
+        the batch has."""
+        prefix = "cat" if kind == "cats" else "author"
+        keys = [getattr(a, kind) for a in self._arrays]
+        lengths = [len(k) for k in keys]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        cols = index.lookup(np.concatenate(keys))
+        known = cols >= 0
+        pos = np.concatenate([getattr(a, prefix + "_pos") for a in self._arrays])[known]
+        neg = np.concatenate([getattr(a, prefix + "_neg") for a in self._arrays])[known]
+        return rows[known], cols[known], np.log((pos + 0.5) / (neg + 0.5))
+
+
+class Rows:
+    """Sparse rows gathered channel by channel (as arrays or as keys still to resolve to
+    columns), then flattened at once; entries for the same cell add up."""
+
+    def __init__(self) -> None:
+        self._rows: list[int] = []
+        self._cols: list[np.ndarray] = []
+        self._vals: list[np.ndarray] = []
+        self._scale: list[float] = []
+        self._extra: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._key_rows: list[int] = []
+        self._key_lens: list[int] = []
+        self._key_scale: list[float] = []
+        self._keys: list[str] = []
+        self._key_vals: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._cols) + len(self._extra)
+
+    def add(self, row: int, col: int, value: float) -> None:
+        self.add_arrays(row, np.array([col]), np.array([value]))
+
+    def add_arrays(self, row: int, cols: np.ndarray, vals: np.ndarray, scale: float = 1.0) -> None:
+        self._rows.append(row)
+        self._cols.append(cols)
+        self._vals.append(vals)
+        self._scale.append(scale)
+
+    def add_arrays_rows(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self._extra.append((rows, cols, vals))
+
+    def add_keys(
+        self, row: int, keys: Sequence[str], vals: Sequence[float], scale: float = 1.0
+    ) -> None:
+        self._key_rows.append(row)
+        self._key_lens.append(len(keys))
+        self._key_scale.append(scale)
+        self._keys.extend(keys)
+        self._key_vals.extend(vals)
+
+    def flat(self, index: Mapping[str, int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of every entry; keys the index does not know are dropped."""
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        if self._cols:
+            lengths = [len(c) for c in self._cols]
+            rows.append(np.repeat(np.asarray(self._rows, dtype=np.int64), lengths))
+            cols.append(np.concatenate(self._cols))
+            vals.append(np.concatenate(self._vals) * np.repeat(self._scale, lengths))
+        if index is not None and self._keys:
+            key_cols = _columns(index, self._keys)
+            known = key_cols >= 0
+            key_rows = np.repeat(np.asarray(self._key_rows, dtype=np.int64), self._key_lens)
+            key_vals = np.asarray(self._key_vals, dtype=np.float64) * np.repeat(
+                self._key_scale, self._key_lens
+            )
+            rows.append(key_rows[known])
+            cols.append(key_cols[known])
+            vals.append(key_vals[known])
+        for r, c, v in self._extra:
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def matrix(self, m: int, width: int, index: Mapping[str, int] | None) -> sparse.csr_matrix:
+        rows, cols, vals = self.flat(index)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(m, max(width, 1)))
