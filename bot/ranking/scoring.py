@@ -337,16 +337,24 @@ class Ranker:
                 out[typed] = w.phrase_sem * self.phrase_centroids(
                     [profiles[i].phrases for i in typed]
                 )
-        for scale, side in ((w.learned_sem, "liked"), (-w.learned_sem * w.dislike_sem, "disliked")):
-            rows, means = [], []
-            for i, profile in enumerate(profiles):
-                if profile.opinions:
-                    mean = getattr(profile.learned_arrays(w.learned_term_count), side)
-                    if mean is not None and len(mean) == dim:
-                        rows.append(i)
-                        means.append(mean)
-            if rows:
-                out[rows] += scale * np.stack(means)
+        liked_rows: list[int] = []
+        liked: list[np.ndarray] = []
+        disliked_rows: list[int] = []
+        disliked: list[np.ndarray] = []
+        for i, profile in enumerate(profiles):
+            if not profile.opinions:
+                continue
+            arrays = profile.learned_arrays(w.learned_term_count)
+            if arrays.liked is not None and arrays.liked.shape[0] == dim:
+                liked_rows.append(i)
+                liked.append(arrays.liked)
+            if arrays.disliked is not None and arrays.disliked.shape[0] == dim:
+                disliked_rows.append(i)
+                disliked.append(arrays.disliked)
+        if liked_rows:
+            out[liked_rows] += w.learned_sem * np.stack(liked)
+        if disliked_rows:
+            out[disliked_rows] -= w.learned_sem * w.dislike_sem * np.stack(disliked)
         return out.astype(np.float32) if out.any() else None
 
     def _scores(
