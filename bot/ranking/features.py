@@ -106,9 +106,8 @@ class Batch:
         the phrase's word order (cached per candidate set)."""
         found = self._matches.get(phrase)
         if found is None:
-            if self._csc is None:
-                self._csc = self.terms.tocsc()
-            indptr, indices = self._csc.indptr, self._csc.indices
+            csc = self.terms_by_column()
+            indptr, indices = csc.indptr, csc.indices
             found = np.zeros(len(self.papers))
             for term, weight in self.phrase_weights(phrase):
                 col = self.vocab.get(term)
@@ -117,10 +116,16 @@ class Batch:
             self._matches[phrase] = found
         return found
 
+    def terms_by_column(self) -> sparse.csc_matrix:
+        """The term matrix in column order (each word's papers), cached."""
+        if self._csc is None:
+            self._csc = self.terms.tocsc()
+        return self._csc
+
     def category_slots(self) -> np.ndarray:
         """papers x max-categories matrix of category columns, padded with the column count."""
         if self._slots is None:
-            width = max((len(set(paper_categories(p))) for p in self.papers), default=0)
+            width = int(np.diff(self.cats.indptr).max(initial=0))  # most categories of a paper
             slots = np.full((len(self.papers), max(width, 1)), self.cats.shape[1])
             indptr, indices = self.cats.indptr, self.cats.indices
             for i in range(len(self.papers)):
@@ -198,7 +203,7 @@ class Batch:
         """`TermSplit` of the term matrix (cached)."""
         if self._split is None:
             vocab_n = self.terms.shape[1]
-            df = np.diff(self.terms.tocsc().indptr)
+            df = np.diff(self.terms_by_column().indptr)
             frequent = np.sort(np.argsort(-df, kind="stable")[: min(DENSE_TERMS, vocab_n)])
             position = np.full(vocab_n, -1, dtype=np.int64)
             position[frequent] = np.arange(len(frequent))

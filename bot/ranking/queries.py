@@ -3,8 +3,7 @@ columns: typed phrases and the categories they point to, learned words, categori
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -61,7 +60,7 @@ def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
 def split_terms(term: Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sparse.csr_matrix]:
     """Channels' word weights as (dense over the batch's frequent words, sparse for the rest)."""
     split = batch.term_split()
-    rows, cols, vals = term.flat(batch.vocab)
+    rows, cols, vals = term.flat()
     position = split.position[cols]
     frequent = position >= 0
     dense = None
@@ -74,11 +73,6 @@ def split_terms(term: Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sp
     shape = (m, max(batch.terms.shape[1], 1))
     values = vals[rare].astype(np.float32)
     return dense, sparse.csr_matrix((values, (rows[rare], cols[rare])), shape=shape)
-
-
-def _columns(index: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
-    """Each key's column in `index`, -1 where it has none."""
-    return np.fromiter(map(index.get, keys, itertools.repeat(-1)), np.int64, count=len(keys))
 
 
 class LearnedRows:
@@ -125,8 +119,8 @@ class LearnedRows:
 
 
 class Rows:
-    """Sparse rows gathered channel by channel (as arrays or as keys still to resolve to
-    columns), then flattened at once; entries for the same cell add up."""
+    """Sparse rows gathered channel by channel as (columns, values) arrays, then flattened at
+    once; entries for the same cell add up."""
 
     def __init__(self) -> None:
         self._rows: list[int] = []
@@ -134,14 +128,9 @@ class Rows:
         self._vals: list[np.ndarray] = []
         self._scale: list[float] = []
         self._extra: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._key_rows: list[int] = []
-        self._key_lens: list[int] = []
-        self._key_scale: list[float] = []
-        self._keys: list[str] = []
-        self._key_vals: list[float] = []
 
     def __len__(self) -> int:
-        return len(self._keys) + len(self._cols) + len(self._extra)
+        return len(self._cols) + len(self._extra)
 
     def add(self, row: int, col: int, value: float) -> None:
         self.add_arrays(row, np.array([col]), np.array([value]))
@@ -155,17 +144,8 @@ class Rows:
     def add_arrays_rows(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
         self._extra.append((rows, cols, vals))
 
-    def add_keys(
-        self, row: int, keys: Sequence[str], vals: Sequence[float], scale: float = 1.0
-    ) -> None:
-        self._key_rows.append(row)
-        self._key_lens.append(len(keys))
-        self._key_scale.append(scale)
-        self._keys.extend(keys)
-        self._key_vals.extend(vals)
-
-    def flat(self, index: Mapping[str, int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, columns, values) of every entry; keys the index does not know are dropped."""
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of every entry."""
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
@@ -174,16 +154,6 @@ class Rows:
             rows.append(np.repeat(np.asarray(self._rows, dtype=np.int64), lengths))
             cols.append(np.concatenate(self._cols))
             vals.append(np.concatenate(self._vals) * np.repeat(self._scale, lengths))
-        if index is not None and self._keys:
-            key_cols = _columns(index, self._keys)
-            known = key_cols >= 0
-            key_rows = np.repeat(np.asarray(self._key_rows, dtype=np.int64), self._key_lens)
-            key_vals = np.asarray(self._key_vals, dtype=np.float64) * np.repeat(
-                self._key_scale, self._key_lens
-            )
-            rows.append(key_rows[known])
-            cols.append(key_cols[known])
-            vals.append(key_vals[known])
         for r, c, v in self._extra:
             rows.append(r)
             cols.append(c)
@@ -193,6 +163,6 @@ class Rows:
             return empty, empty, np.zeros(0)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
-    def matrix(self, m: int, width: int, index: Mapping[str, int] | None) -> sparse.csr_matrix:
-        rows, cols, vals = self.flat(index)
+    def matrix(self, m: int, width: int) -> sparse.csr_matrix:
+        rows, cols, vals = self.flat()
         return sparse.csr_matrix((vals, (rows, cols)), shape=(m, max(width, 1)))

@@ -274,6 +274,9 @@ class Ranker:
         cat = Rows()
         author = Rows()
         learned = LearnedRows()
+        index = batch.author_matrix()[0] if batch.has_authors else {}
+        followed_rows: list[int] = []  # followed authors today's candidates have
+        followed_cols: list[int] = []
         for i, profile in enumerate(profiles):
             for phrase in profile.phrases:
                 cols, vals = phrase_arrays(phrase, batch)
@@ -285,12 +288,16 @@ class Ranker:
                 cols, vals = topic_arrays(profile.phrases, batch)  # typed categories win
                 if len(cols):
                     cat.add_arrays(i, cols, vals, w.topic_category)
-            if profile.follow_authors and profile.authors:
-                names = list({a.lower(): None for a in profile.authors})
-                author.add_keys(i, names, [w.author] * len(names))
+            if profile.follow_authors and profile.authors and batch.has_authors:
+                found = {index[a] for a in map(str.lower, profile.authors) if a in index}
+                followed_rows.extend([i] * len(found))
+                followed_cols.extend(found)
             if profile.opinions:
                 scale = w.learned_terms / profile.opinions**0.5
                 learned.add(i, profile.learned_arrays(w.learned_term_count), scale)
+        if followed_rows:
+            cols = np.asarray(followed_cols, dtype=np.int64)
+            author.add_arrays_rows(np.asarray(followed_rows), cols, np.full(len(cols), w.author))
         odds = learned_table = None
         if learned:
             term.add_arrays_rows(*learned.words(batch.keys("words")))
@@ -310,13 +317,13 @@ class Ranker:
                 author.add_arrays_rows(rows, cols, w.learned_author * aff)
         authors = None
         if len(author) and batch.has_authors:
-            index, matrix = batch.author_matrix()
-            authors = author.matrix(m, matrix.shape[1], index).astype(np.float32)
+            width = batch.author_matrix()[1].shape[1]
+            authors = author.matrix(m, width).astype(np.float32)
         dense_terms, rare_terms = split_terms(term, batch, m)
         return Prepared(
             terms=rare_terms,
             dense_terms=dense_terms,
-            cats=cat.matrix(m, batch.cats.shape[1], None),
+            cats=cat.matrix(m, batch.cats.shape[1]),
             learned_cats=learned_table,
             dense=self._dense_queries(profiles, batch),
             authors=authors,
@@ -428,7 +435,7 @@ class Ranker:
                 rows.add_arrays(n, *phrase_arrays(phrase, batch))
                 n += 1
             spans.append((start, n))
-        query = rows.matrix(n, batch.terms.shape[1], None)
+        query = rows.matrix(n, batch.terms.shape[1])
         matched = (batch.terms @ query.T).T.toarray()
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
