@@ -170,13 +170,14 @@ def _make(
     raise ValueError(m)
 
 
-_RANKERS: dict[tuple[int, bool], Ranker] = {}
+_RANKERS: dict[tuple[Weights, bool], Ranker] = {}
 
 
 def _ranker(
     weights: Weights | None, embed_fn: Callable[[Sequence[str]], np.ndarray] | None
 ) -> Ranker:
-    key = (id(weights), embed_fn is not None)
+    # keyed by the weights' values: an id could be reused by the next run's weights
+    key = (weights or Weights(), embed_fn is not None)
     if key not in _RANKERS:
         _RANKERS[key] = Ranker(weights, embed=embed_fn)
     return _RANKERS[key]
