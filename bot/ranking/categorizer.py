@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "category_model.npz"
 CACHED_PAPERS = 65_536
 TOPIC_LIFT = 3.0
+GUESS_FLOOR = 0.05  # likely categories keep their probability down to this
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,22 @@ class CategoryModel:
 
     def predict(self, title: str, abstract: str) -> tuple[str, ...]:
         """The likely categories, most likely first; at least one when the text has words."""
+        return tuple(c for c, _, predicted in self.guess(title, abstract) if predicted)
+
+    def guess(self, title: str, abstract: str) -> tuple[tuple[str, float, bool], ...]:
+        """Categories with their probability, most likely first: those at least `GUESS_FLOOR`
+        likely, and the best one always; with whether each is predicted (over its threshold,
+        or the best)."""
         prob = self.probabilities(title, abstract)
         if not prob.any():
             return ()
-        best = int(np.argmax(prob))
-        picked = [j for j in np.argsort(-prob, kind="stable") if prob[j] >= self.thresholds[j]]
-        if best not in picked:
-            picked.insert(0, best)
-        return tuple(self.categories[j] for j in picked)
+        order = np.argsort(-prob, kind="stable")
+        best = int(order[0])
+        return tuple(
+            (self.categories[j], float(prob[j]), bool(j == best or prob[j] >= self.thresholds[j]))
+            for j in order
+            if j == best or prob[j] >= GUESS_FLOOR
+        )
 
     def topic_categories(self, phrases: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
         """The categories typed topics point to: predicted for the phrases read together and at
@@ -98,15 +107,20 @@ def category_model() -> CategoryModel | None:
 
 def likely_categories(paper: Paper) -> tuple[str, ...]:
     """The model's categories for a paper's title and abstract (cached per text)."""
+    return tuple(c for c, _, predicted in category_guess(paper) if predicted)
+
+
+def category_guess(paper: Paper) -> tuple[tuple[str, float, bool], ...]:
+    """`CategoryModel.guess` for a paper (cached per text; none without the model)."""
     if category_model() is None:
         return ()
-    return _predict(paper.title, paper.abstract)
+    return _guess(paper.title, paper.abstract)
 
 
 @lru_cache(maxsize=CACHED_PAPERS)
-def _predict(title: str, abstract: str) -> tuple[str, ...]:
+def _guess(title: str, abstract: str) -> tuple[tuple[str, float, bool], ...]:
     model = category_model()
-    return model.predict(title, abstract) if model is not None else ()
+    return model.guess(title, abstract) if model is not None else ()
 
 
 @lru_cache(maxsize=CACHED_PAPERS)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.models import Reason, ReasonKind
-from bot.ranking.categorizer import topic_categories
+from bot.ranking.categorizer import category_guess, topic_categories
 from bot.ranking.features import Batch, known_categories, paper_categories
 
 if TYPE_CHECKING:
@@ -44,11 +44,7 @@ def explain_many(
     semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
     mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
     liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
-    pointed = (
-        dict(topic_categories(tuple(profile.phrases)))
-        if w.topic_category and not profile.categories
-        else {}
-    )
+    pointed = dict(topic_categories(tuple(profile.phrases))) if not profile.categories else {}
     affinities: dict[str, float] = {}
     sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
 
@@ -93,9 +89,14 @@ def explain_many(
         else:  # no typed category: the category the typed topics point to
             hit = next((c for c in cats if c in pointed), None)
             if hit:
-                text = f"{field} {hit}, where your topics point"
-                weight = w.topic_category * pointed[hit]
-                reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
+                if field == "in":
+                    weight = w.topic_category * pointed[hit]
+                else:  # a guessed category counts by the model's probability
+                    chance = next(p for c, p, _ in category_guess(paper) if c == hit)
+                    weight = w.topic_guess * pointed[hit] * chance
+                if weight > 0:
+                    text = f"{field} {hit}, where your topics point"
+                    reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
         if mine:
             hit_author = next((mine[a.lower()] for a in paper.authors if a.lower() in mine), None)
             if hit_author:

@@ -1,7 +1,9 @@
 """Features of one candidate set, built once and shared by every channel ranked against it.
 
-A `Batch` holds a BM25-weighted sparse term matrix (unigrams and bigrams), a category matrix and,
-in the semantic tier, a matrix of unit-length paper embeddings.
+A `Batch` holds a BM25-weighted sparse term matrix (unigrams and bigrams), a category matrix
+(for papers from a source without categories: the ones the category model predicts, and apart
+from it the model's probabilities) and, in the semantic tier, a matrix of unit-length paper
+embeddings.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import numpy as np
 from scipy import sparse
 
 from bot.models import Paper
-from bot.ranking.categorizer import likely_categories
+from bot.ranking.categorizer import category_guess, likely_categories
 from bot.ranking.keys import KeyIndex
 from bot.ranking.text import paper_terms, phrase_terms, word_pattern
 
 BM25_K1 = 1.2
 BM25_B = 0.75
 SMALL_BATCH = 50
+
+ColumnValues = tuple[np.ndarray, np.ndarray]  # (columns, values) of one sparse row
 
 
 def known_categories(paper: Paper) -> tuple[str, ...]:
@@ -62,6 +66,9 @@ class Batch:
     unit_terms: sparse.csr_matrix  # rows L2-normalised (for diversity)
     cat_index: dict[str, int]
     cats: sparse.csr_matrix  # papers x categories, 1 where the paper is in the category
+    guessed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per paper
+    guess_index: dict[str, int] = field(default_factory=dict)  # columns of `guesses`
+    guesses: sparse.csr_matrix | None = None  # papers x categories: the model's probabilities
     embeddings: np.ndarray | None = None  # papers x dim, unit length
     term_sets: list[frozenset[str]] = field(default_factory=list)
     upvotes: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -70,9 +77,12 @@ class Batch:
     _similarity: np.ndarray | None = None
     _slots: np.ndarray | None = None
     _sets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _guessed_set: np.ndarray | None = None
     _phrases: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    topic_cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    topic_cache: dict[tuple[str, ...], tuple[ColumnValues, ColumnValues]] = field(
+        default_factory=dict
+    )
     _has_authors: bool | None = None
     _authors: tuple[dict[str, int], sparse.csr_matrix] | None = None
     _excluded: dict[str, np.ndarray] = field(default_factory=dict)
@@ -137,14 +147,29 @@ class Batch:
     def category_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The distinct category sets of the papers (far fewer than papers): their slots
         (sets x max-categories), which set each paper has, and the sets x categories 0/1
-        matrix. Per-category work is done per set, then spread to the papers."""
+        matrix. Per-category work is done per set, then spread to the papers. Guessed and
+        known categories never share a set (`guessed_sets`)."""
         if self._sets is None:
-            slots = self.category_slots()
-            unique, inverse = np.unique(slots, axis=0, return_inverse=True)
+            keyed = np.column_stack([self.category_slots(), self._guessed_flags()])
+            unique, inverse = np.unique(keyed, axis=0, return_inverse=True)
+            self._guessed_set = unique[:, -1].astype(bool)
+            unique = unique[:, :-1]
             members = np.zeros((len(unique), self.cats.shape[1] + 1))
             members[np.arange(len(unique))[:, None], unique] = 1.0
             self._sets = (unique, inverse.ravel(), members[:, :-1])
         return self._sets
+
+    def guessed_sets(self) -> np.ndarray:
+        """Per category set of `category_sets`: True where its categories are the model's
+        guess for papers without any."""
+        self.category_sets()
+        assert self._guessed_set is not None
+        return self._guessed_set
+
+    def _guessed_flags(self) -> np.ndarray:
+        if len(self.guessed) == len(self.papers):
+            return self.guessed
+        return np.zeros(len(self.papers), dtype=bool)
 
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""
@@ -295,11 +320,30 @@ def build_batch(
     cat_index: dict[str, int] = {}
     crow: list[int] = []
     ccol: list[int] = []
+    guessed = np.zeros(n, dtype=bool)
+    guess_index: dict[str, int] = {}
+    grow: list[int] = []
+    gcol: list[int] = []
+    gval: list[float] = []
     for i, paper in enumerate(papers):
-        for cat in dict.fromkeys(paper_categories(paper)):
+        categories = known_categories(paper)
+        if not categories:
+            guess = category_guess(paper)
+            guessed[i] = bool(guess)
+            categories = tuple(c for c, _, predicted in guess if predicted)
+            for cat, prob, _ in guess:
+                grow.append(i)
+                gcol.append(guess_index.setdefault(cat, len(guess_index)))
+                gval.append(prob)
+        for cat in dict.fromkeys(categories):
             crow.append(i)
             ccol.append(cat_index.setdefault(cat, len(cat_index)))
     cats = sparse.csr_matrix((np.ones(len(crow)), (crow, ccol)), shape=(n, max(len(cat_index), 1)))
+    guesses = None
+    if guess_index:
+        guesses = sparse.csr_matrix(
+            (np.asarray(gval, dtype=np.float32), (grow, gcol)), shape=(n, len(guess_index))
+        )
 
     matrix = None
     if embeddings is not None and n and all(p.id in embeddings for p in papers):
@@ -319,6 +363,9 @@ def build_batch(
         unit_terms=unit,
         cat_index=cat_index,
         cats=cats,
+        guessed=guessed,
+        guess_index=guess_index,
+        guesses=guesses,
         embeddings=matrix,
         term_sets=term_sets,
         upvotes=np.array([p.upvotes or 0 for p in papers], dtype=np.float64),

@@ -25,20 +25,27 @@ def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
-def topic_arrays(phrases: Sequence[str], batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-    """The categories typed topics point to (`topic_categories`) as the batch's category
-    columns with their probabilities. Cached per candidate set."""
+def topic_arrays(
+    phrases: Sequence[str], batch: Batch
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The categories typed topics point to (`topic_categories`) with their probabilities, as
+    (columns, values) of the batch's categories and of its model guesses (`Batch.guesses`).
+    Cached per candidate set."""
     key = tuple(phrases)
     found = batch.topic_cache.get(key)
     if found is None:
-        pairs = [
-            (col, p) for cat, p in topic_categories(key) for col in batch.category_columns(cat)
-        ]
-        found = batch.topic_cache[key] = (
-            np.array([c for c, _ in pairs], dtype=np.int64),
-            np.array([p for _, p in pairs], dtype=np.float64),
-        )
+        pointed = topic_categories(key)
+        cats = [(col, p) for cat, p in pointed for col in batch.category_columns(cat)]
+        guesses = [(batch.guess_index[c], p) for c, p in pointed if c in batch.guess_index]
+        found = batch.topic_cache[key] = (_arrays(cats), _arrays(guesses))
     return found
+
+
+def _arrays(pairs: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.array([c for c, _ in pairs], dtype=np.int64),
+        np.array([v for _, v in pairs], dtype=np.float64),
+    )
 
 
 def _phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:

@@ -50,9 +50,11 @@ class Weights:
     phrase_sem: float = 3.0
     typed_category: float = 1.5
     topic_category: float = 1.0  # the categories the typed topics point to (category model)
+    topic_guess: float = 4.0  # ... for a paper without categories: times the model's probability
     author: float = 1.2
     prf_depth: int = 6
     prf_category: float = 1.2
+    prf_guess: float = 0.5  # the category lift for a paper whose categories are the model's guess
     prf_sem: float = 1.0
     prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
     learned_category: float = 1.0
@@ -83,6 +85,8 @@ class Prepared:
     terms: sparse.csr_matrix  # channels x vocabulary, the batch's frequent words left out
     dense_terms: np.ndarray | None  # channels x the batch's frequent words (`TermSplit`)
     cats: sparse.csr_matrix  # channels x categories
+    topics: sparse.csr_matrix  # channels x categories the typed topics point to (known ones)
+    topic_guesses: sparse.csr_matrix | None  # ... x `Batch.guesses` columns (guessed ones)
     learned_cats: np.ndarray | None  # channels x (categories + 1), -inf where not learned
     dense: np.ndarray | None  # channels x dim (float32), or None
     authors: sparse.csr_matrix | None  # channels x batch authors
@@ -272,6 +276,8 @@ class Ranker:
         m = len(profiles)
         term = Rows()
         cat = Rows()
+        topic = Rows()
+        topic_guess = Rows()
         author = Rows()
         learned = LearnedRows()
         index = batch.author_matrix()[0] if batch.has_authors else {}
@@ -284,10 +290,12 @@ class Ranker:
             for typed in profile.categories:
                 for col in batch.category_columns(typed):
                     cat.add(i, col, w.typed_category)
-            if profile.phrases and w.topic_category and not profile.categories:
-                cols, vals = topic_arrays(profile.phrases, batch)  # typed categories win
-                if len(cols):
-                    cat.add_arrays(i, cols, vals, w.topic_category)
+            if profile.phrases and not profile.categories:  # typed categories win
+                (cols, vals), (guess_cols, guess_vals) = topic_arrays(profile.phrases, batch)
+                if len(cols) and w.topic_category:
+                    topic.add_arrays(i, cols, vals, w.topic_category)
+                if len(guess_cols) and w.topic_guess:
+                    topic_guess.add_arrays(i, guess_cols, guess_vals, w.topic_guess)
             if profile.follow_authors and profile.authors and batch.has_authors:
                 found = {index[a] for a in map(str.lower, profile.authors) if a in index}
                 followed_rows.extend([i] * len(found))
@@ -324,6 +332,12 @@ class Ranker:
             terms=rare_terms,
             dense_terms=dense_terms,
             cats=cat.matrix(m, batch.cats.shape[1]),
+            topics=topic.matrix(m, batch.cats.shape[1]),
+            topic_guesses=(
+                topic_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
+                if len(topic_guess)
+                else None
+            ),
             learned_cats=learned_table,
             dense=self._dense_queries(profiles, batch),
             authors=authors,
@@ -403,11 +417,18 @@ class Ranker:
         per_set = None
         if prepared.cats.nnz:
             per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
+        if prepared.topics.nnz:  # where the typed topics point: for known categories only
+            pointed = np.asarray(prepared.topics @ members.T, dtype=np.float32)
+            pointed[:, batch.guessed_sets()] = 0.0
+            per_set = pointed if per_set is None else per_set + pointed
         if prepared.learned_cats is not None:
             best = _best_category(prepared.learned_cats, slots)
             per_set = best if per_set is None else per_set + best
         if per_set is not None:
             out += per_set[:, inverse]
+        if prepared.topic_guesses is not None and batch.guesses is not None:
+            # a paper without categories: by the model's probability of each pointed category
+            _add_sparse(out, prepared.topic_guesses @ batch.guesses.T)
         return out
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
@@ -473,6 +494,7 @@ class Ranker:
             lift = np.maximum(lift, 0.0)
             _, inverse, members = batch.category_sets()
             per_set = (w.prf_category * lift @ members.T).astype(np.float32)
+            per_set[:, batch.guessed_sets()] *= w.prf_guess  # a guess is less sure
             out += per_set[:, inverse]
         if w.prf_sem and batch.embeddings is not None:
             # the feedback centroid's dot product with each paper: the mean of the feedback
