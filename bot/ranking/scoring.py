@@ -629,6 +629,8 @@ def _per_topic_top(
         ok = np.isfinite(np.take_along_axis(masked, idx, axis=1))
         rows.append(np.repeat(every, per)[ok.ravel()])
         cols.append(idx.ravel()[ok.ravel()])
+    if not rows:  # no paper clearly matches any one typed phrase today
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(rows), np.concatenate(cols)
 
 

@@ -286,3 +286,16 @@ def test_every_pick_carries_evidence() -> None:
     picks = Ranker().rank(profile, _corpus(), k=len(_corpus()), threshold=None)
     assert picks and all(s.reasons for s in picks)
     assert all(len(r.text) <= 80 for s in picks for r in s.reasons)
+
+
+def test_feedback_per_typed_topic_works_on_a_day_no_paper_matches_a_topic() -> None:
+    ranker = Ranker(Weights(prf_per_topic=True, prf_depth=2))
+    profile = Profile.from_phrases(["robot manipulation", "speech recognition"])
+    unrelated = [make_paper(f"u{i}", f"Graph coloring {i}", "Sparse graphs.") for i in range(4)]
+    assert len(ranker.rank(profile, unrelated, k=2)) == 2  # was: nothing to concatenate
+    matching = [
+        make_paper("r", "Robot manipulation", "Robot manipulation with grasping."),
+        make_paper("s", "Speech recognition", "Speech recognition for accents."),
+        *unrelated,
+    ]
+    assert {p.paper.id for p in ranker.rank(profile, matching, k=2)} == {"r", "s"}
