@@ -71,6 +71,18 @@ class Ours(Method):
         TIMES[f"{self.name} reaction"].append(time.perf_counter() - start)
 
 
+class Frozen(Ours):
+    """Control: the same ranker never told a reaction. How far ours is above it, as a share of
+    the oracle, is what learning adds; the control's own change over the window is how much
+    harder or easier the days get for what the typed topics find."""
+
+    def react(self, paper: Paper, value: int) -> None:
+        pass
+
+
+FROZEN = "-frozen"
+
+
 def run(
     window: str,
     methods: Sequence[str],
@@ -84,7 +96,9 @@ def run(
     days = load_days(start)
     channels = load_channels()
     all_papers = [p for _, ps in days for p in ps]
-    need_emb = any(m in methods for m in ("zotero", "scholar", "ours-semantic"))
+    need_emb = any(
+        m.removesuffix(FROZEN) in ("zotero", "scholar", "ours-semantic") for m in methods
+    )
     emb = cached_embeddings(all_papers) if need_emb else None
     embed_fn: Callable[[Sequence[str]], np.ndarray] | None = None
     if need_emb:
@@ -119,7 +133,7 @@ def run(
             for (m, seed, name), state in states.items():
                 ch = next(c for c in channels if c.name == name)
                 if isinstance(state, Ours):
-                    state.batch = batches[m]
+                    state.batch = batches[m.removesuffix(FROZEN)]
                 order = state.rank(shown)
                 rel = [ch.relevant(papers[i]) for i in order]
                 n_rel = sum(ch.relevant(p) for p in papers)
@@ -163,10 +177,11 @@ def _make(
     if m == "scholar":
         assert emb is not None
         return ScholarInbox(phrase_vecs[ch.name], emb)
-    if m == "ours-default":
-        return Ours(m, ch, _ranker(weights, None), None)
-    if m == "ours-semantic":
-        return Ours(m, ch, _ranker(weights, embed_fn), emb)
+    kind = Frozen if m.endswith(FROZEN) else Ours
+    if m.removesuffix(FROZEN) == "ours-default":
+        return kind(m, ch, _ranker(weights, None), None)
+    if m.removesuffix(FROZEN) == "ours-semantic":
+        return kind(m, ch, _ranker(weights, embed_fn), emb)
     raise ValueError(m)
 
 
@@ -233,7 +248,34 @@ NAMES = {
     "scholar": "Scholar-Inbox-like",
     "ours-default": "PaperBot default (no embeddings)",
     "ours-semantic": "PaperBot semantic",
+    "ours-default-frozen": "control: PaperBot default, never learns",
+    "ours-semantic-frozen": "control: PaperBot semantic, never learns",
 }
+
+
+def learning_table(results: dict[str, dict[str, list[list[float]]]]) -> str:
+    """What learning adds: ours minus its never-learning control, as shares of the oracle."""
+    lines = [
+        "| categories | method | share of oracle, days 1-5 / last 5 | control (never learns) | learning adds |",
+        "|---|---|---|---|---|",
+    ]
+    for key, metrics in results.items():
+        control = results.get(key + FROZEN)
+        if control is None:
+            continue
+        mode, method = key.split("/")
+        ours = [_share(metrics, s) for s in ("days 1-5", "last 5")]
+        base = [_share(control, s) for s in ("days 1-5", "last 5")]
+        lines.append(
+            f"| {mode} | {NAMES.get(method, method)} | {ours[0]:.2f} / {ours[1]:.2f} | "
+            f"{base[0]:.2f} / {base[1]:.2f} | "
+            f"{ours[0] - base[0]:+.2f} / {ours[1] - base[1]:+.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _share(metrics: dict[str, list[list[float]]], days: str) -> float:
+    return summarize(metrics["p5"], SLICES[days]) / summarize(metrics["oracle"], SLICES[days])
 
 
 def plot(results: dict[str, dict[str, list[list[float]]]], path: Path) -> None:
@@ -247,6 +289,8 @@ def plot(results: dict[str, dict[str, list[list[float]]]], path: Path) -> None:
         oracle = None
         for key, metrics in results.items():
             m_mode, method = key.split("/")
+            if method.endswith(FROZEN):
+                continue  # the controls are in the tables
             if m_mode != mode and not (
                 mode == "hidden" and method in ("keyword", "arxiv-sanity", "zotero", "scholar")
             ):
@@ -272,13 +316,15 @@ def main() -> None:
     parser.add_argument("--window", choices=["tune", "dev"], default="dev")
     parser.add_argument(
         "--methods",
-        default="keyword,arxiv-sanity,zotero,scholar,ours-default,ours-semantic",
+        default="keyword,arxiv-sanity,zotero,scholar,ours-default,ours-semantic,"
+        "ours-default-frozen,ours-semantic-frozen",
     )
     args = parser.parse_args()
     methods = args.methods.split(",")
     started = time.perf_counter()
     results = run(args.window, methods)
-    text = table(results)
+    text = table(results) + "\n\nWhat learning adds over the same ranker never told a reaction:\n\n"
+    text += learning_table(results)
     timing = "\n".join(
         f"- {key}: median {1000 * float(np.median(v)):.2f} ms over {len(v)} calls"
         for key, v in sorted(TIMES.items())
