@@ -10,7 +10,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.ranking.categorizer import topic_categories
-from bot.ranking.features import Batch
+from bot.ranking.features import Batch, ColumnValues
 from bot.ranking.keys import KeyIndex
 from bot.ranking.profile import LearnedArrays
 from bot.ranking.text import phrase_terms
@@ -25,9 +25,7 @@ def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
-def topic_arrays(
-    phrases: Sequence[str], batch: Batch
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def topic_arrays(phrases: Sequence[str], batch: Batch) -> tuple[ColumnValues, ColumnValues]:
     """The categories typed topics point to (`topic_categories`) with their probabilities, as
     (columns, values) of the batch's categories and of its model guesses (`Batch.guesses`).
     Cached per candidate set."""
@@ -41,7 +39,7 @@ def topic_arrays(
     return found
 
 
-def _arrays(pairs: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(pairs: list[tuple[int, float]]) -> ColumnValues:
     return (
         np.array([c for c, _ in pairs], dtype=np.int64),
         np.array([v for _, v in pairs], dtype=np.float64),
