@@ -66,7 +66,6 @@ class Batch:
     unit_terms: sparse.csr_matrix  # rows L2-normalised (for diversity)
     cat_index: dict[str, int]
     cats: sparse.csr_matrix  # papers x categories, 1 where the paper is in the category
-    guessed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per paper
     guess_index: dict[str, int] = field(default_factory=dict)  # columns of `guesses`
     guesses: sparse.csr_matrix | None = None  # papers x categories: the model's probabilities
     embeddings: np.ndarray | None = None  # papers x dim, unit length
@@ -150,7 +149,7 @@ class Batch:
         matrix. Per-category work is done per set, then spread to the papers. Guessed and
         known categories never share a set (`guessed_sets`)."""
         if self._sets is None:
-            keyed = np.column_stack([self.category_slots(), self._guessed_flags()])
+            keyed = np.column_stack([self.category_slots(), self.guessed()])
             unique, inverse = np.unique(keyed, axis=0, return_inverse=True)
             self._guessed_set = unique[:, -1].astype(bool)
             unique = unique[:, :-1]
@@ -166,10 +165,11 @@ class Batch:
         assert self._guessed_set is not None
         return self._guessed_set
 
-    def _guessed_flags(self) -> np.ndarray:
-        if len(self.guessed) == len(self.papers):
-            return self.guessed
-        return np.zeros(len(self.papers), dtype=bool)
+    def guessed(self) -> np.ndarray:
+        """Per paper: True where its categories are the model's guess (it has `guesses`)."""
+        if self.guesses is None:
+            return np.zeros(len(self.papers), dtype=bool)
+        return np.diff(self.guesses.indptr) > 0
 
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""
@@ -320,7 +320,6 @@ def build_batch(
     cat_index: dict[str, int] = {}
     crow: list[int] = []
     ccol: list[int] = []
-    guessed = np.zeros(n, dtype=bool)
     guess_index: dict[str, int] = {}
     grow: list[int] = []
     gcol: list[int] = []
@@ -328,10 +327,8 @@ def build_batch(
     for i, paper in enumerate(papers):
         categories = known_categories(paper)
         if not categories:
-            guess = category_guess(paper)
-            guessed[i] = bool(guess)
-            categories = tuple(c for c, _, predicted in guess if predicted)
-            for cat, prob, _ in guess:
+            categories = likely_categories(paper)
+            for cat, prob, _ in category_guess(paper):
                 grow.append(i)
                 gcol.append(guess_index.setdefault(cat, len(guess_index)))
                 gval.append(prob)
@@ -363,7 +360,6 @@ def build_batch(
         unit_terms=unit,
         cat_index=cat_index,
         cats=cats,
-        guessed=guessed,
         guess_index=guess_index,
         guesses=guesses,
         embeddings=matrix,

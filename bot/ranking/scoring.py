@@ -277,7 +277,7 @@ class Ranker:
         term = Rows()
         cat = Rows()
         topic = Rows()
-        topic_guess = Rows()
+        pointed_guess = Rows()
         author = Rows()
         learned = LearnedRows()
         index = batch.author_matrix()[0] if batch.has_authors else {}
@@ -295,7 +295,7 @@ class Ranker:
                 if len(cols) and w.topic_category:
                     topic.add_arrays(i, cols, vals, w.topic_category)
                 if len(guess_cols) and w.topic_guess:
-                    topic_guess.add_arrays(i, guess_cols, guess_vals, w.topic_guess)
+                    pointed_guess.add_arrays(i, guess_cols, guess_vals, w.topic_guess)
             if profile.follow_authors and profile.authors and batch.has_authors:
                 found = {index[a] for a in map(str.lower, profile.authors) if a in index}
                 followed_rows.extend([i] * len(found))
@@ -334,8 +334,8 @@ class Ranker:
             cats=cat.matrix(m, batch.cats.shape[1]),
             topics=topic.matrix(m, batch.cats.shape[1]),
             topic_guesses=(
-                topic_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
-                if len(topic_guess)
+                pointed_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
+                if len(pointed_guess)
                 else None
             ),
             learned_cats=learned_table,
