@@ -12,7 +12,8 @@ Usable in-process without database or network::
 
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.profile import Profile
-from bot.ranking.scoring import Ranker, Weights
+from bot.ranking.scoring import Ranker
+from bot.ranking.weights import Weights
 
 LexicalRanker = Ranker  # the default tier is a Ranker without an embedder
 

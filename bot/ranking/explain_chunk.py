@@ -21,7 +21,7 @@ def best_affinities(
 ) -> list[list[tuple[float, str]]]:
     """Per channel, per pick: the best learned (category affinity, category). `odds`: channels x
     (categories + 1) smoothed log-odds (0 where never reacted to; the last column, a padding
-    slot, -inf), as `Ranker._prepare` builds them."""
+    slot, -inf), as `prepare` builds them."""
     flat = np.fromiter((j for row in picks for j in row), dtype=np.int64)
     owner = np.repeat(np.arange(len(picks)), [len(row) for row in picks])
     affinity = _affinity(batch, flat, owner, odds)

@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 
 from bot.ranking import Profile, Ranker, Weights, build_batch
-from bot.ranking.scoring import _add_sparse
+from bot.ranking.products import add_sparse
 from bot.ranking.text import word_pattern
 from bot.sources.sample import load_sample
 
@@ -117,5 +117,5 @@ def test_add_sparse_adds_into_the_dense_scores(dtype: type) -> None:
     dense = rng.normal(size=(40, 70)).astype(np.float32)
     part = sparse.random(40, 70, density=0.2, format="csr", random_state=1, dtype=dtype)
     expected = dense + part.toarray()
-    _add_sparse(dense, part)  # float64 parts take the plain add
+    add_sparse(dense, part)  # float64 parts take the plain add
     assert np.allclose(dense, expected, atol=1e-6)

@@ -1,0 +1,83 @@
+"""The matrix products of a chunk's queries with a candidate set's features: the channels'
+own evidence for every paper, before the pseudo-relevance feedback."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import sparse
+
+from bot.ranking.features import Batch
+from bot.ranking.prepare import Prepared
+from bot.ranking.weights import Weights
+
+try:  # adds a CSR matrix into a dense one (scipy's own `toarray` uses it)
+    from scipy.sparse._sparsetools import csr_todense as _csr_todense
+except ImportError:  # pragma: no cover - a scipy that moved it: the plain add below
+    _csr_todense = None
+
+
+def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
+    """The products of the channels' queries with the papers' features (float32)."""
+    m, n = prepared.excluded.shape
+    split = batch.term_split()
+    if prepared.dense_terms is not None:
+        out = prepared.dense_terms @ split.dense
+    else:
+        out = np.zeros((m, n), dtype=np.float32)
+    if prepared.terms.nnz:
+        add_sparse(out, prepared.terms @ split.rare)
+    if prepared.dense is not None and batch.embeddings is not None:
+        out += prepared.dense @ batch.embeddings.T
+    if prepared.authors is not None and prepared.authors.nnz:
+        add_sparse(out, prepared.authors @ batch.author_matrix()[1].T)
+    # categories: per distinct category set of the papers, then spread to the papers
+    slots, inverse, members = batch.category_sets()
+    per_set = None
+    if prepared.cats.nnz:
+        per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
+    if prepared.topics.nnz:  # where the typed topics point: for known categories only
+        pointed = np.asarray(prepared.topics @ members.T, dtype=np.float32)
+        pointed[:, batch.guessed_sets()] = 0.0
+        per_set = pointed if per_set is None else per_set + pointed
+    if prepared.learned_cats is not None:
+        best = best_category(prepared.learned_cats, slots)
+        per_set = best if per_set is None else per_set + best
+    if per_set is not None:
+        out += per_set[:, inverse]
+    if prepared.topic_guesses is not None and batch.guesses is not None:
+        # a paper without categories: by the model's probability of each pointed category
+        add_sparse(out, prepared.topic_guesses @ batch.guesses.T)
+    return out
+
+
+def static_scores(w: Weights, batch: Batch) -> np.ndarray:
+    """Per paper: the popularity boost (log-scaled upvotes) minus a small age term."""
+    pop = w.popularity * np.log1p(batch.upvotes) / math.log(101)
+    return (pop - w.recency * np.minimum(batch.age_days, 14)).astype(np.float32)
+
+
+def add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:
+    """out += part (a sparse product) without a dense temporary: scipy's `csr_todense` adds
+    into its output (it is what `toarray` calls on a zeroed array); a plain add if that
+    internal routine is missing or the types differ."""
+    csr = part.tocsr()
+    fast = out.flags.c_contiguous and csr.dtype == out.dtype and csr.shape == out.shape
+    if _csr_todense is not None and fast:
+        _csr_todense(*out.shape, csr.indptr, csr.indices, csr.data, out)
+    else:
+        out += csr.toarray()
+
+
+def best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """channels x category sets: the learned weight of each set's best category (0 if none);
+    `table` is channels x (categories + 1), -inf where nothing was learned."""
+    best = table[:, slots[:, 0]]
+    for s in range(1, slots.shape[1]):
+        np.maximum(best, table[:, slots[:, s]], out=best)
+    best[~np.isfinite(best)] = 0.0
+    return best
+
+
+__all__ = ["add_sparse", "best_category", "evidence", "static_scores"]
