@@ -155,3 +155,17 @@ def parse_int(value: str, low: int, high: int, usage: str) -> int:
     if not low <= number <= high:
         raise CommandError(f"Pick a number from {low} to {high}.", usage)
     return number
+
+
+_ON = frozenset({"on", "yes", "true", "enable", "enabled", "1"})
+_OFF = frozenset({"off", "no", "false", "disable", "disabled", "0"})
+
+
+def parse_switch(value: str, usage: str) -> bool:
+    """`on` / `off` (and yes/no, true/false, enable/disable) -> a bool."""
+    word = value.strip().lower()
+    if word in _ON:
+        return True
+    if word in _OFF:
+        return False
+    raise CommandError(f"Use `on` or `off`, not `{value}`.", usage)

@@ -39,6 +39,11 @@ SPECS: dict[str, Spec] = {
         "Teach me with a paper you like.",
         ("/papers like 2503.12461", "/papers like https://arxiv.org/abs/2503.12461"),
     ),
+    "unlike": Spec(
+        "/papers unlike <arXiv id or link>",
+        "Take back a paper this channel liked with `/papers like`.",
+        ("/papers unlike 2503.12461",),
+    ),
     "topics": Spec("/papers topics", "Show this channel's profile and what reactions taught me."),
     "schedule": Spec(
         "/papers schedule <HH:MM> [timezone] [daily|weekdays|weekly|mon,wed,fri]",
@@ -52,6 +57,11 @@ SPECS: dict[str, Spec] = {
         "/papers threshold <low|medium|high>",
         "Fewer, better papers (high) or more, looser ones (low).",
         ("/papers threshold high",),
+    ),
+    "set": Spec(
+        "/papers set [authors|threads|empty] [on|off]",
+        "Show or switch this channel's options (without arguments: all of them).",
+        ("/papers set", "/papers set authors off", "/papers set threads on"),
     ),
     "pause": Spec("/papers pause", "Stop scheduled digests here."),
     "resume": Spec("/papers resume", "Start scheduled digests again."),
@@ -73,6 +83,38 @@ SPECS: dict[str, Spec] = {
         ("/papers history 10",),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An on/off channel option of `/papers set`: its `ChannelSettings` field and what each
+    state means."""
+
+    field: str
+    on: str
+    off: str
+    slack_only: bool = False
+
+
+SWITCHES: dict[str, Switch] = {
+    "authors": Switch(
+        "follow_authors",
+        "papers by followed authors rank higher",
+        "followed authors' papers rank like any other (the authors stay listed)",
+    ),
+    "threads": Switch(
+        "thread_mode",
+        "a digest's papers are replies in a thread under its header",
+        "a digest's papers are posted in the channel",
+        slack_only=True,
+    ),
+    "empty": Switch(
+        "announce_empty",
+        "on a day without new papers I post a short note",
+        "on a day without new papers I stay quiet",
+    ),
+}
+
 ALIASES = {
     "sub": "subscribe",
     "unsub": "unsubscribe",
@@ -83,4 +125,6 @@ ALIASES = {
     "digest": "now",
     "find": "search",
     "?": "help",
+    "settings": "set",
+    "options": "set",
 }

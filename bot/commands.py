@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import command_parse as cp
-from bot.command_specs import ALIASES, SPECS
+from bot.command_specs import ALIASES, SPECS, SWITCHES, Switch
 from bot.errors import CommandError, NotFound, PaperBotError
 from bot.history import history_text
 from bot.models import (
@@ -18,6 +18,7 @@ from bot.models import (
     CommandRequest,
     Interest,
     InterestKind,
+    Platform,
     Reply,
     Schedule,
     Threshold,
@@ -45,10 +46,12 @@ class CommandLayer:
             "exclude": self._exclude,
             "include": self._include,
             "like": self._like,
+            "unlike": self._unlike,
             "topics": self._topics,
             "schedule": self._schedule,
             "size": self._size,
             "threshold": self._threshold,
+            "set": self._set,
             "pause": self._pause,
             "resume": self._resume,
             "now": self._now,
@@ -152,6 +155,18 @@ class CommandLayer:
             ephemeral=False,
         )
 
+    def _unlike(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
+        paper_id = cp.paper_ref(p.rest, SPECS["unlike"].usage)
+        if not self.core.store.remove_interest(channel.id, Interest(InterestKind.SEED, paper_id)):
+            seeds = channel.interest_values(InterestKind.SEED)
+            listing = ", ".join(f"`{s}`" for s in seeds) or "none"
+            raise CommandError(
+                f"This channel has not liked `{paper_id}` with `/papers like`. Liked: {listing}."
+            )
+        paper = self.core.store.get_paper(paper_id)
+        title = f"“{paper.title}”" if paper is not None else f"`{paper_id}`"
+        return Reply(f"This channel no longer likes {title}.", ephemeral=False)
+
     def _topics(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         lines = [f"*Profile of #{channel.name}*"]
         for kind, label in (
@@ -162,7 +177,12 @@ class CommandLayer:
         ):
             values = channel.interest_values(kind)
             if values:
-                lines.append(f"• {label}: " + ", ".join(f"`{v}`" for v in values))
+                muted = kind is InterestKind.AUTHOR and not channel.settings.follow_authors
+                lines.append(
+                    f"• {label}: "
+                    + ", ".join(f"`{v}`" for v in values)
+                    + (" (no boost: `/papers set authors on` turns it on)" if muted else "")
+                )
         seeds = channel.interest_values(InterestKind.SEED)
         if seeds:
             papers = self.core.store.get_papers(list(seeds))
@@ -228,6 +248,36 @@ class CommandLayer:
             raise CommandError("Use low, medium or high.", SPECS["threshold"].usage) from None
         self._save(channel, replace(channel.settings, threshold=level))
         return Reply(f"Threshold set to {level.value}.", ephemeral=False)
+
+    def _set(self, channel: Channel, p: cp.Parsed, req: CommandRequest) -> Reply:
+        usage = SPECS["set"].usage
+        if not p.words:
+            lines = [f"*Options of #{channel.name}*"]
+            lines += [
+                f"• `{name}` {_state(s, getattr(channel.settings, s.field))}"
+                + (" (Slack only)" if s.slack_only else "")
+                for name, s in SWITCHES.items()
+            ]
+            lines.append("Switch one with `/papers set <option> on|off`.")
+            return Reply("\n".join(lines))
+        name = p.words[0].lower()
+        switch = SWITCHES.get(name)
+        if switch is None:
+            known = ", ".join(f"`{n}`" for n in SWITCHES)
+            raise CommandError(f"There is no option `{p.words[0]}`. Options: {known}.", usage)
+        current = bool(getattr(channel.settings, switch.field))
+        if len(p.words) == 1:
+            return Reply(f"`{name}` {_state(switch, current)}.")
+        if len(p.words) > 2:
+            raise CommandError("Tell me one option and `on` or `off`.", usage)
+        value = cp.parse_switch(p.words[1], usage)
+        if value and switch.slack_only and req.platform is Platform.DISCORD:
+            raise CommandError(f"`{name}` works on Slack only ({switch.on}).", usage)
+        if value == current:
+            return Reply(f"`{name}` is already {_state(switch, value)}.")
+        change: dict[str, Any] = {switch.field: value}
+        self._save(channel, replace(channel.settings, **change))
+        return Reply(f"`{name}` is now {_state(switch, value)}.", ephemeral=False)
 
     def _pause(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         if channel.settings.paused:
@@ -358,6 +408,10 @@ def _keyword(rest: str, name: str) -> str:
     if len(keyword) > cp.MAX_PHRASE:
         raise CommandError("That keyword is too long.", SPECS[name].usage)
     return keyword
+
+
+def _state(switch: Switch, value: bool) -> str:
+    return f"on: {switch.on}" if value else f"off: {switch.off}"
 
 
 def _is_days(word: str) -> bool:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 MAX_CHOICES = 25
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
 SUBCOMMANDS = (
-    "subscribe", "unsubscribe", "exclude", "include", "like", "topics", "schedule", "size",
-    "threshold", "pause", "resume", "now", "search", "why", "stats", "history",
+    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "topics", "schedule",
+    "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
 )  # fmt: skip
 
 
@@ -142,6 +142,19 @@ class PapersGroup(
     ) -> None:
         await self.client.answer(interaction)
 
+    @app_commands.command(description="Take back a paper this channel liked")
+    @app_commands.describe(paper="one of the papers this channel liked")
+    async def unlike(
+        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @unlike.autocomplete("paper")
+    async def _unlike_paper(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._channel_values(interaction, (InterestKind.SEED,), current)
+
     @app_commands.command(description="List this channel's topics, categories and authors")
     async def topics(self, interaction: discord.Interaction) -> None:
         await self.client.answer(interaction)
@@ -181,6 +194,16 @@ class PapersGroup(
     @app_commands.command(description="How good a match must be to be posted")
     async def threshold(
         self, interaction: discord.Interaction, level: Literal["low", "medium", "high"]
+    ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(name="set", description="Show or switch this channel's options")
+    @app_commands.describe(option="leave empty to see every option", value="on or off")
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        option: Literal["authors", "threads", "empty"] | None = None,
+        value: Literal["on", "off"] | None = None,
     ) -> None:
         await self.client.answer(interaction)
 

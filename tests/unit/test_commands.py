@@ -184,3 +184,57 @@ def test_topics_shows_where_the_typed_topics_point_until_categories_are_chosen(
     run(core, "subscribe cat:cs.CV", channel="C2")
     ok, text = run(core, "topics", channel="C2")
     assert ok and "point to" not in text and "`cs.CV`" in text
+
+
+def test_unlike_takes_back_a_liked_paper(core: PaperBot) -> None:
+    run(core, "like 2606.00002")
+    run(core, "like 2606.00001")
+    assert len(core.profile_for(channel_of(core)).liked) == 2
+    ok, text = run(core, "unlike https://arxiv.org/abs/2606.00002v2")
+    assert ok and "no longer likes “Dexterous robot manipulation from video”" in text
+    assert channel_of(core).interest_values(InterestKind.SEED) == ("2606.00001",)
+    assert [liked[0] for liked in core.profile_for(channel_of(core)).liked] == ["2606.00001"]
+    ok, text = run(core, "unlike 2606.00003")
+    assert not ok and "has not liked `2606.00003`" in text and "`2606.00001`" in text
+    ok, text = run(core, "unlike")
+    assert not ok and "Usage: `/papers unlike" in text
+
+
+def test_set_lists_and_switches_the_channel_options(core: PaperBot) -> None:
+    ok, text = run(core, "set")
+    assert ok and "`authors` on" in text and "`threads` off" in text and "`empty` off" in text
+    ok, text = run(core, "set threads on")
+    assert ok and "now on" in text and channel_of(core).settings.thread_mode
+    ok, text = run(core, "settings empty yes")
+    assert ok and channel_of(core).settings.announce_empty
+    ok, text = run(core, "set empty on")
+    assert ok and "already on" in text
+    ok, text = run(core, "set threads")
+    assert ok and text.startswith("`threads` on")
+    for bad, hint in (
+        ("set colour on", "no option `colour`"),
+        ("set authors maybe", "`on` or `off`"),
+        ("set authors off now", "one option"),
+    ):
+        ok, text = run(core, bad)
+        assert not ok and hint in text and "Usage: `/papers set" in text, bad
+    assert channel_of(core).settings.follow_authors  # the bad ones changed nothing
+
+
+def test_switching_authors_off_stops_the_followed_author_boost(
+    core: PaperBot, clock: FixedClock
+) -> None:
+    by_jane = make_paper(
+        "2606.00005", "Grasping in clutter", authors=("Jane Doe", "Ann Lee"), categories=("cs.RO",)
+    )
+    core.store.upsert_papers([by_jane], clock.now())
+    run(core, 'subscribe author:"Jane Doe"')
+    ok, text = run(core, "why 2606.00005")
+    assert ok and "by Jane Doe (followed)" in text
+    assert run(core, "set authors off")[0]
+    ok, text = run(core, "why 2606.00005")
+    assert ok and "Jane Doe" not in text
+    ok, text = run(core, "topics")
+    assert "`Jane Doe` (no boost" in text
+    assert run(core, "set authors on")[0]
+    assert "by Jane Doe (followed)" in run(core, "why 2606.00005")[1]

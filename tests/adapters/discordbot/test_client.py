@@ -57,12 +57,18 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert group["name"] == "papers"
     subs = {o["name"]: o for o in group["options"]}
     assert set(subs) == {
-        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "topics", "schedule",
-        "size", "threshold", "pause", "resume", "now", "search", "why", "stats", "history",
+        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "topics",
+        "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
+        "stats", "history",
     }  # fmt: skip
     schedule = {o["name"]: o for o in subs["schedule"]["options"]}
     assert schedule["timezone"]["autocomplete"] is True and schedule["time"]["required"] is True
     assert subs["unsubscribe"]["options"][0]["autocomplete"] is True
+    assert subs["unlike"]["options"][0]["autocomplete"] is True
+    switch = {o["name"]: o for o in subs["set"]["options"]}
+    assert [c["value"] for c in switch["option"]["choices"]] == ["authors", "threads", "empty"]
+    assert [c["value"] for c in switch["value"]["choices"]] == ["on", "off"]
+    assert not switch["option"].get("required") and not switch["value"].get("required")
     size = subs["size"]["options"][0]
     assert (size["type"], size["min_value"], size["max_value"]) == (4, 1, 20)
     assert [c["value"] for c in subs["threshold"]["options"][0]["choices"]] == [
@@ -354,6 +360,25 @@ async def test_schedule_options_in_any_order_reach_the_core_in_its_order(
     await until(fake.callbacks)
     schedule = core.store.get_channel(channel.id).settings.schedule
     assert (schedule.time, schedule.timezone, schedule.days) == ("07:30", "Asia/Tokyo", (0, 2))
+
+
+async def test_set_switches_an_option_and_refuses_slack_only_threads(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot
+) -> None:
+    assert client.option_order["set"] == ["option", "value"]
+    channel = add_channel(core)
+    options = [option("value", "off"), option("option", "authors")]  # out of order
+    await fake.dispatch("INTERACTION_CREATE", slash_interaction("set", options))
+    await until(fake.callbacks)
+    assert core.store.get_channel(channel.id).settings.follow_authors is False
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_interaction("set", [option("option", "threads"), option("value", "on")]),
+    )
+    await until(lambda: len(fake.callbacks()) == 2)
+    refused = fake.callbacks()[-1].body
+    assert refused["data"]["flags"] == 64 and "Slack only" in refused["data"]["content"]
+    assert core.store.get_channel(channel.id).settings.thread_mode is False
 
 
 async def test_missing_add_reactions_permission_still_posts_the_paper(
