@@ -44,6 +44,10 @@ SPECS: dict[str, Spec] = {
         "Take back a paper this channel liked with `/papers like`.",
         ("/papers unlike 2503.12461",),
     ),
+    "forget": Spec(
+        "/papers forget",
+        "Forget what reactions taught me so far (typed topics and liked papers stay).",
+    ),
     "topics": Spec("/papers topics", "Show this channel's profile and what reactions taught me."),
     "schedule": Spec(
         "/papers schedule <HH:MM> [timezone] [daily|weekdays|weekly|mon,wed,fri]",

@@ -47,6 +47,7 @@ class CommandLayer:
             "include": self._include,
             "like": self._like,
             "unlike": self._unlike,
+            "forget": self._forget,
             "topics": self._topics,
             "schedule": self._schedule,
             "size": self._size,
@@ -167,6 +168,18 @@ class CommandLayer:
         title = f"“{paper.title}”" if paper is not None else f"`{paper_id}`"
         return Reply(f"This channel no longer likes {title}.", ephemeral=False)
 
+    def _forget(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
+        taught = self.core.opinions(channel)
+        if not taught:
+            return Reply("No reactions have taught me anything here yet: nothing to forget.")
+        self._save(channel, replace(channel.settings, learn_since=self.core.clock.now()))
+        return Reply(
+            f"Forgot what {_count(len(taught), 'reaction')} taught me here: from now on only new "
+            "👍/👎 count. Topics, categories, authors and liked papers stay "
+            "(`/papers unlike` takes one back).",
+            ephemeral=False,
+        )
+
     def _topics(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         lines = [f"*Profile of #{channel.name}*"]
         for kind, label in (
@@ -203,9 +216,15 @@ class CommandLayer:
                 + " (subscribe to categories yourself to choose others)"
             )
         profile = self.core.profile_for(channel)
-        learned = _learned_summary(profile, *self.core.store.reaction_counts(channel.id))
+        opinions = [f.value for f in self.core.opinions(channel)]
+        up, down = sum(v > 0 for v in opinions), sum(v < 0 for v in opinions)
+        learned = _learned_summary(profile, up, down)
+        since = channel.settings.learn_since
         if learned:
-            lines.append(f"• Reactions taught me: {learned}")
+            lines.append(
+                f"• Reactions taught me: {learned}"
+                + (f" (since `/papers forget` on {since:%Y-%m-%d})" if since else "")
+            )
         s = channel.settings
         lines.append(
             f"• Schedule: {s.schedule.time} {s.schedule.timezone} {cp.days_label(s.schedule.days)}, "
@@ -408,6 +427,10 @@ def _keyword(rest: str, name: str) -> str:
     if len(keyword) > cp.MAX_PHRASE:
         raise CommandError("That keyword is too long.", SPECS[name].usage)
     return keyword
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _state(switch: Switch, value: bool) -> str:

@@ -104,6 +104,7 @@ class ChannelSettings:
     announce_empty: bool = False  # post a short "no new papers today" line
     thread_mode: bool = False  # papers as replies under the header (Slack)
     follow_authors: bool = True
+    learn_since: datetime | None = None  # reactions before this are forgotten (`/papers forget`)
 
 
 @dataclass(frozen=True, slots=True)

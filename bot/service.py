@@ -21,6 +21,7 @@ from bot.models import (
     CommandRequest,
     Digest,
     DigestItem,
+    Feedback,
     IngestReport,
     InterestKind,
     ItemStatus,
@@ -151,13 +152,22 @@ class PaperBot:
         opinion the channel ever gave.
         """
         seeds = channel.interest_values(InterestKind.SEED)
-        feedback = sorted(
-            self.store.feedback(channel.id), key=lambda f: (f.at or datetime.min, f.paper_id)
-        )
+        feedback = self.opinions(channel)
         opinions = [*((seed, +1) for seed in seeds), *((f.paper_id, f.value) for f in feedback)]
         return self.learned.profile(
             channel, opinions, self.store.get_papers, self.embeddings.vectors
         )
+
+    def opinions(self, channel: Channel) -> list[Feedback]:
+        """The channel's current opinions that teach its ranking, oldest first: all of them,
+        or those given since `/papers forget` (`ChannelSettings.learn_since`)."""
+        since = channel.settings.learn_since
+        kept = [
+            f
+            for f in self.store.feedback(channel.id)
+            if since is None or (f.at is not None and f.at > since)
+        ]
+        return sorted(kept, key=lambda f: (f.at or datetime.min, f.paper_id))
 
     # ------------------------------------------------------------------ digest
     def candidates(self, channel: Channel) -> tuple[list[Paper], datetime]:

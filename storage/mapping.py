@@ -67,6 +67,7 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
         announce_empty=row.announce_empty,
         thread_mode=row.thread_mode,
         follow_authors=row.follow_authors,
+        learn_since=row.learn_since,
     )
     return Channel(
         id=row.id,
@@ -100,6 +101,7 @@ def settings_values(settings: ChannelSettings) -> dict[str, Any]:
         "announce_empty": settings.announce_empty,
         "thread_mode": settings.thread_mode,
         "follow_authors": settings.follow_authors,
+        "learn_since": settings.learn_since,
     }
 
 

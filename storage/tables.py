@@ -85,6 +85,7 @@ class ChannelRow(SQLModel, table=True):
     announce_empty: bool = False
     thread_mode: bool = False
     follow_authors: bool = True
+    learn_since: datetime | None = Field(default=None, sa_column=_tz())
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     next_run_at: datetime | None = Field(default=None, sa_column=_tz())
     last_digest_at: datetime | None = Field(default=None, sa_column=_tz())

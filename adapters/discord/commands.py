@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 MAX_CHOICES = 25
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
 SUBCOMMANDS = (
-    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "topics", "schedule",
-    "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
+    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
+    "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
 )  # fmt: skip
 
 
@@ -154,6 +154,10 @@ class PapersGroup(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await self._channel_values(interaction, (InterestKind.SEED,), current)
+
+    @app_commands.command(description="Forget what reactions taught PaperBot in this channel")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
 
     @app_commands.command(description="List this channel's topics, categories and authors")
     async def topics(self, interaction: discord.Interaction) -> None:

@@ -70,6 +70,7 @@ class Profile:
     emb_pos_n: int = 0
     emb_neg_n: int = 0
     liked: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, title, terms
+    liked_n: dict[str, int] = field(default_factory=dict)  # likes each `liked` paper holds
     # caches of derived state, rebuilt after a reaction (not copied by `dataclasses.replace`)
     _top: dict[int, list[tuple[str, float]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -124,6 +125,7 @@ class Profile:
             emb_pos=None if self.emb_pos is None else self.emb_pos.copy(),
             emb_neg=None if self.emb_neg is None else self.emb_neg.copy(),
             liked=list(self.liked),
+            liked_n=dict(self.liked_n),
         )
         out._top = dict(self._top)
         out._ordered = self._ordered
@@ -178,13 +180,30 @@ class Profile:
                 self.emb_neg_n += int(sign)
                 if self.emb_neg_n == 0:
                     self.emb_neg = None
-        self.liked = [e for e in self.liked if e[0] != paper.id]
-        if like and sign > 0:
-            words = heapq.nsmallest(
-                8, (kv for kv in vector.items() if " " not in kv[0]), key=lambda kv: (-kv[1], kv[0])
-            )
-            terms = [t for t, _ in words]
-            self.liked = [*self.liked, (paper.id, paper.title[:120], terms)][-MAX_LIKED:]
+        if like:
+            self._count_like(paper, vector, int(sign))
+
+    def _count_like(self, paper: Paper, vector: dict[str, float], step: int) -> None:
+        """The recently liked papers (for "similar to ... you liked"), each with the number of
+        likes it holds: several people may like one paper, and one taking theirs back leaves it
+        liked by the others."""
+        held = self.liked_n.get(paper.id, 0) + step
+        kept = [e for e in self.liked if e[0] != paper.id]
+        if step < 0:
+            if held > 0:
+                self.liked_n[paper.id] = held
+                return
+            self.liked_n.pop(paper.id, None)
+            self.liked = kept
+            return
+        words = heapq.nsmallest(
+            8, (kv for kv in vector.items() if " " not in kv[0]), key=lambda kv: (-kv[1], kv[0])
+        )
+        self.liked = [*kept, (paper.id, paper.title[:120], [t for t, _ in words])]
+        self.liked_n[paper.id] = held
+        for old in self.liked[:-MAX_LIKED]:
+            self.liked_n.pop(old[0], None)
+        self.liked = self.liked[-MAX_LIKED:]
 
     def category_affinity(self, category: str) -> float:
         """Smoothed log-odds that the channel likes a paper in this category."""
@@ -255,6 +274,7 @@ class Profile:
             "emb_pos_n": self.emb_pos_n,
             "emb_neg_n": self.emb_neg_n,
             "liked": self.liked,
+            "liked_n": {pid: n for pid, n in self.liked_n.items() if n != 1},
         }
         return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
@@ -281,6 +301,8 @@ class Profile:
             emb_neg_n=int(data.get("emb_neg_n", 0)),
             liked=[(str(a), str(b), list(c)) for a, b, c in data.get("liked", [])],
         )
+        held = data.get("liked_n", {})
+        profile.liked_n = {pid: int(held.get(pid, 1)) for pid, _, _ in profile.liked}
         profile._ordered = isinstance(terms, list)  # written strongest first by `to_json`
         if profile.opinions:
             profile.learned_arrays()  # restored ready to rank

@@ -48,6 +48,31 @@ def test_migration_creates_schema_and_is_idempotent(db_url: str) -> None:
     engine.dispose()
 
 
+def test_migration_0008_adds_learn_since_and_downgrades(db_url: str) -> None:
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("channel")}
+    assert "learn_since" in columns
+    command.downgrade(alembic_config(engine), "0007_ranking")
+    assert "learn_since" not in {c["name"] for c in inspect(engine).get_columns("channel")}
+    migrate(engine)
+    assert "learn_since" in {c["name"] for c in inspect(engine).get_columns("channel")}
+    engine.dispose()
+
+
+def test_learn_since_round_trips_as_utc(store: SqlStore) -> None:
+    channel = store.ensure_channel(REF, "lab", ChannelSettings(), now=T0)
+    assert channel.settings.learn_since is None
+    forgot = T0 + timedelta(hours=3, microseconds=5)
+    store.update_settings(channel.id, replace(channel.settings, learn_since=forgot))
+    found = store.get_channel(channel.id).settings.learn_since
+    assert found == forgot and found is not None and found.utcoffset() == timedelta(0)
+
+
 def test_paper_upsert_merges_and_reports(store: SqlStore) -> None:
     a = make_paper("2606.00001", "Robot grasping", version=1, sources=("arxiv",))
     b = make_paper("2606.00002", "Speech recognition")

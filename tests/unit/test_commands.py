@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -238,3 +239,36 @@ def test_switching_authors_off_stops_the_followed_author_boost(
     assert "`Jane Doe` (no boost" in text
     assert run(core, "set authors on")[0]
     assert "by Jane Doe (followed)" in run(core, "why 2606.00005")[1]
+
+
+def test_forget_drops_what_reactions_taught_and_keeps_the_rest(
+    core: PaperBot, chat: RecordingChat, clock: FixedClock
+) -> None:
+    ok, text = run(core, "forget")
+    assert ok and "nothing to forget" in text
+    run(core, "subscribe robot manipulation")
+    run(core, "like 2606.00003")
+    run(core, "now")
+    first, second = chat.posts[0][1], chat.posts[1][1]
+    core.react(channel_of(core), first, "U1", "+1")
+    core.react(channel_of(core), second, "U2", "-1")
+    assert core.profile_for(channel_of(core)).opinions == 3  # the liked paper and two reactions
+    assert "1 👍 and 1 👎 so far" in run(core, "topics")[1]
+
+    clock.advance(timedelta(minutes=5))
+    ok, text = run(core, "forget")
+    assert ok and "Forgot what 2 reactions taught me" in text
+    channel = channel_of(core)
+    assert channel.settings.learn_since == clock.now()
+    profile = core.profile_for(channel)
+    assert profile.opinions == 1 and [liked[0] for liked in profile.liked] == ["2606.00003"]
+    assert profile.phrases == ["robot manipulation"]
+    assert "so far" not in run(core, "topics")[1]  # no reaction counts since the forget
+    assert "1 👍, 1 👎" in run(core, "stats")[1]  # the reactions themselves are kept
+
+    clock.advance(timedelta(minutes=5))
+    core.react(channel, second, "U2", "-1", added=False)  # changed after the forget: counts
+    core.react(channel, second, "U2", "+1")
+    assert core.profile_for(channel_of(core)).opinions == 2
+    ok, text = run(core, "topics")
+    assert "1 👍 and 0 👎 so far" in text and f"since `/papers forget` on {clock.now():%Y-%m-%d}" in text

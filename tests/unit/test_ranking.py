@@ -137,6 +137,21 @@ def test_undo_restores_the_exact_state_and_order_does_not_matter() -> None:
     assert _ids(Ranker().rank(a, papers, k=None)) == _ids(Ranker().rank(b, papers, k=None))
 
 
+def test_a_paper_two_people_liked_stays_liked_when_one_takes_it_back() -> None:
+    papers = _corpus()
+    profile = Profile.from_phrases(["robot manipulation"])
+    profile.apply_reaction(papers[0], +1)  # two people 👍 the same paper
+    profile.apply_reaction(papers[0], +1)
+    profile.apply_reaction(papers[0], -1)  # and a third 👎 it: still liked by two
+    restored = Profile.from_json(profile.to_json())
+    for p in (profile, restored):
+        p.remove_reaction(papers[0], +1)
+        assert [liked[0] for liked in p.liked] == ["r1"]
+        p.remove_reaction(papers[0], +1)
+        assert p.liked == [] and p.liked_n == {}
+    assert restored.to_json() == profile.to_json()
+
+
 def test_ranking_is_deterministic_and_idempotent() -> None:
     papers = _corpus()
     profile = Profile.from_phrases(["language models", "speech recognition"])

@@ -57,8 +57,8 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert group["name"] == "papers"
     subs = {o["name"]: o for o in group["options"]}
     assert set(subs) == {
-        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "topics",
-        "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
+        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget",
+        "topics", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
         "stats", "history",
     }  # fmt: skip
     schedule = {o["name"]: o for o in subs["schedule"]["options"]}
