@@ -335,6 +335,20 @@ def react(
     )
 
 
+@app.command("reseal-tokens")
+def reseal_tokens() -> None:
+    """Encrypt every stored chat app install (OAuth tokens) with TOKEN_ENCRYPTION_KEY's first
+    key: after setting a key, or after putting a new one first to rotate."""
+    settings = load_settings()
+    if not settings.token_encryption_key:
+        raise InvalidInput("set TOKEN_ENCRYPTION_KEY first (see .env.example)")
+    with runtime(settings) as rt:
+        if rt.installations is None:
+            raise InvalidInput("this runtime keeps no chat app installs")
+        count = rt.installations.reseal_installations()
+    typer.echo(f"sealed {count} stored install(s) with the current key")
+
+
 @app.command("command")
 def command(
     channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],

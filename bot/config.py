@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+    # Fernet key(s) sealing stored OAuth installs (tokens) at rest; "new,old" while rotating.
+    token_encryption_key: str | None = Field(default=None, repr=False)
     slack_api_url: str = "https://slack.com/api/"
     slack_redirect_url: str | None = None  # OAuth redirect URL if Slack must be told it
     slack_command: str = "/papers"

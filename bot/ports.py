@@ -211,6 +211,10 @@ class InstallationRepository(Protocol):
         user_id: str | None = None,
     ) -> int: ...
 
+    def reseal_installations(self) -> int:
+        """Rewrite every install sealed with the current encryption key; how many."""
+        ...
+
     def issue_oauth_state(self, state: str, expires_at: datetime) -> None: ...
 
     def consume_oauth_state(self, state: str, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Protocol, TextIO
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.ports import Clock, Store
+from bot.ports import Clock, InstallationRepository, Store
 from bot.service import PaperBot
 
 
@@ -24,6 +24,7 @@ class Runtime:
     clock: Clock
     core: PaperBot
     extras: dict[str, Any] = field(default_factory=dict)
+    installations: InstallationRepository | None = None  # chat app installs (OAuth tokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Built by the composition root: the ASGI app `paperbot serve` runs, and (when
     # SLACK_APP_TOKEN is set) a function that starts Slack Socket Mode and returns a stop function.

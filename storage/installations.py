@@ -12,6 +12,7 @@ from bot.errors import StorageError
 from bot.models import InstallationRecord, Platform
 from storage.store import SqlStore
 from storage.tables import InstallationRow, OAuthStateRow
+from storage.token_cipher import TokenCipher
 
 
 def _key(value: str | None) -> str:
@@ -19,10 +20,13 @@ def _key(value: str | None) -> str:
 
 
 class SqlInstallations:
-    """Installs keyed by (platform, enterprise, workspace, installer); states are single-use."""
+    """Installs keyed by (platform, enterprise, workspace, installer); states are single-use.
+    Each install's data (the SDK's JSON, tokens included) is sealed by `cipher` when it has a
+    key (`TOKEN_ENCRYPTION_KEY`)."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: SqlStore, cipher: TokenCipher | None = None) -> None:
         self.store = store
+        self.cipher = cipher or TokenCipher([])
 
     def save_installation(self, record: InstallationRecord) -> None:
         for _attempt in range(2):  # a concurrent first save of the same key: update instead
@@ -42,11 +46,11 @@ class SqlInstallations:
                             enterprise_id=_key(record.enterprise_id),
                             workspace=_key(record.workspace),
                             user_id=_key(record.user_id),
-                            data=record.data,
+                            data=self.cipher.seal(record.data),
                             installed_at=record.installed_at,
                         )
                     else:
-                        row.data = record.data
+                        row.data = self.cipher.seal(record.data)
                         row.installed_at = record.installed_at
                     s.add(row)
                 return
@@ -81,7 +85,7 @@ class SqlInstallations:
                 enterprise_id=row.enterprise_id or None,
                 workspace=row.workspace or None,
                 user_id=row.user_id or None,
-                data=row.data,
+                data=self.cipher.open(row.data),
                 installed_at=row.installed_at,
             )
 
@@ -101,6 +105,16 @@ class SqlInstallations:
             if user_id is not None:
                 query = query.where(col(InstallationRow.user_id) == user_id)
             return int(s.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+    def reseal_installations(self) -> int:
+        """Every stored install sealed again with the cipher's first key (plaintext ones too):
+        after setting or rotating `TOKEN_ENCRYPTION_KEY`. Returns how many were rewritten."""
+        with self.store.session() as s:
+            rows = list(s.exec(select(InstallationRow)))
+            for row in rows:
+                row.data = self.cipher.reseal(row.data)
+                s.add(row)
+            return len(rows)
 
     def issue_oauth_state(self, state: str, expires_at: datetime) -> None:
         with self.store.session() as s:

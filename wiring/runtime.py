@@ -19,6 +19,7 @@ from bot.sources.fetcher import lookup_papers
 from bot.summarize import Summarizer
 from storage.installations import SqlInstallations
 from storage.store import SqlStore
+from storage.token_cipher import TokenCipher
 
 if TYPE_CHECKING:
     from adapters.slack.setup import SlackSetup
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 def build_runtime(
     settings: Settings, *, out: TextIO | None = None, clock: Clock | None = None
 ) -> Runtime:
+    cipher = TokenCipher.from_setting(settings.token_encryption_key)  # a bad key fails first
     store = SqlStore.open(settings.resolved_database_url())
+    installations = SqlInstallations(store, cipher)
     clock = clock or SystemClock()
     adapters: dict[Platform, ChatAdapter] = {
         Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
@@ -37,7 +40,7 @@ def build_runtime(
         from adapters.slack.setup import setup_slack
 
         try:
-            slack = setup_slack(settings, SqlInstallations(store), clock)
+            slack = setup_slack(settings, installations, clock)
         except Exception:
             store.close()
             raise
@@ -58,7 +61,14 @@ def build_runtime(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
-    rt = Runtime(settings=settings, store=store, clock=clock, core=core, closers=closers)
+    rt = Runtime(
+        settings=settings,
+        store=store,
+        clock=clock,
+        core=core,
+        closers=closers,
+        installations=installations,
+    )
     wire_web(rt, slack)
     _register_discord(rt)
     return rt

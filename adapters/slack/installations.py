@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
+from bot.errors import StorageError
 from bot.models import InstallationRecord, Platform
 from bot.ports import Clock, InstallationRepository
 
@@ -57,6 +58,15 @@ class RepositoryInstallationStore(InstallationStore):
             )
         )
 
+    def _find(
+        self, enterprise_id: str | None, workspace: str | None, user_id: str | None = None
+    ) -> InstallationRecord | None:
+        try:
+            return self.repo.find_installation(Platform.SLACK, enterprise_id, workspace, user_id)
+        except StorageError as exc:  # e.g. sealed with a key TOKEN_ENCRYPTION_KEY lacks
+            log.error("cannot read the Slack install for team %s: %s", workspace, exc)
+            return None
+
     @staticmethod
     def _load(record: InstallationRecord | None) -> Installation | Bot | None:
         if record is None:
@@ -79,9 +89,7 @@ class RepositoryInstallationStore(InstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         found = self._load(
-            self.repo.find_installation(
-                Platform.SLACK, enterprise_id, _team(team_id, is_enterprise_install), user_id
-            )
+            self._find(enterprise_id, _team(team_id, is_enterprise_install), user_id)
         )
         return found if isinstance(found, Installation) else None
 
@@ -92,11 +100,7 @@ class RepositoryInstallationStore(InstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        found = self._load(
-            self.repo.find_installation(
-                Platform.SLACK, enterprise_id, _team(team_id, is_enterprise_install)
-            )
-        )
+        found = self._load(self._find(enterprise_id, _team(team_id, is_enterprise_install)))
         if isinstance(found, Installation):
             return found.to_bot() if found.bot_token else None
         return found

@@ -160,3 +160,38 @@ def test_chat_commands_from_the_terminal(tmp_path: Path) -> None:
     assert len(outbox(tmp_path)) == 5
     bad = cli(tmp_path, "command", "--channel", "console:lab", "size", "99")
     assert bad.returncode == 1 and "Usage:" in bad.stdout
+
+
+def test_reseal_tokens_encrypts_the_stored_installs(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from cryptography.fernet import Fernet
+
+    from bot.models import InstallationRecord, Platform
+    from storage.installations import SqlInstallations
+    from storage.store import SqlStore
+    from storage.token_cipher import TokenCipher
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    store = SqlStore.open(url)
+    token = '{"bot_token": "xoxb-cli-secret"}'
+    SqlInstallations(store).save_installation(
+        InstallationRecord(Platform.SLACK, None, "T1", "U1", token, datetime.now(UTC))
+    )
+    store.close()
+
+    refused = cli(tmp_path, "reseal-tokens")
+    assert refused.returncode != 0 and "TOKEN_ENCRYPTION_KEY" in refused.stderr
+    key = Fernet.generate_key().decode()
+    done = cli(tmp_path, "reseal-tokens", env={"TOKEN_ENCRYPTION_KEY": key})
+    assert done.returncode == 0, done.stderr
+    assert "sealed 1 stored install" in done.stdout
+    assert b"xoxb-cli-secret" not in (tmp_path / "bot.db").read_bytes()
+    store = SqlStore.open(url)
+    found = SqlInstallations(store, TokenCipher.from_setting(key)).find_installation(
+        Platform.SLACK, None, "T1"
+    )
+    store.close()
+    assert found is not None and found.data == token
+    bad = cli(tmp_path, "reseal-tokens", env={"TOKEN_ENCRYPTION_KEY": "nope"})
+    assert bad.returncode != 0 and "Fernet key" in bad.stderr

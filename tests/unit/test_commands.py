@@ -271,4 +271,7 @@ def test_forget_drops_what_reactions_taught_and_keeps_the_rest(
     core.react(channel, second, "U2", "+1")
     assert core.profile_for(channel_of(core)).opinions == 2
     ok, text = run(core, "topics")
-    assert "1 👍 and 0 👎 so far" in text and f"since `/papers forget` on {clock.now():%Y-%m-%d}" in text
+    assert (
+        "1 👍 and 0 👎 so far" in text
+        and f"since `/papers forget` on {clock.now():%Y-%m-%d}" in text
+    )

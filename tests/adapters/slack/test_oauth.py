@@ -93,6 +93,50 @@ def test_install_stores_the_workspace_and_its_token_serves_it(
         assert oauth_runtime.store.find_channel(ref) is None
 
 
+def test_with_a_key_the_install_is_sealed_at_rest_and_another_key_cannot_use_it(
+    oauth_runtime: Runtime, fake: FakeSlack, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cryptography.fernet import Fernet
+    from sqlmodel import select
+
+    from storage.tables import InstallationRow
+
+    oauth_runtime.close()  # the same settings and database, now with a key
+    settings = oauth_runtime.settings.model_copy(
+        update={"token_encryption_key": Fernet.generate_key().decode()}
+    )
+    ref = ChannelRef(Platform.SLACK, "T0NEW", "C0PAPERS")
+    rt = build_runtime(settings, clock=clock)
+    try:
+        assert rt.web_app is not None
+        with serving(rt.web_app()) as base, httpx.Client(timeout=10) as http:
+            assert install(http, base).status_code == 200
+            with rt.store.session() as session:  # type: ignore[attr-defined]
+                (raw,) = [row.data for row in session.exec(select(InstallationRow))]
+            assert raw.startswith("fernet:") and "xoxb-T0NEW" not in raw
+            body = command_body(fake, "subscribe robot", team="T0NEW")
+            r = http.post(f"{base}/slack/events", content=body, headers=signed_headers(body, FORM))
+            assert r.status_code == 200 and "robot" in r.json()["text"]
+    finally:
+        rt.close()
+
+    rotated_away = settings.model_copy(
+        update={"token_encryption_key": Fernet.generate_key().decode()}
+    )
+    rt = build_runtime(rotated_away, clock=clock)
+    try:
+        assert rt.web_app is not None
+        with serving(rt.web_app()) as base, httpx.Client(timeout=10) as http:
+            body = command_body(fake, "subscribe speech", team="T0NEW")
+            with caplog.at_level(logging.ERROR, logger="adapters.slack.installations"):
+                http.post(f"{base}/slack/events", content=body, headers=signed_headers(body, FORM))
+        channel = rt.store.find_channel(ref)
+        assert channel is not None and [i.value for i in channel.interests] == ["robot"]
+        assert any("does not hold" in r.getMessage() for r in caplog.records)
+    finally:
+        rt.close()
+
+
 def test_uninstall_deletes_the_stored_install(
     oauth_runtime: Runtime, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
