@@ -1,0 +1,130 @@
+"""`/papers` subcommands that change when and how a channel gets its digest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from bot import command_parse as cp
+from bot.command_specs import SPECS, SWITCHES, Switch
+from bot.errors import CommandError
+from bot.models import (
+    Channel,
+    ChannelSettings,
+    CommandRequest,
+    Platform,
+    Reply,
+    Schedule,
+    Threshold,
+)
+
+if TYPE_CHECKING:
+    from bot.service import PaperBot
+
+
+def save_settings(core: PaperBot, channel: Channel, settings: ChannelSettings) -> Channel:
+    """Store a channel's new settings and recompute its next run."""
+    updated = core.store.update_settings(channel.id, settings)
+    return core.reschedule(updated)
+
+
+class SettingsCommands:
+    """schedule, size, threshold, set, pause, resume."""
+
+    core: PaperBot
+
+    def _schedule(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
+        usage = SPECS["schedule"].usage
+        if not p.words:
+            raise CommandError("Tell me a time.", usage)
+        time = cp.parse_time(p.words[0], usage)
+        tz, days = channel.settings.schedule.timezone, channel.settings.schedule.days
+        rest = list(p.words[1:])
+        if rest and (cp.looks_like_timezone(rest[0]) or not _is_days(rest[0])):
+            tz = cp.parse_timezone(rest.pop(0), usage)
+        if rest:
+            days = cp.parse_days(",".join(rest), usage)
+        schedule = Schedule(time=time, timezone=tz, days=days)
+        updated = save_settings(self.core, channel, replace(channel.settings, schedule=schedule))
+        return Reply(
+            f"Digests will be posted at {time} {tz}, {cp.days_label(days)}."
+            + self.core.next_run_note(updated),
+            ephemeral=False,
+        )
+
+    def _size(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
+        if len(p.words) != 1:
+            raise CommandError("Tell me one number.", SPECS["size"].usage)
+        size = cp.parse_int(p.words[0], 1, 20, SPECS["size"].usage)
+        save_settings(self.core, channel, replace(channel.settings, size=size))
+        return Reply(f"Digests here will show at most {size} papers.", ephemeral=False)
+
+    def _threshold(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
+        try:
+            level = Threshold(p.rest.strip().lower())
+        except ValueError:
+            raise CommandError("Use low, medium or high.", SPECS["threshold"].usage) from None
+        save_settings(self.core, channel, replace(channel.settings, threshold=level))
+        return Reply(f"Threshold set to {level.value}.", ephemeral=False)
+
+    def _set(self, channel: Channel, p: cp.Parsed, req: CommandRequest) -> Reply:
+        usage = SPECS["set"].usage
+        if not p.words:
+            lines = [f"*Options of #{channel.name}*"]
+            lines += [
+                f"• `{name}` {_state(s, getattr(channel.settings, s.field))}"
+                + (" (Slack only)" if s.slack_only else "")
+                for name, s in SWITCHES.items()
+            ]
+            lines.append("Switch one with `/papers set <option> on|off`.")
+            return Reply("\n".join(lines))
+        name = p.words[0].lower()
+        switch = SWITCHES.get(name)
+        if switch is None:
+            known = ", ".join(f"`{n}`" for n in SWITCHES)
+            raise CommandError(f"There is no option `{p.words[0]}`. Options: {known}.", usage)
+        current = bool(getattr(channel.settings, switch.field))
+        if len(p.words) == 1:
+            return Reply(f"`{name}` {_state(switch, current)}.")
+        if len(p.words) > 2:
+            raise CommandError("Tell me one option and `on` or `off`.", usage)
+        value = cp.parse_switch(p.words[1], usage)
+        if value and switch.slack_only and req.platform is Platform.DISCORD:
+            raise CommandError(f"`{name}` works on Slack only ({switch.on}).", usage)
+        if value == current:
+            return Reply(f"`{name}` is already {_state(switch, value)}.")
+        change: dict[str, Any] = {switch.field: value}
+        save_settings(self.core, channel, replace(channel.settings, **change))
+        return Reply(f"`{name}` is now {_state(switch, value)}.", ephemeral=False)
+
+    def _pause(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
+        if channel.settings.paused:
+            return Reply("Digests are already paused here. `/papers resume` starts them again.")
+        save_settings(
+            self.core,
+            channel,
+            replace(channel.settings, paused=True, paused_reason="paused from chat"),
+        )
+        return Reply("Paused scheduled digests here. `/papers now` still works.", ephemeral=False)
+
+    def _resume(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
+        if not channel.settings.paused:
+            return Reply("Digests are not paused here.")
+        updated = save_settings(
+            self.core, channel, replace(channel.settings, paused=False, paused_reason=None)
+        )
+        return Reply(
+            "Resumed scheduled digests." + self.core.next_run_note(updated), ephemeral=False
+        )
+
+
+def _state(switch: Switch, value: bool) -> str:
+    return f"on: {switch.on}" if value else f"off: {switch.off}"
+
+
+def _is_days(word: str) -> bool:
+    try:
+        cp.parse_days(word, "")
+        return True
+    except CommandError:
+        return False
