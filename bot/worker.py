@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.delivery import DeliveryResult
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus
 from bot.schedule import (
@@ -21,7 +22,7 @@ from bot.schedule import (
     run_key,
     runs_between,
 )
-from bot.service import DeliveryResult, PaperBot
+from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
 FETCH_LOCK = "paperbot:fetch"
