@@ -364,7 +364,7 @@ def command(
                 ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
             )
         )
-    typer.echo(re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
+    typer.echo(re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
     if not reply.ok:
         raise typer.Exit(1)
 

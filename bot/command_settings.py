@@ -89,7 +89,7 @@ class SettingsCommands:
         if len(p.words) > 2:
             raise CommandError("Tell me one option and `on` or `off`.", usage)
         value = cp.parse_switch(p.words[1], usage)
-        if value and switch.slack_only and req.platform is Platform.DISCORD:
+        if value and switch.slack_only and req.platform is not Platform.SLACK:
             raise CommandError(f"`{name}` works on Slack only ({switch.on}).", usage)
         if value == current:
             return Reply(f"`{name}` is already {_state(switch, value)}.")

@@ -160,6 +160,10 @@ def test_chat_commands_from_the_terminal(tmp_path: Path) -> None:
     assert len(outbox(tmp_path)) == 5
     bad = cli(tmp_path, "command", "--channel", "console:lab", "size", "99")
     assert bad.returncode == 1 and "Usage:" in bad.stdout
+    usage = cli(tmp_path, "command", "--channel", "console:lab", "help", "threshold")
+    assert "`/papers threshold <low|medium|high>`" in usage.stdout  # not taken for a link
+    search = cli(tmp_path, "command", "--channel", "console:lab", "search", "retrieval")
+    assert search.returncode == 0 and "(https://arxiv.org/abs/" in search.stdout
 
 
 def test_reseal_tokens_encrypts_the_stored_installs(tmp_path: Path) -> None:

@@ -220,6 +220,8 @@ def test_set_lists_and_switches_the_channel_options(core: PaperBot) -> None:
         ok, text = run(core, bad)
         assert not ok and hint in text and "Usage: `/papers set" in text, bad
     assert channel_of(core).settings.follow_authors  # the bad ones changed nothing
+    console = core.on_command(CommandRequest(Platform.CONSOLE, "", "lab", "U1", "set threads on"))
+    assert not console.ok and "Slack only" in console.text
 
 
 def test_switching_authors_off_stops_the_followed_author_boost(
