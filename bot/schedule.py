@@ -175,6 +175,10 @@ class ArxivCalendar:
                     ) from None
         return cls(frozenset(days))
 
+    def lists_year(self, year: int) -> bool:
+        """Whether any holiday of `year` is listed (a year without one is most likely missing)."""
+        return any(day.year == year for day in self.holidays)
+
     def announces_on(self, day: date) -> bool:
         """Whether arXiv announces on the evening of this US Eastern date."""
         return day.weekday() in ANNOUNCE_DAYS and day not in self.holidays

@@ -80,6 +80,7 @@ class Worker:
         self._spacing: dict[int, timedelta] = {}  # channel id -> the pace a platform asked for
         self._not_before: dict[int, datetime] = {}  # channel id -> earliest next post
         self._seq = 0
+        self._calendar_checked: int | None = None  # the year whose holidays were checked
 
     # ----------------------------------------------------------------- control
     def request_stop(self) -> None:
@@ -99,6 +100,19 @@ class Worker:
         base = self.settings.delivery_backoff_seconds
         seconds = min(base * 2 ** max(attempts - 1, 0), self.settings.delivery_backoff_max_seconds)
         return timedelta(seconds=seconds)
+
+    def _check_calendar(self, now: datetime) -> None:
+        """Once per year: say so when ARXIV_HOLIDAYS lists none of this year's holidays."""
+        year = now.year
+        if self._calendar_checked == year:
+            return
+        self._calendar_checked = year
+        if not self.calendar.lists_year(year):
+            log.warning(
+                "ARXIV_HOLIDAYS lists no arXiv holiday in %d: on those days digests will find "
+                "no new papers without saying why; add this year's dates (arxiv.org/help/availability)",
+                year,
+            )
 
     # -------------------------------------------------------------------- tick
     def schedule_new(self, now: datetime) -> int:
@@ -120,6 +134,7 @@ class Worker:
         with a retry time and picked up by a later pass.
         """
         now = self.clock.now()
+        self._check_calendar(now)
         report = TickReport(at=now)
         report.scheduled = self.schedule_new(now)
         waiting: list[tuple[datetime, int, Channel]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -322,3 +323,17 @@ def test_a_rate_limited_empty_day_notice_is_sent_later_once(
         "No new papers today (arXiv does not announce on Fridays/Saturdays)."
     ]
     assert store.unfinished_digests() == []
+
+
+def test_a_year_missing_from_arxiv_holidays_is_warned_once(
+    store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker, _, clock = setup(store, settings, utc(2026, 12, 30, 6))
+    with caplog.at_level(logging.WARNING, logger="bot.worker"):
+        worker.tick()  # 2026 is listed by default
+        assert not [r for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
+        clock.set(utc(2027, 1, 4, 6))
+        worker.tick()
+        worker.tick()
+    warned = [r.getMessage() for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
+    assert len(warned) == 1 and "no arXiv holiday in 2027" in warned[0]
