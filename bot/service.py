@@ -157,11 +157,14 @@ class PaperBot(Delivery):
 
     # ------------------------------------------------------------------ digest
     def candidates(self, channel: Channel) -> tuple[list[Paper], datetime]:
-        """Papers new for this channel since its last digest (or the lookback for a new one)."""
+        """Papers new for this channel since its last digest (or the lookback for a new one),
+        except those already posted there and those it told us it likes (`/papers like`)."""
         now = self.clock.now()
         since = channel.watermark or now - timedelta(days=self.settings.new_channel_lookback_days)
-        posted = self.store.posted_paper_ids(channel.id)
-        papers = [p for p in self.store.papers_seen_since(since) if p.id not in posted]
+        known = self.store.posted_paper_ids(channel.id) | set(
+            channel.interest_values(InterestKind.SEED)
+        )
+        papers = [p for p in self.store.papers_seen_since(since) if p.id not in known]
         return papers, now
 
     def plan(self, channel: Channel, *, size: int | None = None) -> DigestPlan:

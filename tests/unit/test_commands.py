@@ -277,3 +277,11 @@ def test_forget_drops_what_reactions_taught_and_keeps_the_rest(
         "1 👍 and 0 👎 so far" in text
         and f"since `/papers forget` on {clock.now():%Y-%m-%d}" in text
     )
+
+
+def test_a_paper_the_channel_liked_is_not_posted_to_it(core: PaperBot, chat: RecordingChat) -> None:
+    run(core, "subscribe robot manipulation")
+    run(core, "like 2606.00002")  # a new paper they already know
+    run(core, "now")
+    posted = [paper_id for _, paper_id, _ in chat.posts]
+    assert posted and "2606.00002" not in posted and "2606.00001" in posted
