@@ -194,6 +194,18 @@ class PaperClient(discord.Client):
             return []
         return [i for i in channel.interests if i.kind in kinds]
 
+    async def liked_papers(self, interaction: discord.Interaction) -> list[tuple[str, str]]:
+        """(paper id, title) of the papers this channel liked with `/papers like`."""
+        ids = [i.value for i in await self.channel_interests(interaction, (InterestKind.SEED,))]
+        if not ids:
+            return []
+        try:
+            papers = await asyncio.to_thread(self.core.store.get_papers, ids)
+        except PaperBotError as exc:
+            log.warning("autocomplete lookup failed: %s", exc)
+            papers = {}
+        return [(pid, papers[pid].title if pid in papers else pid) for pid in ids]
+
     # ------------------------------------------------------------- reactions
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self._reaction(payload, added=True)

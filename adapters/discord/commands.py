@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from adapters.discord.client import PaperClient
 
 MAX_CHOICES = 25
+MAX_LABEL = 100  # characters of a choice's name
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
 SUBCOMMANDS = (
     "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
@@ -153,7 +154,14 @@ class PapersGroup(
     async def _unlike_paper(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._channel_values(interaction, (InterestKind.SEED,), current)
+        liked = {
+            f"{title[: MAX_LABEL - len(pid) - 3]} ({pid})": pid
+            for pid, title in await self.client.liked_papers(interaction)
+        }
+        return [
+            app_commands.Choice(name=label, value=liked[label])
+            for label in match_choices(list(liked), current)
+        ]
 
     @app_commands.command(description="Forget what reactions taught PaperBot in this channel")
     async def forget(self, interaction: discord.Interaction) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import discord
 import pytest
@@ -262,6 +263,16 @@ async def test_autocomplete_offers_timezones_and_the_channels_own_topics(
     choices = {c["name"]: c["value"] for c in fake.callbacks()[1].body["data"]["choices"]}
     # values in the syntax `/papers unsubscribe` parses
     assert choices == {"robot manipulation": "robot manipulation", "cs.RO (category)": "cat:cs.RO"}
+    liked = next(iter(core.store.papers_seen_since(NOW - timedelta(days=30))))
+    core.store.add_interest(
+        core.store.find_channel(REF).id, Interest(InterestKind.SEED, liked.id), now=NOW
+    )  # type: ignore[union-attr]
+    unlike = slash_interaction("unlike", [option("paper", "", focused=True)], kind=4)
+    await fake.dispatch("INTERACTION_CREATE", unlike)
+    await until(lambda: len(fake.callbacks()) == 3)
+    (choice,) = fake.callbacks()[2].body["data"]["choices"]
+    assert choice["value"] == liked.id and choice["name"].endswith(f"({liked.id})")
+    assert liked.title[:20] in choice["name"] and len(choice["name"]) <= 100
 
 
 async def test_removed_from_guild_pauses_its_channels(
