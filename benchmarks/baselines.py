@@ -62,7 +62,7 @@ class ArxivSanity(Method):
         y = np.array([1 if p.id in self.liked else 0 for p in self.seen])
         if y.min() == y.max():
             return self.keyword.rank(papers)
-        svm = LinearSVC(C=0.01, class_weight="balanced", max_iter=5000, tol=1e-4)
+        svm = LinearSVC(C=0.01, class_weight="balanced", max_iter=5000, tol=1e-4, random_state=0)
         svm.fit(x[: len(self.seen)], y)
         return _stable_order(svm.decision_function(x[len(self.seen) :]))
 
