@@ -69,10 +69,6 @@ class CategoryModel:
         score = x @ self.weights[cols] + self.bias
         return 1.0 / (1.0 + np.exp(-score))
 
-    def predict(self, title: str, abstract: str) -> tuple[str, ...]:
-        """The likely categories, most likely first; at least one when the text has words."""
-        return tuple(c for c, _, predicted in self.guess(title, abstract) if predicted)
-
     def guess(self, title: str, abstract: str) -> tuple[tuple[str, float, bool], ...]:
         """Categories with their probability, most likely first: those at least `GUESS_FLOOR`
         likely, and the best one always; with whether each is predicted (over its threshold,
@@ -106,7 +102,7 @@ def category_model() -> CategoryModel | None:
 
 
 def likely_categories(paper: Paper) -> tuple[str, ...]:
-    """The model's categories for a paper's title and abstract (cached per text)."""
+    """The model's predicted categories for a paper, most likely first (cached per text)."""
     return tuple(c for c, _, predicted in category_guess(paper) if predicted)
 
 
