@@ -62,10 +62,13 @@ def _stderr_console():  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
+def runtime(settings: Settings | None = None, *, at: str | None = None) -> Iterator[Runtime]:
+    """The runtime for one command; `at` (an ISO time) stands the clock still at that time."""
+    from bot.clock import FixedClock, parse_at
+
     settings = settings or load_settings()
     setup_logging(settings.log_level)
-    rt = load_runtime(settings)
+    rt = load_runtime(settings, clock=FixedClock(parse_at(at)) if at else None)
     try:
         yield rt
     finally:
@@ -207,6 +210,10 @@ def channel_add(
     threshold: Annotated[Threshold, typer.Option(help="How good a match must be.")] = (
         Threshold.MEDIUM
     ),
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Compute the first run as if it were this ISO time."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a channel with its interests and schedule."""
@@ -222,7 +229,7 @@ def channel_add(
     for interest in interests:
         if not interest.value.strip():
             raise InvalidInput(f"empty --{interest.kind.value}")
-    with runtime() as rt:
+    with runtime(at=at) as rt:
         when = parse_schedule(
             schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
             default_timezone=rt.settings.default_timezone,

@@ -8,7 +8,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import partial
 from types import FrameType
 from typing import Annotated, Any
@@ -16,26 +16,14 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli import app, channel_app, resolve_channel, setup_logging
-from bot.clock import FixedClock
+from bot.clock import FixedClock, parse_at
 from bot.config import Settings, load_settings
-from bot.errors import InvalidInput
 from bot.ports import Clock
 from bot.runtime import Runtime, load_runtime
 from bot.schedule import describe, fetch_triggers, next_run, parse_schedule
 from bot.worker import TickReport, Worker
 
 log = logging.getLogger("paperbot.worker")
-
-
-def parse_at(text: str) -> datetime:
-    """An ISO time for `tick --at`; a time without an offset is UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"--at: {text!r} is not an ISO time like 2026-11-30T09:00+01:00"
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
@@ -79,10 +67,14 @@ def channel_schedule(
         ),
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Also un-pause the channel.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Compute the next run as if it were this ISO time."),
+    ] = None,
 ) -> None:
     """Change a channel's schedule (its next run is recomputed at once)."""
     settings = load_settings()
-    rt = _open(settings)
+    rt = _open(settings, FixedClock(parse_at(at)) if at else None)
     try:
         channel = resolve_channel(rt, ident)
         schedule = parse_schedule(when, default_timezone=channel.settings.schedule.timezone)

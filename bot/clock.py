@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.errors import InvalidInput
+
 
 class SystemClock:
     """The real clock, always timezone-aware UTC."""
@@ -27,3 +29,14 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self.current = when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_at(text: str) -> datetime:
+    """An ISO time for `--at` options (`tick`, `channel add`); a time without an offset is UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--at: {text!r} is not an ISO time like 2026-11-30T09:00+01:00"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -40,6 +40,8 @@ def test_schedule_list_and_tick(env: dict[str, str], tmp_path: Path) -> None:
             "language models",
             "--schedule",
             "09:00 Europe/Berlin weekdays",
+            "--at",
+            "2026-11-29T12:00:00Z",
             "--json",
         ],
     )
