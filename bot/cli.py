@@ -361,14 +361,20 @@ def command(
     channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
     text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
 ) -> None:
-    """Run a /papers chat command from the terminal, as someone in that channel would."""
+    """Run a /papers chat command from the terminal, as the operator (allowed everything)."""
     from bot.models import CommandRequest
 
     ref = parse_ref(channel)
     with runtime() as rt:
         reply = rt.core.on_command(
             CommandRequest(
-                ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
+                ref.platform,
+                ref.workspace,
+                ref.channel,
+                "cli",
+                " ".join(text),
+                ref.channel,
+                operator=True,  # whoever runs the CLI operates PaperBot: no chat permissions
             )
         )
     typer.echo(re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))

@@ -169,3 +169,25 @@ def parse_switch(value: str, usage: str) -> bool:
     if word in _OFF:
         return False
     raise CommandError(f"Use `on` or `off`, not `{value}`.", usage)
+
+
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9]{2,64})(?:\|[^>]*)?>$")  # <@U123|ada>, <@123>, <@!123>
+_MEMBER_ID = re.compile(r"^(?:[UW][A-Z0-9]{2,30}|\d{2,21})$")  # Slack U…/W…, Discord snowflake
+
+
+def user_ref(value: str, usage: str) -> str:
+    """A mention (`<@U123|ada>`, `<@123>`) or a bare member id -> the user id."""
+    word = value.strip()
+    found = _MENTION.match(word)
+    if found:
+        return found.group(1)
+    if _MEMBER_ID.match(word):
+        return word
+    if word.startswith("@"):
+        raise CommandError(
+            f"`{word}` is a name, not a member I can look up. Mention them by picking them from "
+            "the @ list, or give their member ID (Slack: their profile → ⋮ → Copy member ID; "
+            "Discord: right-click → Copy User ID).",
+            usage,
+        )
+    raise CommandError(f"`{word or '(nobody)'}` is not a member; mention them with @.", usage)

@@ -1,15 +1,33 @@
-"""Usage, summary and examples of every `/papers` subcommand: the help text and error hints."""
+"""Every `/papers` subcommand: usage, summary, examples, and who may run it (`Access`).
+
+Who may run what is declared here and nowhere else: the command layer checks it for every
+platform (`bot.command_access`), the adapters never decide it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from bot.permissions import Access
+
+S, O = Access.SETTINGS, Access.OWNERS
+
+
+def _never(_words: Sequence[str]) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class Spec:
+    """`access` is what the subcommand needs; `shows(words)` is True for the arguments with
+    which it only shows something (`/papers set`, `/papers managers`): those are open."""
+
     usage: str
     summary: str
     examples: tuple[str, ...] = ()
+    access: Access = Access.OPEN
+    shows: Callable[[Sequence[str]], bool] = _never
 
 
 SPECS: dict[str, Spec] = {
@@ -22,54 +40,74 @@ SPECS: dict[str, Spec] = {
             "/papers subscribe cat:cs.RO",
             '/papers subscribe author:"Chelsea Finn"',
         ),
+        S,
     ),
     "unsubscribe": Spec(
         '/papers unsubscribe <topic phrase> | cat:<category> | author:"Name"',
         "Stop following something.",
         ("/papers unsubscribe cat:cs.RO",),
+        S,
     ),
     "exclude": Spec(
         "/papers exclude <keyword>",
         "Never show papers that mention a keyword.",
         ("/papers exclude survey",),
+        S,
     ),
-    "include": Spec("/papers include <keyword>", "Undo an exclude.", ("/papers include survey",)),
+    "include": Spec(
+        "/papers include <keyword>", "Undo an exclude.", ("/papers include survey",), S
+    ),
     "like": Spec(
         "/papers like <arXiv id or link>",
         "Teach me with a paper you like.",
         ("/papers like 2503.12461", "/papers like https://arxiv.org/abs/2503.12461"),
+        S,
     ),
     "unlike": Spec(
         "/papers unlike <arXiv id or link>",
         "Take back a paper this channel liked with `/papers like`.",
         ("/papers unlike 2503.12461",),
+        S,
     ),
     "forget": Spec(
         "/papers forget",
         "Forget what reactions taught me so far (typed topics and liked papers stay).",
+        access=S,
     ),
     "topics": Spec("/papers topics", "Show this channel's profile and what reactions taught me."),
     "schedule": Spec(
         "/papers schedule <HH:MM> [timezone] [daily|weekdays|weekly|mon,wed,fri]",
         "Set when the digest is posted, in the channel's timezone.",
         ("/papers schedule 09:00 Europe/Berlin weekdays", "/papers schedule 08:30 mon,thu"),
+        S,
     ),
     "size": Spec(
-        "/papers size <1-20>", "Set how many papers a digest shows at most.", ("/papers size 5",)
+        "/papers size <1-20>",
+        "Set how many papers a digest shows at most.",
+        ("/papers size 5",),
+        S,
     ),
     "threshold": Spec(
         "/papers threshold <low|medium|high>",
         "Fewer, better papers (high) or more, looser ones (low).",
         ("/papers threshold high",),
+        S,
     ),
     "set": Spec(
         "/papers set [authors|threads|empty] [on|off]",
         "Show or switch this channel's options (without arguments: all of them).",
         ("/papers set", "/papers set authors off", "/papers set threads on"),
+        S,
+        lambda words: len(words) < 2,  # `set` and `set authors` only show the options
     ),
-    "pause": Spec("/papers pause", "Stop scheduled digests here."),
-    "resume": Spec("/papers resume", "Start scheduled digests again."),
-    "now": Spec("/papers now", "Post a digest now from the papers this channel has not seen."),
+    "pause": Spec("/papers pause", "Stop scheduled digests here.", access=S),
+    "resume": Spec("/papers resume", "Start scheduled digests again.", access=S),
+    # `now` posts to everyone in the channel, spends the platform's rate budget and uses up
+    # the new papers (they are not in the next scheduled digest): it changes the channel.
+    # `search` is the open, private way to look at recent papers.
+    "now": Spec(
+        "/papers now", "Post a digest now from the papers this channel has not seen.", access=S
+    ),
     "search": Spec(
         "/papers search <query>",
         "Find recent papers (only you see the answer).",
@@ -86,7 +124,22 @@ SPECS: dict[str, Spec] = {
         "List the channel's recent picks with their reactions.",
         ("/papers history 10",),
     ),
+    "managers": Spec(
+        "/papers managers [list | add @member | remove @member]",
+        "See who may change this channel's settings; admins add or remove its managers.",
+        ("/papers managers", "/papers managers add @ada", "/papers managers remove @ada"),
+        O,
+        lambda words: not words or words[0].lower() == "list",
+    ),
 }
+
+
+def access_of(name: str, words: Sequence[str]) -> Access:
+    """What running subcommand `name` with these arguments needs (OPEN for unknown names)."""
+    spec = SPECS.get(name)
+    if spec is None or spec.shows(words):
+        return Access.OPEN
+    return spec.access
 
 
 @dataclass(frozen=True)
@@ -131,4 +184,5 @@ ALIASES = {
     "?": "help",
     "settings": "set",
     "options": "set",
+    "manager": "managers",
 }

@@ -9,12 +9,22 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import command_parse as cp
+from bot.command_access import UNCHECKED, AccessGate, refusal
+from bot.command_managers import ManagersCommands
 from bot.command_profile import ProfileCommands
 from bot.command_settings import SettingsCommands
 from bot.command_specs import ALIASES, SPECS
-from bot.errors import CommandError, NotFound, PaperBotError
+from bot.errors import CommandError, NotFound, PaperBotError, PermissionUnknown
 from bot.history import history_text
-from bot.models import Channel, ChannelSettings, CommandRequest, Reply, Schedule, Threshold
+from bot.models import (
+    Channel,
+    ChannelRef,
+    ChannelSettings,
+    CommandRequest,
+    Reply,
+    Schedule,
+    Threshold,
+)
 from bot.ranking import Profile
 
 if TYPE_CHECKING:
@@ -24,13 +34,15 @@ log = logging.getLogger(__name__)
 SEARCH_DAYS = 14
 
 
-class CommandLayer(ProfileCommands, SettingsCommands):
-    """Turns a CommandRequest into a Reply; failures change nothing and say how to do it right.
-    Profile and settings subcommands live in `command_profile` and `command_settings`; the
-    actions and questions (now, search, why, stats, history, help) here."""
+class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
+    """Turns a CommandRequest into a Reply; failures and refusals change nothing and say how to
+    do it right. Who may run what is checked first (`command_access`). Profile, settings and
+    managers subcommands live in `command_profile`, `command_settings` and `command_managers`;
+    the actions and questions (now, search, why, stats, history, help) here."""
 
     def __init__(self, core: PaperBot) -> None:
         self.core = core
+        self.gate = AccessGate(core)
         self.handlers: dict[str, Callable[[Channel, cp.Parsed, CommandRequest], Reply]] = {
             "help": self._help,
             "subscribe": self._subscribe,
@@ -52,6 +64,7 @@ class CommandLayer(ProfileCommands, SettingsCommands):
             "why": self._why,
             "stats": self._stats,
             "history": self._history,
+            "managers": self._managers,
         }
 
     def handle(self, req: CommandRequest) -> Reply:
@@ -61,8 +74,19 @@ class CommandLayer(ProfileCommands, SettingsCommands):
         if handler is None:
             return Reply(_unknown(parsed.name), ok=False)
         try:
-            channel = self._channel(req)
-            return handler(channel, replace(parsed, name=name), req)
+            found = self.core.store.find_channel(_ref(req))
+            decision = self.gate.decide(req, name, parsed.words, found)
+            if not decision.allowed:
+                set_up_by = found.set_up_by if found else None
+                return Reply(refusal(req.platform, name, parsed.words, set_up_by), ok=False)
+            channel = found or self._channel(req)
+            reply = handler(channel, replace(parsed, name=name), req)
+            if decision.records_set_up and reply.ok:
+                self.gate.record_set_up(channel, req)
+            return reply
+        except PermissionUnknown as exc:
+            log.warning("/papers %s refused: %s", name, exc)
+            return Reply(UNCHECKED + str(exc), ok=False)
         except CommandError as exc:
             return Reply(_error(str(exc), exc.usage or SPECS[name].usage), ok=False)
         except NotFound as exc:
@@ -72,8 +96,6 @@ class CommandLayer(ProfileCommands, SettingsCommands):
             return Reply(f"Sorry, that did not work: {exc}", ok=False)
 
     def _channel(self, req: CommandRequest) -> Channel:
-        from bot.models import ChannelRef
-
         settings = self.core.settings
         defaults = ChannelSettings(
             size=settings.default_digest_size,
@@ -81,9 +103,8 @@ class CommandLayer(ProfileCommands, SettingsCommands):
                 time=settings.default_digest_time, timezone=settings.default_timezone
             ),
         )
-        ref = ChannelRef(req.platform, req.workspace, req.channel)
         return self.core.store.ensure_channel(
-            ref, req.channel_name or req.channel, defaults, now=self.core.clock.now()
+            _ref(req), req.channel_name or req.channel, defaults, now=self.core.clock.now()
         )
 
     # ----------------------------------------------------------------- actions
@@ -173,7 +194,16 @@ class CommandLayer(ProfileCommands, SettingsCommands):
             "*PaperBot* posts a daily digest of new papers for this channel and learns from 👍/👎."
         ]
         lines += [f"• `{spec.usage}` — {spec.summary}" for spec in SPECS.values()]
+        lines.append(
+            "Anyone can read, search and ask why; changing the channel (its topics, schedule, "
+            "options, `now`) is for admins, its managers and whoever set it up "
+            "(`/papers managers`)."
+        )
         return Reply("\n".join(lines))
+
+
+def _ref(req: CommandRequest) -> ChannelRef:
+    return ChannelRef(req.platform, req.workspace, req.channel)
 
 
 def _unknown(name: str) -> str:

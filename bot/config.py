@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.permissions import Policy
 
 
 def default_database_url() -> str:
@@ -36,6 +40,8 @@ class Settings(BaseSettings):
     default_digest_size: int = Field(default=5, ge=1, le=25)
     default_timezone: str = "UTC"
     default_digest_time: str = "09:00"
+    # who may change a channel from chat: admins | anyone | user ids (besides admins)
+    settings_admins: str = "admins"
 
     # --- console adapter ---
     console_outbox: Path | None = None
@@ -119,6 +125,17 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "0.0.0.0"
 
+    @field_validator("settings_admins")
+    @classmethod
+    def _check_settings_admins(cls, value: str) -> str:
+        from bot.permissions import Policy
+
+        try:
+            Policy.parse(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip() or "admins"
+
     @field_validator("database_url")
     @classmethod
     def _normalise_db_url(cls, value: str) -> str:
@@ -148,6 +165,13 @@ class Settings(BaseSettings):
                 self.slack_client_secret,
             )
         )
+
+    @property
+    def settings_policy(self) -> Policy:
+        """SETTINGS_ADMINS as a policy (see `bot.permissions`)."""
+        from bot.permissions import Policy
+
+        return Policy.parse(self.settings_admins)
 
     @property
     def positive_emoji_set(self) -> frozenset[str]:

@@ -9,6 +9,7 @@ PaperBotError
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
+├── PermissionUnknown      the platform could not say whether the caller is an admin (fail closed)
 └── DeliveryError          posting to a chat platform failed
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
@@ -55,6 +56,11 @@ class LLMError(PaperBotError):
 
 class LeaseLost(PaperBotError):
     """This worker's claim on a channel expired and another worker may hold it now."""
+
+
+class PermissionUnknown(PaperBotError):
+    """The chat platform could not tell whether the caller is an admin (a missing scope, an
+    outage): settings changes are refused. The message says what to fix."""
 
 
 class DeliveryError(PaperBotError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -133,6 +134,7 @@ class Channel:
     last_digest_at: datetime | None = None
     watermark: datetime | None = None  # papers first seen after this are new for the channel
     retry_at: datetime | None = None  # an unfinished digest is retried at this time
+    set_up_by: str | None = None  # user id of who first configured it from chat
 
     def interest_values(self, kind: InterestKind) -> tuple[str, ...]:
         return tuple(i.value for i in self.interests if i.kind is kind)
@@ -264,6 +266,11 @@ class CommandRequest:
     text: str
     channel_name: str | None = None
     user_name: str | None = None
+    # Whether the caller is a workspace / server admin: a bool when the payload says so
+    # (Discord's member.permissions), a check run only when a command needs it (Slack's
+    # users.info; it may raise PermissionUnknown), None when the platform says nothing.
+    caller_admin: bool | Callable[[], bool] | None = field(default=None, compare=False)
+    operator: bool = False  # the CLI (`paperbot command`): the operator may change anything
 
 
 @dataclass(frozen=True, slots=True)

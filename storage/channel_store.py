@@ -14,7 +14,14 @@ from bot.errors import NotFound, StorageError
 from bot.models import Channel, ChannelRef, ChannelSettings, Interest
 from storage.base import StoreBase
 from storage.mapping import channel_from_row, normalise_interest, settings_values
-from storage.tables import ChannelRow, DigestItemRow, DigestRow, InterestRow, ReactionRow
+from storage.tables import (
+    ChannelManagerRow,
+    ChannelRow,
+    DigestItemRow,
+    DigestRow,
+    InterestRow,
+    ReactionRow,
+)
 
 
 class ChannelStore(StoreBase):
@@ -104,6 +111,9 @@ class ChannelStore(StoreBase):
             s.execute(delete(ReactionRow).where(col(ReactionRow.channel_id) == channel_id))
             s.execute(delete(DigestItemRow).where(col(DigestItemRow.channel_id) == channel_id))
             s.execute(delete(InterestRow).where(col(InterestRow.channel_id) == channel_id))
+            s.execute(
+                delete(ChannelManagerRow).where(col(ChannelManagerRow.channel_id) == channel_id)
+            )
             s.execute(delete(DigestRow).where(col(DigestRow.channel_id) == channel_id))
             s.delete(row)
 

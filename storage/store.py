@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.claim_store import ClaimStore
 from storage.db import make_engine, migrate
+from storage.manager_store import ManagerStore
 from storage.outbox_store import OutboxStore
 from storage.paper_store import PaperStore
 from storage.reaction_store import ReactionStore
@@ -11,8 +12,17 @@ from storage.sources import SourcesStoreMixin
 from storage.summary_store import SummaryStore
 
 
-class SqlStore(PaperStore, ClaimStore, OutboxStore, ReactionStore, SummaryStore, SourcesStoreMixin):
-    """Papers, channels and their interests, digests (the outbox), reactions, schedules, caches."""
+class SqlStore(
+    PaperStore,
+    ClaimStore,
+    ManagerStore,
+    OutboxStore,
+    ReactionStore,
+    SummaryStore,
+    SourcesStoreMixin,
+):
+    """Papers, channels, their interests and managers, digests (the outbox), reactions,
+    schedules, caches."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

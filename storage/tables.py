@@ -95,6 +95,7 @@ class ChannelRow(SQLModel, table=True):
     retry_at: datetime | None = Field(default=None, sa_column=_tz())
     claimed_by: str | None = Field(default=None, max_length=128)
     lease_until: datetime | None = Field(default=None, sa_column=_tz())
+    set_up_by: str | None = Field(default=None, max_length=64)  # first to configure it in chat
 
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "external_id", name="uq_channel_ref"),
@@ -114,6 +115,20 @@ class InterestRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
     __table_args__ = (UniqueConstraint("channel_id", "kind", "norm", name="uq_interest"),)
+
+
+class ChannelManagerRow(SQLModel, table=True):
+    """A member an admin allowed to change one channel's settings (`/papers managers add`)."""
+
+    __tablename__ = "channel_manager"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="CASCADE", index=True)
+    user_id: str = Field(max_length=64)
+    added_by: str | None = Field(default=None, max_length=64)
+    added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (UniqueConstraint("channel_id", "user_id", name="uq_channel_manager"),)
 
 
 class DigestRow(SQLModel, table=True):
