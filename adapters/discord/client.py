@@ -97,6 +97,9 @@ def interaction_payload(interaction: discord.Interaction) -> dict[str, Any]:
         "channel_id": interaction.channel_id,
         "channel": {"name": getattr(interaction.channel, "name", None)},
         "user": {"id": user.id, "username": user.name, "global_name": user.global_name},
+        # the invoking member's permissions in this channel, as Discord sent them: who may
+        # change settings is checked on every command, whatever the server's command settings
+        "member": {"permissions": str(interaction.permissions.value)},
         "data": interaction.data or {},
     }
 

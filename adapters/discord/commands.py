@@ -2,6 +2,12 @@
 
 Each subcommand only declares its options; the callback hands the raw interaction to
 `PaperClient.answer`, which turns it into a CommandRequest (inbound.py) for the core.
+
+Who may change a channel is decided by the core on every command, from the member's
+permissions in the interaction: `/papers` is one command visible to everyone, with no
+`default_member_permissions`. Discord sets those per top-level command only, and Manage
+Channels there would hide `/papers` from the channel's managers and from whoever set it up,
+who may change its settings without that permission (and from everyone wanting to read).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat
 SUBCOMMANDS = (
     "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
     "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
+    "managers",
 )  # fmt: skip
 
 
@@ -254,4 +261,23 @@ class PapersGroup(
     async def history(
         self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
+        await self.client.answer(interaction)
+
+    # ------------------------------------------------------------ managers
+    managers = app_commands.Group(
+        name="managers", description="Who may change this channel's settings"
+    )
+
+    @managers.command(name="list", description="Who may change this channel's settings")
+    async def managers_list(self, interaction: discord.Interaction) -> None:
+        await self.client.answer(interaction)
+
+    @managers.command(name="add", description="Let a member change this channel's settings")
+    @app_commands.describe(member="who may change topics, schedule and options here")
+    async def managers_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        await self.client.answer(interaction)
+
+    @managers.command(name="remove", description="Take a member's right to change settings back")
+    @app_commands.describe(member="one of this channel's managers")
+    async def managers_remove(self, interaction: discord.Interaction, member: discord.User) -> None:
         await self.client.answer(interaction)

@@ -12,6 +12,10 @@ from bot.models import CommandRequest, Platform, ReactionEvent
 COMMAND_NAME = "papers"
 SUBCOMMAND = 1
 SUBCOMMAND_GROUP = 2
+# Permission bits that make a member an admin of a channel's settings: Administrator,
+# Manage Channels, Manage Server (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR, MANAGE_CHANNELS, MANAGE_GUILD = 1 << 3, 1 << 4, 1 << 5
+ADMIN_BITS = ADMINISTRATOR | MANAGE_CHANNELS | MANAGE_GUILD
 _CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>[A-Za-z0-9_~\-]+):\d+>$")
 
 
@@ -53,6 +57,18 @@ def _user(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     return member.get("user") or payload.get("user") or {}
 
 
+def manages_channel(payload: Mapping[str, Any]) -> bool:
+    """Whether the invoking member may manage the channel: `member.permissions`, the member's
+    permissions in this channel (overwrites included) as a decimal string. Absent or
+    unreadable counts as not (fail closed)."""
+    member = payload.get("member") or {}
+    try:
+        bits = int(str(member.get("permissions", "0")))
+    except ValueError:
+        return False
+    return bool(bits & ADMIN_BITS)
+
+
 def command_request(
     payload: Mapping[str, Any], order: Mapping[str, Sequence[str]] | None = None
 ) -> CommandRequest | None:
@@ -76,6 +92,7 @@ def command_request(
         text=command_text(data, order),
         channel_name=channel.get("name"),
         user_name=user.get("global_name") or user.get("username"),
+        caller_admin=manages_channel(payload),
     )
 
 

@@ -4,13 +4,16 @@ Commands are acknowledged within Slack's 3 seconds: fast subcommands answer in t
 slow ones (`now`, `search`) ack "Working on it…" and answer through `response_url` once done
 (bolt runs the listener on after the ack when `process_before_response` is False, the default).
 Reactions become `core.on_reaction(ReactionEvent)`; the store counts one `event_id` once, so a
-Slack retry (`X-Slack-Retry-Num`) is harmless.
+Slack retry (`X-Slack-Retry-Num`) is harmless. Each command carries a check of whether its
+caller is a workspace admin (`users.info`, cached), which the core runs only for commands that
+change the channel.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Protocol
@@ -24,6 +27,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
 from adapters.slack import inbound, render
+from adapters.slack.admins import SlackAdmins
 from adapters.slack.client import api_error_code, make_client
 from bot.config import Settings
 from bot.errors import ConfigError, InvalidInput, PaperBotError
@@ -41,6 +45,7 @@ BOT_SCOPES = (
     "channels:join",
     "channels:history",
     "groups:history",
+    "users:read",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -78,16 +83,24 @@ def run_command(core: SlackCore, req: CommandRequest) -> Reply:
 
 
 def register_listeners(
-    app: App, core: SlackCore, *, command: str = "/papers", ack_budget: float = ACK_BUDGET
+    app: App,
+    core: SlackCore,
+    *,
+    command: str = "/papers",
+    ack_budget: float = ACK_BUDGET,
+    admins: SlackAdmins | None = None,
 ) -> None:
     """Attach the `/papers` command, reaction events and a no-op action ack to `app`."""
+    admins = admins or SlackAdmins()
 
     @app.command(command)
-    def on_papers(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_papers(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         req = inbound.command_request(body)
         if req is None:
             ack(text="This command only works in a channel.", response_type="ephemeral")
             return
+        # the client bolt hands a listener carries this workspace's token (OAuth installs too)
+        req = replace(req, caller_admin=admins.check(client, req.workspace, req.user_id))
         if inbound.is_slow(req.text):
             ack(text=WORKING, response_type="ephemeral")
             reply = run_command(core, req)
@@ -137,6 +150,7 @@ def build_app(
     socket_mode: bool = False,
     process_before_response: bool = False,
     ack_budget: float = ACK_BUDGET,
+    admins: SlackAdmins | None = None,
 ) -> App:
     """The bolt App for HTTP mode (multi-workspace OAuth when client id/secret are set, else
     SLACK_BOT_TOKEN) or Socket Mode (SLACK_BOT_TOKEN). Missing settings raise ConfigError."""
@@ -173,7 +187,9 @@ def build_app(
         raise ConfigError(
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({type(exc).__name__})"
         ) from exc
-    register_listeners(app, core, command=settings.slack_command, ack_budget=ack_budget)
+    register_listeners(
+        app, core, command=settings.slack_command, ack_budget=ack_budget, admins=admins
+    )
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,12 @@ from bot.models import CommandRequest, Platform, ReactionEvent
 # Subcommands that may take longer than Slack's 3-second ack window: acked first, answered later.
 SLOW_SUBCOMMANDS = frozenset({"now", "search"})
 REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
+# With "Escape channels, users, and links" (the manifest's should_escape: true) Slack sends
+# <@U123|ada> for a mention, <#C123|papers> for a channel and <url|as typed> for anything it
+# linked, `cs.AI` included: links go back to what was typed, mentions keep only the user id.
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_USER = re.compile(r"<@([A-Z0-9]+)\|[^>]*>")
 
 
 def _str(value: Any) -> str | None:
@@ -30,10 +37,17 @@ def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
         workspace=team,
         channel=channel,
         user_id=user,
-        text=text.strip() if isinstance(text, str) else "",
+        text=unescape(text).strip() if isinstance(text, str) else "",
         channel_name=_str(payload.get("channel_name")),
         user_name=_str(payload.get("user_name")),
     )
+
+
+def unescape(text: str) -> str:
+    """Slack's escaped entities back to what the user typed; mentions as <@USER_ID>."""
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _CHANNEL.sub(lambda m: "#" + m.group(1), text)
+    return _USER.sub(r"<@\1>", text)
 
 
 def subcommand(text: str) -> str:

@@ -60,8 +60,15 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert set(subs) == {
         "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget",
         "topics", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
-        "stats", "history",
+        "stats", "history", "managers",
     }  # fmt: skip
+    # one command open to all; who may change settings is checked per command at run time
+    assert group.get("default_member_permissions") is None
+    managers = subs["managers"]
+    assert managers["type"] == 2  # a subcommand group: /papers managers list|add|remove
+    actions = {o["name"]: o for o in managers["options"]}
+    assert set(actions) == {"list", "add", "remove"}
+    assert [(o["name"], o["type"]) for o in actions["add"]["options"]] == [("member", 6)]
     schedule = {o["name"]: o for o in subs["schedule"]["options"]}
     assert schedule["timezone"]["autocomplete"] is True and schedule["time"]["required"] is True
     assert subs["unsubscribe"]["options"][0]["autocomplete"] is True
