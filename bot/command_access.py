@@ -63,9 +63,7 @@ class AccessGate:
         self.core.store.claim_channel(channel.id, req.user_id)
 
 
-def refusal(
-    platform: Platform, name: str, words: Sequence[str], set_up_by: str | None
-) -> str:
+def refusal(platform: Platform, name: str, words: Sequence[str], set_up_by: str | None) -> str:
     """Who may run the refused command, and how to get access."""
     who = [admins_label(platform)]
     if set_up_by:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.permissions import Access
 
-S, O = Access.SETTINGS, Access.OWNERS
+S = Access.SETTINGS  # most subcommands that change the channel
 
 
 def _never(_words: Sequence[str]) -> bool:
@@ -128,7 +128,7 @@ SPECS: dict[str, Spec] = {
         "/papers managers [list | add @member | remove @member]",
         "See who may change this channel's settings; admins add or remove its managers.",
         ("/papers managers", "/papers managers add @ada", "/papers managers remove @ada"),
-        O,
+        Access.OWNERS,
         lambda words: not words or words[0].lower() == "list",
     ),
 }

@@ -32,6 +32,7 @@ ELLIPSIS = "…"
 _URL_OK = re.compile(r"^https?://[^\s<>|\"]+$")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^\s)<>|]{1,1500})\)")
 _SLACK_LINK = re.compile(r"<(https?://[^\s<>|]{1,1500})\|([^<>\n]{0,500})>")
+_SLACK_LINK_OR_USER = re.compile(_SLACK_LINK.pattern + r"|<@([UW][A-Z0-9]{2,30})>")
 _MD_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
 
 
@@ -198,13 +199,15 @@ def notice_message(text: str) -> dict[str, Any]:
 
 def reply_mrkdwn(text: str) -> str:
     """The core's light markdown as Slack mrkdwn: *bold*, `code` and • bullets pass through,
-    `**bold**` and `[label](url)` are converted, `<url|label>` links are kept, and every other
-    `<`, `>`, `&` is escaped (so a reply can never ping @channel or a user)."""
+    `**bold**` and `[label](url)` are converted, `<url|label>` links and user mentions
+    (`<@U123>`, shown as the person's name) are kept, and every other `<`, `>`, `&` is escaped
+    (so a reply can never ping @channel, @here or a user group)."""
     out: list[str] = []
     pos = 0
-    for m in _SLACK_LINK.finditer(text):
+    for m in _SLACK_LINK_OR_USER.finditer(text):
         out.append(_light(text[pos : m.start()]))
-        out.append(link(m.group(1), m.group(2), limit=500))
+        user = m.group(3)
+        out.append(f"<@{user}>" if user else link(m.group(1), m.group(2), limit=500))
         pos = m.end()
     out.append(_light(text[pos:]))
     return "".join(out)

@@ -166,6 +166,34 @@ def test_chat_commands_from_the_terminal(tmp_path: Path) -> None:
     assert search.returncode == 0 and "(https://arxiv.org/abs/" in search.stdout
 
 
+def test_the_terminal_acts_as_the_operator_on_a_channel_someone_set_up(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
+    from storage.store import SqlStore
+
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    ref = ChannelRef(Platform.SLACK, "T1", "C1")
+    channel = store.add_channel(
+        ref,
+        "papers",
+        ChannelSettings(),
+        [Interest(InterestKind.TOPIC, "robots")],
+        now=datetime(2026, 6, 30, tzinfo=UTC),
+    )
+    store.claim_channel(channel.id, "U0ADA")  # set up from Slack by someone else
+    store.close()
+    paused = cli(tmp_path, "command", "--channel", "slack:T1:C1", "pause")
+    assert paused.returncode == 0 and "Paused scheduled digests" in paused.stdout
+    added = cli(tmp_path, "command", "--channel", "slack:T1:C1", "managers", "add", "U0BOB")
+    assert added.returncode == 0 and "now manages this channel" in added.stdout
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    after = store.get_channel(channel.id)
+    assert after.settings.paused and after.set_up_by == "U0ADA"
+    assert store.channel_managers(channel.id) == ["U0BOB"]
+    store.close()
+
+
 def test_reseal_tokens_encrypts_the_stored_installs(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 

@@ -16,6 +16,11 @@ from aiohttp import WSMsgType, web
 
 BOT_ID, APP_ID, GUILD_ID, CHANNEL_ID, USER_ID = 1000, 2000, 3000, 4000, 5000
 OTHER_CHANNEL_ID = 4001
+MEMBER_ID = 5001  # a member without Manage Channels
+ALL_PERMISSIONS = "2147483647"
+# View Channel, Send Messages, Add Reactions, Read Message History: a plain member
+MEMBER_PERMISSIONS = str(1024 | 2048 | 64 | 65536)
+MANAGE_CHANNELS = 1 << 4
 
 
 def jr(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -388,8 +393,27 @@ def slash_interaction(
     channel_id: int = CHANNEL_ID,
     channel_name: str = "papers",
     kind: int = 2,
+    user_id: int = USER_ID,
+    permissions: str = ALL_PERMISSIONS,
+    group: str | None = None,
+    resolved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """INTERACTION_CREATE for `/papers <subcommand> ...` (kind 4 = autocomplete)."""
+    """INTERACTION_CREATE for `/papers [group] <subcommand> ...` (kind 4 = autocomplete).
+
+    `permissions` is the invoking member's permissions in the channel, as Discord sends them
+    (a decimal string; the default is every permission, a server admin)."""
+    sub: dict[str, Any] = {"type": 1, "name": subcommand, "options": options or []}
+    if group is not None:
+        sub = {"type": 2, "name": group, "options": [sub]}
+    data: dict[str, Any] = {
+        "id": "8888",
+        "name": "papers",
+        "type": 1,
+        "guild_id": str(GUILD_ID),
+        "options": [sub],
+    }
+    if resolved is not None:
+        data["resolved"] = resolved
     return {
         "id": str(next(_interaction_ids)),
         "application_id": str(APP_ID),
@@ -407,9 +431,9 @@ def slash_interaction(
             "permission_overwrites": [],
         },
         "member": {
-            "user": user(USER_ID, "alice"),
+            "user": user(user_id, "alice" if user_id == USER_ID else f"user{user_id}"),
             "roles": [],
-            "permissions": "2147483647",
+            "permissions": permissions,
             "joined_at": "2024-01-01T00:00:00+00:00",
             "deaf": False,
             "mute": False,
@@ -422,14 +446,28 @@ def slash_interaction(
         "entitlements": [],
         "authorizing_integration_owners": {"0": str(GUILD_ID)},
         "context": 0,
-        "data": {
-            "id": "8888",
-            "name": "papers",
-            "type": 1,
-            "guild_id": str(GUILD_ID),
-            "options": [{"type": 1, "name": subcommand, "options": options or []}],
-        },
+        "data": data,
     }
+
+
+def managers_interaction(action: str, member_id: int | None = None, **kw: Any) -> dict[str, Any]:
+    """`/papers managers <action> [member]`: a user option resolved as Discord resolves it."""
+    if member_id is None:
+        return slash_interaction(action, group="managers", **kw)
+    member = {
+        "roles": [],
+        "joined_at": "2024-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "permissions": MEMBER_PERMISSIONS,
+    }
+    resolved = {
+        "users": {str(member_id): user(member_id, f"user{member_id}")},
+        "members": {str(member_id): member},
+    }
+    opts = [option("member", str(member_id), type_=6)]
+    return slash_interaction(action, opts, group="managers", resolved=resolved, **kw)
 
 
 def option(name: str, value: Any, type_: int = 3, focused: bool = False) -> dict[str, Any]:

@@ -19,6 +19,28 @@ BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0LAB"
 BOT_USER = "U0BOT"
 HISTORY = ("/conversations.history", "/conversations.replies")
+ADMIN, MEMBER, OWNER = "U0ADA", "U0BOB", "U0OWN"  # ada is a workspace admin, bob is not
+
+
+def slack_user(uid: str, name: str, *, admin: bool = False, owner: bool = False) -> dict[str, Any]:
+    """A users.info `user` object with the fields Slack sends (abridged profile)."""
+    return {
+        "id": uid,
+        "team_id": TEAM,
+        "name": name,
+        "deleted": False,
+        "real_name": name.title(),
+        "tz": "Europe/Berlin",
+        "is_admin": admin,
+        "is_owner": owner,
+        "is_primary_owner": owner,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1764230400,
+        "profile": {"real_name": name.title(), "display_name": name},
+    }
 
 
 @dataclass
@@ -41,6 +63,14 @@ class FakeSlack:
     oauth_team: str = "T0NEW"
     socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            ADMIN: slack_user(ADMIN, "ada", admin=True),
+            MEMBER: slack_user(MEMBER, "bob"),
+            OWNER: slack_user(OWNER, "olga", owner=True),
+        }
+    )
+    users_info_error: str | None = None  # e.g. missing_scope: the app lacks users:read
     _ts: int = 0
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -76,7 +106,29 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             fake.record(Call(url.path, self.headers.get("Authorization"), query))
             if url.path in HISTORY:
                 return self._history(url.path, query)
+            if url.path == "/users.info":
+                return self._users_info(query)
             return self._reply(404, {"ok": False, "error": "unknown_method"})
+
+        def _users_info(self, query: dict[str, Any]) -> None:
+            """users.info as Slack answers it; missing_scope names the scope it needs."""
+            error = fake.users_info_error
+            if error == "missing_scope":
+                return self._reply(
+                    200,
+                    {
+                        "ok": False,
+                        "error": "missing_scope",
+                        "needed": "users:read",
+                        "provided": "chat:write,commands,reactions:read",
+                    },
+                )
+            if error:
+                return self._reply(200, {"ok": False, "error": error})
+            found = fake.users.get(str(query.get("user", "")))
+            if found is None:
+                return self._reply(200, {"ok": False, "error": "user_not_found"})
+            return self._reply(200, {"ok": True, "user": found})
 
         def _history(self, path: str, query: dict[str, Any]) -> None:
             """conversations.history / .replies over what was posted, newest first; message
@@ -148,6 +200,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 )
             if path in HISTORY:
                 return self._history(path, body)
+            if path == "/users.info":
+                return self._users_info(body)
             channel = str(body.get("channel", ""))
             if path == "/chat.postMessage":
                 left = fake.rate_limits.get(channel, 0)
@@ -208,7 +262,14 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-def command_body(fake: FakeSlack, text: str, *, channel: str = "C0PAPERS", team: str = TEAM) -> str:
+def command_body(
+    fake: FakeSlack,
+    text: str,
+    *,
+    channel: str = "C0PAPERS",
+    team: str = TEAM,
+    user: str = ADMIN,
+) -> str:
     return urllib.parse.urlencode(
         {
             "token": "unused",
@@ -216,8 +277,8 @@ def command_body(fake: FakeSlack, text: str, *, channel: str = "C0PAPERS", team:
             "team_domain": "robotlab",
             "channel_id": channel,
             "channel_name": "papers",
-            "user_id": "U0ADA",
-            "user_name": "ada",
+            "user_id": user,
+            "user_name": fake.users.get(user, {}).get("name", user.lower()),
             "command": "/papers",
             "text": text,
             "api_app_id": "A0PAPERBOT",
