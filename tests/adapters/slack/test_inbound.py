@@ -28,6 +28,20 @@ def test_slash_command_becomes_a_command_request() -> None:
     )
 
 
+def test_escaped_entities_read_back_as_typed_and_mentions_as_user_ids() -> None:
+    # the manifest's should_escape: true makes Slack link what looks like a domain (cs.AI)
+    body = load("command_subscribe.json")
+    for sent, read in [
+        ("subscribe cat:<http://cs.AI|cs.AI>", "subscribe cat:cs.AI"),
+        ("like <https://arxiv.org/abs/2503.12461>", "like https://arxiv.org/abs/2503.12461"),
+        ("managers add <@U0BOB|bob>", "managers add <@U0BOB>"),
+        ("managers remove <@W0BOB>", "managers remove <@W0BOB>"),
+        ("why in <#C0PAPERS|papers>", "why in #papers"),
+    ]:
+        req = inbound.command_request(dict(body, text=sent))
+        assert req is not None and req.text == read
+
+
 def test_command_without_channel_is_refused() -> None:
     body = load("command_subscribe.json")
     del body["channel_id"]

@@ -164,6 +164,9 @@ def test_reply_markdown_and_privacy() -> None:
     kept = render.reply_payload(Reply("• <https://arxiv.org/abs/1|A & B> `1` <!channel>"))
     assert kept["text"] == "• <https://arxiv.org/abs/1|A &amp; B> `1` &lt;!channel&gt;"
     assert render.reply_payload(Reply("hi", ephemeral=False))["response_type"] == "in_channel"
+    # a user id mention shows the person's name; group and channel pings stay escaped
+    mention = render.reply_payload(Reply("<@U0BOB> manages <!here> <!subteam^S1> <@U0BOB|x>"))
+    assert mention["text"] == "<@U0BOB> manages &lt;!here&gt; &lt;!subteam^S1&gt; &lt;@U0BOB|x&gt;"
     assert len(render.reply_payload(Reply("y" * 10_000))["text"]) <= render.MAX_FALLBACK
 
 
