@@ -2,7 +2,9 @@
 
 Runs the real web app under uvicorn on 127.0.0.1 against the fake Slack Web API used by the
 tests, with the bundled 500-paper sample in a temporary SQLite database, and prints the time to
-the HTTP response (Slack's 3-second ack) and to the finished `/papers now` digest.
+the HTTP response (Slack's 3-second ack) and to the finished `/papers now` digest. A workspace
+owner then changes each channel (whoever set it up is someone else), so the first command asks
+`users.info` and the others use the cached answer; a plain member is refused.
 
     .venv/bin/python benchmarks/slack_ack.py [--channels 8]
 """
@@ -27,6 +29,8 @@ from tests.adapters.slack.fake_slack import (
     BOT_TOKEN,
     FORM,
     JSON,
+    MEMBER,
+    OWNER,
     SECRET,
     command_body,
     reaction_body,
@@ -45,7 +49,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=8)
     args = parser.parse_args()
-    timings: dict[str, list[float]] = {"subscribe": [], "now ack": [], "now done": [], "react": []}
+    timings: dict[str, list[float]] = {
+        "subscribe": [],
+        "now ack": [],
+        "now done": [],
+        "react": [],
+        "admin, users.info": [],
+        "admin, cached": [],
+        "refused": [],
+    }
     with tempfile.TemporaryDirectory() as tmp, running_fake() as fake:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
@@ -77,6 +89,12 @@ def main() -> None:
                 timings["now ack"].append(post(command_body(fake, "now", channel=channel), FORM))
                 fake.wait_for(lambda path=path: len(fake.hits(path)) >= 1, timeout=60)
                 timings["now done"].append(time.perf_counter() - start)
+            for n in range(args.channels):
+                key = "admin, users.info" if n == 0 else "admin, cached"
+                body = command_body(fake, "size 4", channel=f"C{n:04d}", user=OWNER)
+                timings[key].append(post(body, FORM))
+                body = command_body(fake, "size 3", channel=f"C{n:04d}", user=MEMBER)
+                timings["refused"].append(post(body, FORM))
             first = rt.store.find_channel(ChannelRef(Platform.SLACK, "T0LAB", "C0000"))
             assert first is not None
             items = rt.store.recent_digests(first.id)[0].items
@@ -86,8 +104,9 @@ def main() -> None:
         rt.close()
     print(f"Slack HTTP mode, {args.channels} channels, 500 sample papers, SQLite, 127.0.0.1 fake")
     for name, values in timings.items():
-        print(f"  {name:<10} n={len(values):<3} {ms(values)}")
+        print(f"  {name:<17} n={len(values):<3} {ms(values)}")
     print(f"  messages posted at the fake: {len(fake.posts())} (Slack's ack deadline: 3000 ms)")
+    print(f"  users.info calls: {len(fake.hits('/users.info'))} (one per person, then cached)")
 
 
 if __name__ == "__main__":
