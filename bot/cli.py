@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -371,7 +370,7 @@ def command(
                 ref.platform, ref.workspace, ref.channel, "cli", " ".join(text), ref.channel
             )
         )
-    typer.echo(re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
+    typer.echo(reply.text)  # plain text: links as "label (url)"
     if not reply.ok:
         raise typer.Exit(1)
 
