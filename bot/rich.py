@@ -47,10 +47,16 @@ class Rich:
 
     @property
     def plain(self) -> str:
-        """As plain text: links as `label (url)`; for terminals, logs and notifications."""
-        return "".join(
-            f"{s.text} ({s.url})" if s.style is Style.LINK and s.url else s.text for s in self.spans
-        )
+        """As plain text for a terminal or a log: code in backticks, links as `label (url)`."""
+        return "".join(_plain(s) for s in self.spans)
+
+
+def _plain(span: Span) -> str:
+    if span.style is Style.LINK and span.url:
+        return f"{span.text} ({span.url})"
+    if span.style is Style.CODE:
+        return f"`{span.text}`"
+    return span.text
 
 
 Inline = Rich | str

@@ -68,6 +68,7 @@ _MARKDOWN = re.compile(r"([\\*_~`|<\[\]])")  # escaped everywhere
 _LINE_START = re.compile(r"(?m)^(\s*)([-+#>]|\d+[.)])")  # headings, quotes, lists, subtext
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?=//)")
 _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
+_TAG = re.compile(r"<(?=[@#])")  # a user, role or channel mention
 ZWSP = "\u200b"
 
 
@@ -193,7 +194,7 @@ def span_markdown(span: Span) -> str:
         return f"[{label}](<{_quote_url(url)}>)" if url else escape_markdown(span.text)
     if span.style is Style.CODE and _wrappable(span.text, "`"):
         # nothing is parsed inside `…`; the zero-width spaces keep mention look-alikes inert
-        return f"`{_MENTION.sub('@' + ZWSP, span.text.replace('<', '<' + ZWSP))}`"
+        return f"`{_MENTION.sub('@' + ZWSP, _TAG.sub('<' + ZWSP, span.text))}`"
     if span.style is Style.BOLD and _wrappable(span.text, "*"):
         return f"**{escape_markdown(span.text)}**"
     return escape_markdown(span.text)
