@@ -141,7 +141,7 @@ def header_content(channel: Channel, digest: Digest, day_label: str) -> str:
 def paper_embed(item: DigestItem) -> discord.Embed:
     """One paper as one embed: title linked, authors, TL;DR, why, categories, links."""
     paper = item.paper
-    title = clip(f"{item.rank}. {escape(paper.title) or paper.id}", TITLE_MAX)
+    title = clip(f"{item.rank}. {escape(paper.title or paper.id)}", TITLE_MAX)
     abs_url = next((url for label, url in paper_links(paper) if label == "abs"), paper.abs_url)
     embed = discord.Embed(title=title, url=safe_url(abs_url), colour=score_colour(item.score))
     authors = authors_text(paper)

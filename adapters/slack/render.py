@@ -82,7 +82,7 @@ def safe_url(url: str | None) -> str | None:
 
 def link(url: str | None, label: str, limit: int = 300) -> str:
     """A mrkdwn link, or just the escaped label when the URL is unusable."""
-    text = fit(label.replace("|", "¦"), limit)
+    text = fit(" ".join(label.split()).replace("|", "¦"), limit)
     good = safe_url(url)
     return f"<{good}|{text}>" if good else text
 

@@ -159,7 +159,10 @@ def test_feed_text_is_inert_in_digests_on_slack_and_discord(hostile: str) -> Non
         assert_discord_markdown_safe(text, allowed)
     assert_discord_markdown_safe(discord_render.header_content(channel, digest, "Tue"), allowed)
     assert_discord_markdown_safe(discord_render.notice_content(hostile), allowed)
-    # an abstract stands in for a missing TL;DR
-    bare = discord_render.paper_embed(DigestItem(paper=item.paper, rank=1, score=0.5)).to_dict()
-    for text in discord_embed_texts(bare):
-        assert_discord_markdown_safe(text, allowed)
+    # an abstract stands in for a missing TL;DR; a feed's guid for a missing title
+    untitled = Paper(id=f"guid:{hostile}", title="", abstract=hostile)
+    for bare in (item.paper, untitled):
+        embed = discord_render.paper_embed(DigestItem(paper=bare, rank=1, score=0.5)).to_dict()
+        for text in discord_embed_texts(embed):
+            assert_discord_markdown_safe(text, allowed)
+        assert_slack_payload_safe(slack_render.item_message(DigestItem(bare, 1, 0.5)), allowed)
