@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -377,7 +376,7 @@ def command(
                 operator=True,  # whoever runs the CLI operates PaperBot: no chat permissions
             )
         )
-    typer.echo(re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", reply.text))
+    typer.echo(reply.text)  # plain text: links as "label (url)"
     if not reply.ok:
         raise typer.Exit(1)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.command_specs import access_of
 from bot.models import Channel, CommandRequest, Platform
 from bot.permissions import Access, Caller, ChannelAccess, Decision, decide
+from bot.rich import Inline, Rich, code, concat, fmt, join, mention
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -63,22 +64,26 @@ class AccessGate:
         self.core.store.claim_channel(channel.id, req.user_id)
 
 
-def refusal(platform: Platform, name: str, words: Sequence[str], set_up_by: str | None) -> str:
+def refusal(platform: Platform, name: str, words: Sequence[str], set_up_by: str | None) -> Rich:
     """Who may run the refused command, and how to get access."""
-    who = [admins_label(platform)]
+    who: list[Inline] = [admins_label(platform)]
     if set_up_by:
-        who.append(f"<@{set_up_by}> (who set it up)")
+        who.append(fmt("{} (who set it up)", mention(set_up_by)))
     if access_of(name, words) is Access.OWNERS:
-        return (
-            f"Only {_join(who)} can change who manages this channel. "
-            "`/papers managers` shows who does."
+        return fmt(
+            "Only {} can change who manages this channel. {} shows who does.",
+            _join(who),
+            code("/papers managers"),
         )
     who.append("this channel's managers")
-    return (
-        f"Only {_join(who)} can change its settings. Ask one of them, or an admin can run "
-        "`/papers managers add @you`."
+    return fmt(
+        "Only {} can change its settings. Ask one of them, or an admin can run {}.",
+        _join(who),
+        code("/papers managers add @you"),
     )
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _join(parts: list[Inline]) -> Rich:
+    if len(parts) == 1:
+        return concat(parts[0])
+    return concat(join(", ", parts[:-1]), " and ", parts[-1])

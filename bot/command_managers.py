@@ -9,6 +9,7 @@ from bot.command_access import admins_label
 from bot.command_specs import SPECS
 from bot.errors import CommandError
 from bot.models import Channel, CommandRequest, Reply
+from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, mention
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -27,7 +28,16 @@ class ManagersCommands:
         if action == "list":
             return Reply(self._who_may_change(channel, req))
         if action not in ("add", "remove"):
-            raise CommandError(f"Use `list`, `add` or `remove`, not `{p.words[0]}`.", usage)
+            raise CommandError(
+                fmt(
+                    "Use {}, {} or {}, not {}.",
+                    code("list"),
+                    code("add"),
+                    code("remove"),
+                    code(p.words[0]),
+                ),
+                usage,
+            )
         if len(p.words) != 2:
             raise CommandError("Tell me one member.", usage)
         user = cp.user_ref(p.words[1], usage)
@@ -35,10 +45,13 @@ class ManagersCommands:
             return self._add_manager(channel, user, req)
         if not self.core.store.remove_manager(channel.id, user):
             raise CommandError(
-                f"<@{user}> is not a manager here. Managers: {self._listing(channel)}.", usage
+                fmt(
+                    "{} is not a manager here. Managers: {}.", mention(user), self._listing(channel)
+                ),
+                usage,
             )
         return Reply(
-            f"<@{user}> is no longer a manager of this channel.",
+            fmt("{} is no longer a manager of this channel.", mention(user)),
             ephemeral=False,
         )
 
@@ -47,37 +60,39 @@ class ManagersCommands:
         if len(store.channel_managers(channel.id)) >= MAX_MANAGERS:
             raise CommandError(f"This channel already has {MAX_MANAGERS} managers.")
         if not store.add_manager(channel.id, user, added_by=req.user_id, now=self.core.clock.now()):
-            return Reply(f"<@{user}> already manages this channel.")
+            return Reply(fmt("{} already manages this channel.", mention(user)))
         return Reply(
-            f"<@{user}> now manages this channel: they can change its topics, schedule and "
-            "options (`/papers help`).",
+            fmt(
+                "{} now manages this channel: they can change its topics, schedule and "
+                "options ({}).",
+                mention(user),
+                code("/papers help"),
+            ),
             ephemeral=False,
         )
 
-    def _listing(self, channel: Channel) -> str:
+    def _listing(self, channel: Channel) -> Rich:
         managers = self.core.store.channel_managers(channel.id)
-        return ", ".join(f"<@{m}>" for m in managers) or "none yet"
+        return join(", ", [mention(m) for m in managers]) or concat("none yet")
 
-    def _who_may_change(self, channel: Channel, req: CommandRequest) -> str:
+    def _who_may_change(self, channel: Channel, req: CommandRequest) -> Rich:
         policy = self.core.settings.settings_policy
-        name = channel.name or channel.ref.channel
+        title = bold(f"Who may change #{channel.name or channel.ref.channel}")
         if policy.anyone:
-            return (
-                f"*Who may change #{name}*\n• Everyone here (the operator set "
-                "SETTINGS_ADMINS=anyone)."
-            )
-        lines = [f"*Who may change #{name}*", f"• {admins_label(req.platform).capitalize()}"]
+            return lines([title, "• Everyone here (the operator set SETTINGS_ADMINS=anyone)."])
+        shown: list[Inline] = [title, f"• {admins_label(req.platform).capitalize()}"]
         if channel.set_up_by:
-            lines.append(f"• <@{channel.set_up_by}>, who set it up")
-        lines.append(f"• Managers: {self._listing(channel)}")
+            shown.append(fmt("• {}, who set it up", mention(channel.set_up_by)))
+        shown.append(fmt("• Managers: {}", self._listing(channel)))
         if policy.listed:
-            lines.append(
-                "• In every channel (SETTINGS_ADMINS): "
-                + ", ".join(f"<@{u}>" for u in sorted(policy.listed))
-            )
+            listed = join(", ", [mention(u) for u in sorted(policy.listed)])
+            shown.append(fmt("• In every channel (SETTINGS_ADMINS): {}", listed))
         if channel.set_up_by is None and not channel.interests:
-            lines.append("Nobody has set this channel up yet: the first person to change it does.")
-        lines.append(
-            "Admins and whoever set it up add managers with `/papers managers add @member`."
+            shown.append("Nobody has set this channel up yet: the first person to change it does.")
+        shown.append(
+            fmt(
+                "Admins and whoever set it up add managers with {}.",
+                code("/papers managers add @member"),
+            )
         )
-        return "\n".join(lines)
+        return lines(shown)

@@ -12,11 +12,20 @@ from zoneinfo import available_timezones
 from bot.errors import CommandError
 from bot.identity import arxiv_id
 from bot.models import ALL_DAYS, WEEKDAYS, Interest, InterestKind
+from bot.rich import Rich, code, fmt, join
+from bot.text_checks import refuse_hidden_characters
 
 MAX_PHRASE = 120
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WHAT = {
+    InterestKind.TOPIC: "A topic",
+    InterestKind.CATEGORY: "A category",
+    InterestKind.AUTHOR: "An author name",
+    InterestKind.EXCLUDE: "A keyword",
+    InterestKind.SEED: "A paper id",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,7 @@ def interest_from(rest: str, *, default: InterestKind = InterestKind.TOPIC, usag
     value = value.strip().strip('"').strip("'").strip()
     if not value:
         raise CommandError("That is empty after the prefix.", usage)
+    refuse_hidden_characters(value, _WHAT[kind], usage)
     if len(value) > MAX_PHRASE:
         raise CommandError(
             f"That is too long ({len(value)} characters; at most {MAX_PHRASE}).", usage
@@ -64,7 +74,13 @@ def interest_from(rest: str, *, default: InterestKind = InterestKind.TOPIC, usag
     if kind is InterestKind.CATEGORY:
         if not _CATEGORY.match(value):
             raise CommandError(
-                f"`{value}` is not an arXiv category (like `cs.RO` or `q-bio`).", usage
+                fmt(
+                    "{} is not an arXiv category (like {} or {}).",
+                    code(value),
+                    code("cs.RO"),
+                    code("q-bio"),
+                ),
+                usage,
             )
         archive, _, sub = value.partition(".")
         value = (
@@ -79,14 +95,18 @@ def paper_ref(rest: str, usage: str) -> str:
     """An arXiv id or URL -> the id without version."""
     found = arxiv_id(rest.strip().strip("<>"))
     if found is None:
-        raise CommandError(f"`{rest.strip() or '(nothing)'}` is not an arXiv id or link.", usage)
+        raise CommandError(
+            fmt("{} is not an arXiv id or link.", code(rest.strip() or "(nothing)")), usage
+        )
     return found
 
 
 def parse_time(value: str, usage: str) -> str:
     match = _TIME.match(value.strip())
     if match is None:
-        raise CommandError(f"`{value}` is not a time; use 24-hour HH:MM like `09:00`.", usage)
+        raise CommandError(
+            fmt("{} is not a time; use 24-hour HH:MM like {}.", code(value), code("09:00")), usage
+        )
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -105,11 +125,11 @@ def parse_timezone(value: str, usage: str) -> str:
     if not suggestions:  # try the city part alone: "berlin" -> Europe/Berlin
         suggestions = [k for k in zones if k.rsplit("/", 1)[-1] == key.replace(" ", "_")][:3]
     hint = (
-        (" Did you mean " + ", ".join(f"`{zones[s]}`" for s in suggestions) + "?")
+        fmt(" Did you mean {}?", join(", ", [code(zones[s]) for s in suggestions]))
         if suggestions
-        else ""
+        else Rich()
     )
-    raise CommandError(f"Unknown timezone `{value}`.{hint}", usage)
+    raise CommandError(fmt("Unknown timezone {}.{}", code(value), hint), usage)
 
 
 def looks_like_timezone(value: str) -> bool:
@@ -131,7 +151,8 @@ def parse_days(value: str, usage: str) -> tuple[int, ...]:
         prefix = part[:3]
         if prefix not in DAY_NAMES:
             raise CommandError(
-                f"`{part}` is not a day; use daily, weekdays, weekly or mon,wed,fri.", usage
+                fmt("{} is not a day; use daily, weekdays, weekly or mon,wed,fri.", code(part)),
+                usage,
             )
         days.append(DAY_NAMES.index(prefix))
     if not days:
@@ -151,7 +172,7 @@ def parse_int(value: str, low: int, high: int, usage: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise CommandError(f"`{value}` is not a whole number.", usage) from None
+        raise CommandError(fmt("{} is not a whole number.", code(value)), usage) from None
     if not low <= number <= high:
         raise CommandError(f"Pick a number from {low} to {high}.", usage)
     return number
@@ -168,7 +189,7 @@ def parse_switch(value: str, usage: str) -> bool:
         return True
     if word in _OFF:
         return False
-    raise CommandError(f"Use `on` or `off`, not `{value}`.", usage)
+    raise CommandError(fmt("Use {} or {}, not {}.", code("on"), code("off"), code(value)), usage)
 
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]{2,64})(?:\|[^>]*)?>$")  # <@U123|ada>, <@123>, <@!123>
@@ -185,9 +206,14 @@ def user_ref(value: str, usage: str) -> str:
         return word
     if word.startswith("@"):
         raise CommandError(
-            f"`{word}` is a name, not a member I can look up. Mention them by picking them from "
-            "the @ list, or give their member ID (Slack: their profile → ⋮ → Copy member ID; "
-            "Discord: right-click → Copy User ID).",
+            fmt(
+                "{} is a name, not a member I can look up. Mention them by picking them from "
+                "the @ list, or give their member ID (Slack: their profile → ⋮ → Copy member "
+                "ID; Discord: right-click → Copy User ID).",
+                code(word),
+            ),
             usage,
         )
-    raise CommandError(f"`{word or '(nobody)'}` is not a member; mention them with @.", usage)
+    raise CommandError(
+        fmt("{} is not a member; mention them with @.", code(word or "(nobody)")), usage
+    )

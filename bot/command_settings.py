@@ -17,6 +17,7 @@ from bot.models import (
     Schedule,
     Threshold,
 )
+from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, plain
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -47,8 +48,10 @@ class SettingsCommands:
         schedule = Schedule(time=time, timezone=tz, days=days)
         updated = save_settings(self.core, channel, replace(channel.settings, schedule=schedule))
         return Reply(
-            f"Digests will be posted at {time} {tz}, {cp.days_label(days)}."
-            + self.core.next_run_note(updated),
+            plain(
+                f"Digests will be posted at {time} {tz}, {cp.days_label(days)}."
+                + self.core.next_run_note(updated)
+            ),
             ephemeral=False,
         )
 
@@ -57,7 +60,7 @@ class SettingsCommands:
             raise CommandError("Tell me one number.", SPECS["size"].usage)
         size = cp.parse_int(p.words[0], 1, 20, SPECS["size"].usage)
         save_settings(self.core, channel, replace(channel.settings, size=size))
-        return Reply(f"Digests here will show at most {size} papers.", ephemeral=False)
+        return Reply(plain(f"Digests here will show at most {size} papers."), ephemeral=False)
 
     def _threshold(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         try:
@@ -65,57 +68,78 @@ class SettingsCommands:
         except ValueError:
             raise CommandError("Use low, medium or high.", SPECS["threshold"].usage) from None
         save_settings(self.core, channel, replace(channel.settings, threshold=level))
-        return Reply(f"Threshold set to {level.value}.", ephemeral=False)
+        return Reply(plain(f"Threshold set to {level.value}."), ephemeral=False)
 
     def _set(self, channel: Channel, p: cp.Parsed, req: CommandRequest) -> Reply:
         usage = SPECS["set"].usage
         if not p.words:
-            lines = [f"*Options of #{channel.name}*"]
-            lines += [
-                f"• `{name}` {_state(s, getattr(channel.settings, s.field))}"
-                + (" (Slack only)" if s.slack_only else "")
-                for name, s in SWITCHES.items()
-            ]
-            lines.append("Switch one with `/papers set <option> on|off`.")
-            return Reply("\n".join(lines))
+            return Reply(_options(channel))
         name = p.words[0].lower()
         switch = SWITCHES.get(name)
         if switch is None:
-            known = ", ".join(f"`{n}`" for n in SWITCHES)
-            raise CommandError(f"There is no option `{p.words[0]}`. Options: {known}.", usage)
+            known = join(", ", [code(n) for n in SWITCHES])
+            raise CommandError(
+                fmt("There is no option {}. Options: {}.", code(p.words[0]), known), usage
+            )
         current = bool(getattr(channel.settings, switch.field))
         if len(p.words) == 1:
-            return Reply(f"`{name}` {_state(switch, current)}.")
+            return Reply(fmt("{} {}.", code(name), _state(switch, current)))
         if len(p.words) > 2:
-            raise CommandError("Tell me one option and `on` or `off`.", usage)
+            raise CommandError(
+                fmt("Tell me one option and {} or {}.", code("on"), code("off")), usage
+            )
         value = cp.parse_switch(p.words[1], usage)
         if value and switch.slack_only and req.platform is not Platform.SLACK:
-            raise CommandError(f"`{name}` works on Slack only ({switch.on}).", usage)
+            raise CommandError(fmt("{} works on Slack only ({}).", code(name), switch.on), usage)
         if value == current:
-            return Reply(f"`{name}` is already {_state(switch, value)}.")
+            return Reply(fmt("{} is already {}.", code(name), _state(switch, value)))
         change: dict[str, Any] = {switch.field: value}
         save_settings(self.core, channel, replace(channel.settings, **change))
-        return Reply(f"`{name}` is now {_state(switch, value)}.", ephemeral=False)
+        return Reply(fmt("{} is now {}.", code(name), _state(switch, value)), ephemeral=False)
 
     def _pause(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         if channel.settings.paused:
-            return Reply("Digests are already paused here. `/papers resume` starts them again.")
+            return Reply(
+                fmt(
+                    "Digests are already paused here. {} starts them again.", code("/papers resume")
+                )
+            )
         save_settings(
             self.core,
             channel,
             replace(channel.settings, paused=True, paused_reason="paused from chat"),
         )
-        return Reply("Paused scheduled digests here. `/papers now` still works.", ephemeral=False)
+        return Reply(
+            fmt("Paused scheduled digests here. {} still works.", code("/papers now")),
+            ephemeral=False,
+        )
 
     def _resume(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         if not channel.settings.paused:
-            return Reply("Digests are not paused here.")
+            return Reply(plain("Digests are not paused here."))
         updated = save_settings(
             self.core, channel, replace(channel.settings, paused=False, paused_reason=None)
         )
         return Reply(
-            "Resumed scheduled digests." + self.core.next_run_note(updated), ephemeral=False
+            plain("Resumed scheduled digests." + self.core.next_run_note(updated)),
+            ephemeral=False,
         )
+
+
+def _options(channel: Channel) -> Rich:
+    """`/papers set` alone: every option with its current state."""
+    shown: list[Inline] = [bold(f"Options of #{channel.name}")]
+    shown += [
+        fmt(
+            "• {} {}{}",
+            code(name),
+            _state(s, getattr(channel.settings, s.field)),
+            " (Slack only)" if s.slack_only else "",
+        )
+        for name, s in SWITCHES.items()
+    ]
+    shown.append(concat("Switch one with ", code("/papers set <option> on|off"), "."))
+    return lines(shown)
 
 
 def _state(switch: Switch, value: bool) -> str:

@@ -26,6 +26,7 @@ from bot.models import (
     Threshold,
 )
 from bot.ranking import Profile
+from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, link, plain
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -86,14 +87,14 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
             return reply
         except PermissionUnknown as exc:
             log.warning("/papers %s refused: %s", name, exc)
-            return Reply(UNCHECKED + str(exc), ok=False)
+            return Reply(concat(UNCHECKED, str(exc)), ok=False)
         except CommandError as exc:
-            return Reply(_error(str(exc), exc.usage or SPECS[name].usage), ok=False)
+            return Reply(_error(exc.rich, exc.usage or SPECS[name].usage), ok=False)
         except NotFound as exc:
             return Reply(_error(str(exc), SPECS[name].usage), ok=False)
         except PaperBotError as exc:
             log.warning("command %r failed: %s", name, exc)
-            return Reply(f"Sorry, that did not work: {exc}", ok=False)
+            return Reply(fmt("Sorry, that did not work: {}", str(exc)), ok=False)
 
     def _channel(self, req: CommandRequest) -> Channel:
         settings = self.core.settings
@@ -114,9 +115,11 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
         _, result = self.core.run_digest(channel)
         posted = len(result.posted)
         if result.digest is None or not result.digest.items:
-            return Reply("No new papers for this channel right now. I'll post when there are some.")
+            return Reply(
+                plain("No new papers for this channel right now. I'll post when there are some.")
+            )
         failed = f" ({len(result.failed)} could not be posted; I'll retry)" if result.failed else ""
-        return Reply(f"Posted {posted} papers{failed}.")
+        return Reply(plain(f"Posted {posted} papers{failed}."))
 
     def _search(self, _channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         query = p.rest.strip()
@@ -129,34 +132,46 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
         )
         if not hits:
             return Reply(
-                f"No recent papers match `{query}` (searched {len(papers)} from the last {SEARCH_DAYS} days)."
+                fmt(
+                    "No recent papers match {} (searched {} from the last {} days).",
+                    code(query),
+                    len(papers),
+                    SEARCH_DAYS,
+                )
             )
-        lines = [f"*Best matches for “{query}”* (from {len(papers)} recent papers)"]
-        lines += [f"• <{h.paper.abs_url}|{h.paper.title}> `{h.paper.id}`" for h in hits]
-        return Reply("\n".join(lines))
+        found: list[Inline] = [
+            fmt("{} (from {} recent papers)", bold(f"Best matches for “{query}”"), len(papers))
+        ]
+        found += [
+            fmt("• {} {}", link(h.paper.abs_url, h.paper.title), code(h.paper.id)) for h in hits
+        ]
+        return Reply(lines(found))
 
     def _why(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         paper_id = cp.paper_ref(p.rest, SPECS["why"].usage)
         item = self.core.store.find_item(channel.id, paper_id)
         if item is not None:
             reasons = [r.text for r in item.reasons] or ["it was the best remaining match that day"]
-            return Reply(
-                f"*{item.paper.title}* was picked (rank {item.rank}, score {item.score:.2f}) because:\n"
-                + "\n".join(f"• {r}" for r in reasons)
+            head = fmt(
+                "{} was picked (rank {}, score {:.2f}) because:",
+                bold(item.paper.title),
+                item.rank,
+                item.score,
             )
+            return Reply(lines([head, *(f"• {r}" for r in reasons)]))
         paper = self.core.store.get_paper(paper_id)
         if paper is None:
-            raise CommandError(f"I don't know paper `{paper_id}`.", SPECS["why"].usage)
+            raise CommandError(fmt("I don't know paper {}.", code(paper_id)), SPECS["why"].usage)
         scored = self.core.ranker.rank(self.core.profile_for(channel), [paper])
         if not scored:
-            return Reply(f"*{paper.title}* was not posted here: it mentions an excluded keyword.")
+            return Reply(
+                fmt("{} was not posted here: it mentions an excluded keyword.", bold(paper.title))
+            )
         reasons = [r.text for r in scored[0].reasons] or [
             "nothing in this channel's profile matches it"
         ]
-        return Reply(
-            f"*{paper.title}* was not posted here. Score {scored[0].score:.2f}:\n"
-            + "\n".join(f"• {r}" for r in reasons)
-        )
+        head = fmt("{} was not posted here. Score {:.2f}:", bold(paper.title), scored[0].score)
+        return Reply(lines([head, *(f"• {r}" for r in reasons)]))
 
     def _stats(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         digests = self.core.store.recent_digests(channel.id, limit=10_000)
@@ -173,9 +188,14 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
         liked = {f.paper_id for f in self.core.store.feedback(channel.id) if f.value > 0}
         share = (sum(1 for i in recent if i.paper.id in liked) / len(recent)) if recent else 0.0
         return Reply(
-            f"*Stats for #{channel.name}*\n• Digests posted: {len(digests)} ({len(posted)} papers)\n"
-            f"• Current reactions: {up} 👍, {down} 👎\n"
-            f"• Papers liked in the last 30 days: {share:.0%} of {len(recent)}"
+            lines(
+                [
+                    bold(f"Stats for #{channel.name}"),
+                    f"• Digests posted: {len(digests)} ({len(posted)} papers)",
+                    f"• Current reactions: {up} 👍, {down} 👎",
+                    f"• Papers liked in the last 30 days: {share:.0%} of {len(recent)}",
+                ]
+            )
         )
 
     def _history(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
@@ -186,33 +206,43 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
         topic = ALIASES.get(p.rest.strip().lower(), p.rest.strip().lower())
         if topic in SPECS:
             spec = SPECS[topic]
-            examples = "\n".join(f"• `{e}`" for e in spec.examples)
-            return Reply(
-                f"`{spec.usage}`\n{spec.summary}" + (f"\nExamples:\n{examples}" if examples else "")
+            shown: list[Inline] = [code(spec.usage), spec.summary]
+            if spec.examples:
+                shown += ["Examples:", *(concat("• ", code(e)) for e in spec.examples)]
+            return Reply(lines(shown))
+        listing: list[Inline] = [
+            concat(
+                bold("PaperBot"),
+                " posts a daily digest of new papers for this channel and learns from 👍/👎.",
             )
-        lines = [
-            "*PaperBot* posts a daily digest of new papers for this channel and learns from 👍/👎."
         ]
-        lines += [f"• `{spec.usage}` — {spec.summary}" for spec in SPECS.values()]
-        lines.append(
-            "Anyone can read, search and ask why; changing the channel (its topics, schedule, "
-            "options, `now`) is for admins, its managers and whoever set it up "
-            "(`/papers managers`)."
+        listing += [fmt("• {} — {}", code(spec.usage), spec.summary) for spec in SPECS.values()]
+        listing.append(
+            fmt(
+                "Anyone can read, search and ask why; changing the channel (its topics, "
+                "schedule, options, {}) is for admins, its managers and whoever set it up ({}).",
+                code("now"),
+                code("/papers managers"),
+            )
         )
-        return Reply("\n".join(lines))
+        return Reply(lines(listing))
 
 
 def _ref(req: CommandRequest) -> ChannelRef:
     return ChannelRef(req.platform, req.workspace, req.channel)
 
 
-def _unknown(name: str) -> str:
+def _unknown(name: str) -> Rich:
     import difflib
 
     close = difflib.get_close_matches(name, list(SPECS) + list(ALIASES), n=1)
-    hint = f" Did you mean `/papers {ALIASES.get(close[0], close[0])}`?" if close else ""
-    return f"I don't know `/papers {name}`.{hint} Try `/papers help`."
+    hint = (
+        fmt(" Did you mean {}?", code(f"/papers {ALIASES.get(close[0], close[0])}"))
+        if close
+        else Rich()
+    )
+    return fmt("I don't know {}.{} Try {}.", code(f"/papers {name}"), hint, code("/papers help"))
 
 
-def _error(message: str, usage: str) -> str:
-    return f"{message}\nUsage: `{usage}`"
+def _error(message: Inline, usage: str) -> Rich:
+    return join("\n", [message, concat("Usage: ", code(usage))])

@@ -17,6 +17,8 @@ PaperBotError
 
 from __future__ import annotations
 
+from bot.rich import Rich, as_rich
+
 
 class PaperBotError(Exception):
     """Base of every error PaperBot raises on purpose."""
@@ -39,10 +41,13 @@ class InvalidInput(PaperBotError):
 
 
 class CommandError(InvalidInput):
-    """A chat command could not be parsed or applied."""
+    """A chat command could not be parsed or applied; `rich` is the message as neutral rich
+    text (what the person typed stays literal text), `str(exc)` the same as plain text."""
 
-    def __init__(self, message: str, usage: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Rich | str, usage: str | None = None) -> None:
+        rich = as_rich(message)
+        super().__init__(rich.plain)
+        self.rich = rich
         self.usage = usage
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot.links import paper_links
 from bot.models import Channel, Feedback, ItemStatus, Paper
 from bot.ports import Store
+from bot.rich import Inline, Rich, bold, fmt, lines, link, plain
 
 DEFAULT_HISTORY = 10
 MAX_HISTORY = 50
@@ -61,22 +62,19 @@ def recent_picks(store: Store, channel_id: int, n: int = DEFAULT_HISTORY) -> lis
     return picks
 
 
-def history_text(store: Store, channel: Channel, n: int = DEFAULT_HISTORY) -> str:
-    """What `/papers history [n]` answers: the recent picks, one line each, with reactions.
-
-    Links use the `<url|title>` form the command replies use; adapters translate it.
-    """
+def history_text(store: Store, channel: Channel, n: int = DEFAULT_HISTORY) -> Rich:
+    """What `/papers history [n]` answers: the recent picks, one line each, with reactions,
+    each title linked to the paper's abstract page."""
     picks = recent_picks(store, channel.id, n)
     if not picks:
-        return "Nothing posted here yet."
-    lines = [f"*Last {len(picks)} picks in #{channel.name}*"]
+        return plain("Nothing posted here yet.")
+    shown: list[Inline] = [bold(f"Last {len(picks)} picks in #{channel.name}")]
     for pick in picks:
         when = f"{pick.day:%d %b} · " if pick.day else ""
         links = paper_links(pick.paper)
-        title = _short(pick.paper.title).replace("|", "/").replace(">", "›")
-        shown = f"<{links[0][1]}|{title}>" if links else title
-        lines.append(f"• {when}{shown} · {pick.up} 👍 {pick.down} 👎")
-    return "\n".join(lines)
+        title = link(links[0][1] if links else None, _short(pick.paper.title))
+        shown.append(fmt("• {}{} · {} 👍 {} 👎", when, title, pick.up, pick.down))
+    return lines(shown)
 
 
 def liked_papers(store: Store, channel_id: int) -> list[LikedPaper]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.rich import Rich
+
 
 class Platform(StrEnum):
     CONSOLE = "console"
@@ -275,13 +277,19 @@ class CommandRequest:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The answer to a command. `text` uses light markdown (*bold*, `code`, "• " bullet lines,
-    links as `<url|label>`); each adapter converts it to its dialect (Slack mrkdwn as is, Discord
-    markdown, plain text on the console). Ephemeral replies are shown only to the caller."""
+    """The answer to a command, as neutral rich text (`bot.rich`: plain, bold, code and link
+    spans, "• " bullet lines): each adapter renders it in its dialect and escapes what people
+    typed or feeds sent, so it never becomes a link or a mention. Ephemeral replies are shown
+    only to the caller."""
 
-    text: str
+    body: Rich
     ephemeral: bool = True
     ok: bool = True
+
+    @property
+    def text(self) -> str:
+        """The reply as plain text (links as `label (url)`)."""
+        return self.body.plain
 
 
 @dataclass(frozen=True, slots=True)

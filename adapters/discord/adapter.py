@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.discord.render import footer_prefix, header_content, notice_content, paper_embed
+from adapters.discord.render import (
+    NO_MENTIONS,
+    footer_prefix,
+    header_content,
+    notice_content,
+    paper_embed,
+)
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, ConfigError, DeliveryError, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
@@ -31,7 +37,6 @@ log = logging.getLogger(__name__)
 LOOKBACK = 200  # recent messages searched for an item after a crash
 T = TypeVar("T")
 FEEDBACK_EMOJI = ("👍", "👎")
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def translate(exc: BaseException) -> DeliveryError:

@@ -17,9 +17,9 @@ from discord import app_commands
 
 from adapters.discord import inbound
 from adapters.discord.commands import PapersGroup
-from adapters.discord.render import reply_markdown
+from adapters.discord.render import NO_MENTIONS, reply_content
 from bot.config import Settings
-from bot.errors import InvalidInput, PaperBotError
+from bot.errors import CommandError, InvalidInput, PaperBotError
 from bot.models import (
     Channel,
     ChannelRef,
@@ -31,6 +31,7 @@ from bot.models import (
     Reply,
 )
 from bot.ports import Clock, Store
+from bot.rich import plain
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +80,13 @@ def handle_command(core: DiscordCore, req: CommandRequest) -> Reply:
     try:
         return core.on_command(req)
     except InvalidInput as exc:
-        return Reply(str(exc), ok=False)
+        return Reply(exc.rich if isinstance(exc, CommandError) else plain(str(exc)), ok=False)
     except PaperBotError as exc:
         log.warning("command %r in %s failed: %s", req.text, req.channel, exc)
-        return Reply(f"Sorry, that did not work: {exc}", ok=False)
+        return Reply(plain(f"Sorry, that did not work: {exc}"), ok=False)
     except Exception:
         log.exception("command %r in %s crashed", req.text, req.channel)
-        return Reply("Sorry, something went wrong; it has been logged.", ok=False)
+        return Reply(plain("Sorry, something went wrong; it has been logged."), ok=False)
 
 
 def interaction_payload(interaction: discord.Interaction) -> dict[str, Any]:
@@ -117,9 +118,7 @@ class PaperClient(discord.Client):
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 60.0)
-        super().__init__(
-            intents=minimal_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
-        )
+        super().__init__(intents=minimal_intents(), allowed_mentions=NO_MENTIONS, **options)
         self.core = core
         self.settings = settings
         self.sync_at_start = sync_at_start
@@ -157,7 +156,7 @@ class PaperClient(discord.Client):
         req = inbound.command_request(interaction_payload(interaction), self.option_order)
         if req is None:
             await interaction.response.send_message(
-                "Use /papers in a server channel.", ephemeral=True
+                "Use /papers in a server channel.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
         work = asyncio.ensure_future(asyncio.to_thread(handle_command, self.core, req))
@@ -168,16 +167,24 @@ class PaperClient(discord.Client):
             except discord.HTTPException as exc:  # expired or already answered
                 log.warning("could not defer /papers %s: %s", req.text, exc)
         reply = await work
-        content = reply_markdown(reply.text) or "Done."
+        content = reply_content(reply)
         try:
             if not interaction.response.is_done():
-                await interaction.response.send_message(content, ephemeral=reply.ephemeral)
+                await interaction.response.send_message(
+                    content, ephemeral=reply.ephemeral, allowed_mentions=NO_MENTIONS
+                )
             elif reply.ephemeral:
-                await interaction.followup.send(content, ephemeral=True)
+                await interaction.followup.send(
+                    content, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
             else:
                 # the first follow-up keeps the deferral's privacy; later ones are independent
-                await interaction.followup.send(PUBLIC_REPLY_NOTE, ephemeral=True)
-                await interaction.followup.send(content, ephemeral=False)
+                await interaction.followup.send(
+                    PUBLIC_REPLY_NOTE, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+                await interaction.followup.send(
+                    content, ephemeral=False, allowed_mentions=NO_MENTIONS
+                )
         except discord.HTTPException as exc:
             log.warning("could not answer /papers %s: %s", req.text, exc)
 

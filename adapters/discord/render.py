@@ -2,6 +2,14 @@
 
 Everything here stays inside Discord's limits for any input (content 2000, embed title 256,
 description 4096, field value 1024, footer 2048, author 256, all embed text 6000).
+
+Text from people and feeds is escaped fully wherever Discord reads markdown (message content,
+embed titles, descriptions and field values): every markdown character gets a backslash, so
+no `[x](url)` (however many on a line), `<url>`, `<@id>`, `<#id>`, heading, quote, spoiler or
+code span survives; a `scheme://` loses its colon to an escape, so no bare URL is auto-linked;
+`@everyone`, `@here` and `@<id>` get a zero-width space. Every message is also sent with no
+allowed mentions (`NO_MENTIONS`), so nothing pings even if text slipped through. Only
+the core's own links (`bot.rich` link spans, a paper's pages) are masked links.
 """
 
 from __future__ import annotations
@@ -12,8 +20,9 @@ from urllib.parse import quote
 import discord
 
 from bot.links import paper_links
-from bot.models import Channel, Digest, DigestItem, Paper
+from bot.models import Channel, Digest, DigestItem, Paper, Reply
 from bot.reasons import reason_lines
+from bot.rich import Rich, Span, Style
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -34,6 +43,7 @@ COLOUR_GOOD = discord.Colour(0x1565C0)  # blue
 COLOUR_FAIR = discord.Colour(0xF9A825)  # amber
 COLOUR_WEAK = discord.Colour(0x9E9E9E)  # grey
 ELLIPSIS = "…"
+NO_MENTIONS = discord.AllowedMentions.none()  # every send: nothing pings, whatever the text
 
 
 def clip(text: str, limit: int) -> str:
@@ -54,9 +64,26 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_MARKDOWN = re.compile(r"([\\*_~`|<\[\]])")  # escaped everywhere
+_LINE_START = re.compile(r"(?m)^(\s*)([-+#>]|\d+[.)])")  # headings, quotes, lists, subtext
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?=//)")
+_MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
+_TAG = re.compile(r"<(?=[@#])")  # a user, role or channel mention
+ZWSP = "\u200b"
+
+
+def escape_markdown(text: str) -> str:
+    """Text Discord shows literally, line breaks kept: no formatting, link, autolink, mention,
+    heading, quote or list from it (see the module docstring)."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)[:-1]}\\{m.group(2)[-1]}", text)
+    text = _SCHEME.sub(r"\1\\:", text)
+    return _MENTION.sub("@" + ZWSP, text)
+
+
 def escape(text: str) -> str:
-    """Plain text as Discord shows it literally (no accidental bold, links or mentions)."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(one_line(text)))
+    """`escape_markdown` on one line (whitespace runs and line breaks become one space)."""
+    return escape_markdown(one_line(text))
 
 
 def score_colour(score: float) -> discord.Colour:
@@ -92,8 +119,7 @@ def links_text(paper: Paper) -> str:
         url = safe_url(raw)
         if url is None:
             continue
-        # parentheses would end the markdown link early
-        part = f"[{label}]({quote(url, safe=':/?#[]@!$&*+,;=%~-._')})"
+        part = f"[{label}]({_quote_url(url)})"
         if len(" · ".join([*parts, part])) > FIELD_VALUE_MAX:
             break
         parts.append(part)
@@ -115,7 +141,7 @@ def header_content(channel: Channel, digest: Digest, day_label: str) -> str:
 def paper_embed(item: DigestItem) -> discord.Embed:
     """One paper as one embed: title linked, authors, TL;DR, why, categories, links."""
     paper = item.paper
-    title = clip(f"{item.rank}. {escape(paper.title) or paper.id}", TITLE_MAX)
+    title = clip(f"{item.rank}. {escape(paper.title or paper.id)}", TITLE_MAX)
     abs_url = next((url for label, url in paper_links(paper) if label == "abs"), paper.abs_url)
     embed = discord.Embed(title=title, url=safe_url(abs_url), colour=score_colour(item.score))
     authors = authors_text(paper)
@@ -148,25 +174,60 @@ def paper_embed(item: DigestItem) -> discord.Embed:
 
 
 def notice_content(text: str) -> str:
-    return clip(text, CONTENT_MAX)
+    return clip(escape_markdown(text), CONTENT_MAX)
 
 
-_CODE = re.compile(r"(`[^`]*`)")
-_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
-_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+def _quote_url(url: str) -> str:
+    # parentheses would end the markdown link early
+    return quote(url, safe=":/?#[]@!$&*+,;=%~-._")
 
 
-def _prose(text: str) -> str:
-    text = _BOLD.sub(r"**\1**", text)
-    return _LINK.sub(lambda m: f"[{m.group(2).replace(']', ')')}](<{m.group(1)}>)", text)
+def _wrappable(text: str, marker: str) -> bool:
+    return bool(text) and text == text.strip() and marker not in text and "\n" not in text
 
 
-def reply_markdown(text: str) -> str:
-    """The core's light markdown (*bold*, `code`, • bullets, <url|text> links) in Discord's
-    dialect, at most 2000 characters."""
-    pieces = _CODE.split(text)
-    out = [p if p.startswith("`") and p.endswith("`") else _prose(p) for p in pieces]
-    return clip("".join(out), CONTENT_MAX)
+def span_markdown(span: Span) -> str:
+    """One span of the core's rich text as Discord markdown."""
+    if span.style is Style.LINK:
+        url = safe_url(span.url)
+        label = escape(span.text) or "link"
+        return f"[{label}](<{_quote_url(url)}>)" if url else escape_markdown(span.text)
+    if span.style is Style.CODE and _wrappable(span.text, "`"):
+        # nothing is parsed inside `…`; the zero-width spaces keep mention look-alikes inert
+        return f"`{_MENTION.sub('@' + ZWSP, _TAG.sub('<' + ZWSP, span.text))}`"
+    if span.style is Style.BOLD and _wrappable(span.text, "*"):
+        return f"**{escape_markdown(span.text)}**"
+    if span.style is Style.MENTION and span.text.isdigit() and len(span.text) <= 21:
+        return f"<@{span.text}>"  # shown as the name; every send has allowed_mentions none
+    if span.style is Style.MENTION:
+        return escape_markdown("@" + span.text)
+    return escape_markdown(span.text)
+
+
+def rich_markdown(rich: Rich, limit: int = CONTENT_MAX) -> str:
+    """The core's rich text as Discord markdown, at most `limit` characters: a span that does
+    not fit is cut only when it is plain text, else left out (never half a link)."""
+    pieces: list[str] = []
+    used = 0
+    for span in rich.spans:
+        piece = span_markdown(span)
+        if used + len(piece) <= limit:
+            pieces.append(piece)
+            used += len(piece)
+            continue
+        if span.style is Style.PLAIN and limit - used > 1:
+            pieces.append(clip(piece, limit - used))
+        else:
+            while pieces and used + 1 > limit:
+                used -= len(pieces.pop())
+            pieces.append(ELLIPSIS)
+        break
+    return "".join(pieces)
+
+
+def reply_content(reply: Reply) -> str:
+    """A command reply as message content (at most 2000 characters)."""
+    return rich_markdown(reply.body) or "Done."
 
 
 def footer_prefix(paper: Paper) -> str:

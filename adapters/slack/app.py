@@ -30,9 +30,10 @@ from adapters.slack import inbound, render
 from adapters.slack.admins import SlackAdmins
 from adapters.slack.client import api_error_code, make_client
 from bot.config import Settings
-from bot.errors import ConfigError, InvalidInput, PaperBotError
+from bot.errors import CommandError, ConfigError, InvalidInput, PaperBotError
 from bot.models import CommandRequest, ReactionEvent, Reply
 from bot.ports import Clock, Store
+from bot.rich import code, concat, plain
 
 log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="papers-command")
@@ -72,14 +73,15 @@ def run_command(core: SlackCore, req: CommandRequest) -> Reply:
     try:
         return core.on_command(req)
     except InvalidInput as exc:
+        message = exc.rich if isinstance(exc, CommandError) else plain(str(exc))
         usage = getattr(exc, "usage", None)
-        return Reply(f"{exc}" + (f"\nUsage: {usage}" if usage else ""), ok=False)
+        return Reply(message + (concat("\nUsage: ", code(usage)) if usage else ""), ok=False)
     except PaperBotError as exc:
         log.warning("/papers %s failed: %s", inbound.subcommand(req.text), exc)
-        return Reply(SORRY, ok=False)
+        return Reply(plain(SORRY), ok=False)
     except Exception:
         log.exception("/papers %s crashed", inbound.subcommand(req.text))
-        return Reply(SORRY, ok=False)
+        return Reply(plain(SORRY), ok=False)
 
 
 def register_listeners(

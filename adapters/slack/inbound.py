@@ -24,8 +24,15 @@ def _str(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def decode(text: str) -> str:
+    """Slack's encoding of typed text undone: it sends `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`
+    (and nothing else), so `/papers exclude a&b` arrives as `a&amp;b` and means `a&b`."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
-    """A slash-command form body -> CommandRequest; None when it lacks team, channel or user."""
+    """A slash-command form body -> CommandRequest (text decoded); None when it lacks team,
+    channel or user."""
     team = _str(payload.get("team_id"))
     channel = _str(payload.get("channel_id"))
     user = _str(payload.get("user_id"))
@@ -37,14 +44,15 @@ def command_request(payload: Mapping[str, Any]) -> CommandRequest | None:
         workspace=team,
         channel=channel,
         user_id=user,
-        text=unescape(text).strip() if isinstance(text, str) else "",
+        text=decode(unescape(text)).strip() if isinstance(text, str) else "",
         channel_name=_str(payload.get("channel_name")),
         user_name=_str(payload.get("user_name")),
     )
 
 
 def unescape(text: str) -> str:
-    """Slack's escaped entities back to what the user typed; mentions as <@USER_ID>."""
+    """Slack's escaped entities (real `<...>` markup) back to what the user typed; mentions as
+    <@USER_ID>. Runs before `decode`, so typed `<`, `>` (sent as `&lt;`, `&gt;`) stay text."""
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _CHANNEL.sub(lambda m: "#" + m.group(1), text)
     return _USER.sub(r"<@\1>", text)

@@ -1,9 +1,16 @@
-"""Pure rendering for Slack: digests as Block Kit messages, command replies as mrkdwn.
+"""Pure rendering for Slack: digests and command replies as Block Kit messages.
 
 Every function returns the keyword arguments for `chat.postMessage` (or a `response_url`
 reply) and stays inside Slack's limits for any input: at most 50 blocks per message, header
 text at most 150 characters, section and context text at most 3000, links only for http(s)
 URLs. Every message carries a plain-text `text` fallback and turns link unfurling off.
+
+Text from people and feeds never becomes a link or a mention: `&`, `<`, `>` are escaped in
+every text (so `<url|x>`, `<!channel>`, `<@U1>` stay text), every mrkdwn text object is
+`verbatim` (Slack then neither auto-links URLs nor parses names in it), and a `scheme://` or
+`@here` / `@channel` / `@everyone` in such text gets an invisible word joiner, so no client
+auto-links or notifies from it either. Only the core's own links (`bot.rich` link spans, a
+paper's pages) are `<url|label>` links.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem, Paper, Reply
 from bot.reasons import reason_lines
+from bot.rich import Rich, Span, Style
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -30,15 +38,18 @@ MAX_REASONS = 2
 ELLIPSIS = "…"
 
 _URL_OK = re.compile(r"^https?://[^\s<>|\"]+$")
-_MD_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^\s)<>|]{1,1500})\)")
-_SLACK_LINK = re.compile(r"<(https?://[^\s<>|]{1,1500})\|([^<>\n]{0,500})>")
-_SLACK_LINK_OR_USER = re.compile(_SLACK_LINK.pattern + r"|<@([UW][A-Z0-9]{2,30})>")
-_MD_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*:)(?=//)")
+_MASS_MENTION = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
+JOINER = "\u2060"  # WORD JOINER: invisible, and breaks a URL or a name where it sits
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
 def escape(text: str) -> str:
-    """Escape Slack's three control characters (mrkdwn and plain `text` alike)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text shown as it is: Slack's three control characters escaped (mrkdwn and plain text
+    alike), and `scheme://` and @here/@channel/@everyone broken by an invisible joiner."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SCHEME.sub(lambda m: m.group(1) + JOINER, text)
+    return _MASS_MENTION.sub("@" + JOINER, text)
 
 
 def clip(text: str, limit: int) -> str:
@@ -72,7 +83,7 @@ def safe_url(url: str | None) -> str | None:
 
 def link(url: str | None, label: str, limit: int = 300) -> str:
     """A mrkdwn link, or just the escaped label when the URL is unusable."""
-    text = fit(label.replace("|", "¦"), limit)
+    text = fit(" ".join(label.split()).replace("|", "¦"), limit)
     good = safe_url(url)
     return f"<{good}|{text}>" if good else text
 
@@ -100,15 +111,17 @@ def header_title(channel: Channel, digest: Digest) -> str:
     return f"{n} {noun} for #{channel.name} · {day_label(channel, digest)} · from {digest.candidates} new"
 
 
+def _mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object; `verbatim` so Slack auto-links and parses nothing in it."""
+    return {"type": "mrkdwn", "text": text[:MAX_SECTION], "verbatim": True}
+
+
 def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION]}}
+    return {"type": "section", "text": _mrkdwn(mrkdwn)}
 
 
 def _context(*parts: str) -> dict[str, Any]:
-    elements = [
-        {"type": "mrkdwn", "text": p[:MAX_SECTION]} for p in parts[:MAX_CONTEXT_ELEMENTS] if p
-    ]
-    return {"type": "context", "elements": elements}
+    return {"type": "context", "elements": [_mrkdwn(p) for p in parts[:MAX_CONTEXT_ELEMENTS] if p]}
 
 
 def _message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -126,7 +139,7 @@ def header_message(channel: Channel, digest: Digest) -> dict[str, Any]:
     blocks = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": clip(title, MAX_HEADER), "emoji": True},
+            "text": {"type": "plain_text", "text": fit(title, MAX_HEADER), "emoji": True},
         },
         _context("React :+1: or :-1: on a paper to tune tomorrow's picks · `/papers help`"),
     ]
@@ -163,7 +176,7 @@ def item_message(
         x
         for x in (
             fit(authors_short(paper), 600),
-            " ".join(f"`{fit(c, 40)}`" for c in paper.categories[:MAX_CATEGORIES]),
+            " ".join(code(c, 40) for c in paper.categories[:MAX_CATEGORIES]),
         )
         if x
     )
@@ -193,34 +206,61 @@ def item_message(
 
 
 def notice_message(text: str) -> dict[str, Any]:
-    """A short plain line (an empty day, a paused channel)."""
-    return {"text": fit(text, MAX_FALLBACK), "unfurl_links": False, "unfurl_media": False}
+    """A short line (an empty day, a paused channel)."""
+    return _message(fit(text, MAX_FALLBACK), [_section(fit(text, MAX_SECTION))])
 
 
-def reply_mrkdwn(text: str) -> str:
-    """The core's light markdown as Slack mrkdwn: *bold*, `code` and • bullets pass through,
-    `**bold**` and `[label](url)` are converted, `<url|label>` links and user mentions
-    (`<@U123>`, shown as the person's name) are kept, and every other `<`, `>`, `&` is escaped
-    (so a reply can never ping @channel, @here or a user group)."""
-    out: list[str] = []
-    pos = 0
-    for m in _SLACK_LINK_OR_USER.finditer(text):
-        out.append(_light(text[pos : m.start()]))
-        user = m.group(3)
-        out.append(f"<@{user}>" if user else link(m.group(1), m.group(2), limit=500))
-        pos = m.end()
-    out.append(_light(text[pos:]))
-    return "".join(out)
+def code(text: str, limit: int = MAX_SECTION) -> str:
+    """`text` in a code span; escaped plain text when a backtick would end the span early."""
+    inner = fit(text, limit)
+    return f"`{inner}`" if _wrappable(text, "`") else inner
 
 
-def _light(text: str) -> str:
-    out = _MD_BOLD.sub(r"*\1*", escape(text))
-    return _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '¦')}>", out)
+def _wrappable(text: str, marker: str) -> bool:
+    return bool(text) and text == text.strip() and marker not in text and "\n" not in text
+
+
+def span_mrkdwn(span: Span, limit: int = MAX_SECTION) -> str:
+    """One span of the core's rich text as mrkdwn, at most about `limit` characters."""
+    if span.style is Style.LINK:
+        return link(span.url, span.text, limit=min(limit, 500))
+    if span.style is Style.CODE:
+        return code(span.text, limit - 2)
+    if span.style is Style.MENTION:
+        # A user id shows as the person's name; in a verbatim text Slack does not notify them.
+        return f"<@{span.text}>" if _USER_ID.match(span.text) else fit("@" + span.text, limit)
+    text = fit(span.text, limit - 2)
+    return f"*{text}*" if span.style is Style.BOLD and _wrappable(span.text, "*") else text
+
+
+def rich_sections(rich: Rich) -> list[str]:
+    """The core's rich text as mrkdwn, in pieces of at most MAX_SECTION characters, cut
+    between spans (never inside a link or an escape)."""
+    chunks: list[str] = []
+    current = ""
+    for span in rich.spans:
+        piece = span_mrkdwn(span)
+        if current and len(current) + len(piece) > MAX_SECTION:
+            chunks.append(current)
+            current = piece.lstrip("\n")
+        else:
+            current += piece
+    if current.strip():
+        chunks.append(current)
+    return chunks[:MAX_BLOCKS]
+
+
+def _fallback(span: Span) -> str:
+    return "@" + span.text if span.style is Style.MENTION else span.text
 
 
 def reply_payload(reply: Reply) -> dict[str, Any]:
-    """A command reply for `ack()` / `respond()`: private unless the core says otherwise."""
-    text = reply_mrkdwn(reply.text)
-    if len(text) > MAX_FALLBACK:
-        text = text[: MAX_FALLBACK - 1] + ELLIPSIS
-    return {"text": text, "response_type": "ephemeral" if reply.ephemeral else "in_channel"}
+    """A command reply for `ack()` / `respond()`: verbatim mrkdwn sections, a plain fallback,
+    private unless the core says otherwise."""
+    sections = rich_sections(reply.body) or ["Done."]
+    fallback = "".join(_fallback(s) for s in reply.body.spans) or "Done."
+    return {
+        "text": fit(fallback, MAX_FALLBACK),
+        "blocks": [_section(s) for s in sections],
+        "response_type": "ephemeral" if reply.ephemeral else "in_channel",
+    }

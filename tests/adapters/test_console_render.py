@@ -61,3 +61,31 @@ def test_outbox_records_why_and_links(tmp_path: Path) -> None:
     record = json.loads(outbox.read_text(encoding="utf-8"))
     assert record["why"] == ["matches “pruning”"]
     assert record["links"][-1] == {"label": "HF", "url": "https://huggingface.co/papers/2606.00467"}
+
+
+def test_hostile_text_prints_as_it_is(tmp_path: Path) -> None:
+    """The console need not escape: what people typed or feeds sent is printed verbatim."""
+    from datetime import UTC, datetime
+
+    from adapters.console import ConsoleAdapter
+    from bot.models import Channel, ChannelRef, Digest, Platform
+    from tests.adapters.hostile import HOSTILE
+
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out, tmp_path / "outbox.jsonl")
+    channel = Channel(id=1, ref=ChannelRef(Platform.CONSOLE, "local", "lab"), name="<!channel>")
+    for i, text in enumerate(HOSTILE):
+        paper = Paper(id=f"2606.{10000 + i}", title=text, abstract=text, authors=(text,))
+        reason = Reason(ReasonKind.TOPIC, f"matches “{text}”", 0.5, text)
+        item = DigestItem(paper=paper, rank=1, score=1.0, reasons=(reason,), tldr=text)
+        digest = Digest(
+            channel_id=1,
+            run_key="k",
+            items=(item,),
+            id=i,
+            created_at=datetime(2026, 6, 30, tzinfo=UTC),
+        )
+        adapter.post_header(channel, digest)
+        adapter.post_item(channel, digest, item)
+        adapter.post_notice(channel, text)
+        assert f"1. {text}" in out.getvalue()

@@ -25,6 +25,7 @@ from bot.models import (
 )
 from storage.store import SqlStore
 from tests.conftest import make_paper
+from tests.markup import marked
 
 T0 = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
@@ -131,7 +132,7 @@ def test_history_lists_recent_posted_picks_with_reactions(store: SqlStore) -> No
     picks = recent_picks(store, channel.id, 10)
     assert [p.paper.id for p in picks] == [papers[2].id, papers[3].id, papers[0].id, papers[1].id]
     assert [(p.up, p.down) for p in picks] == [(1, 2), (0, 0), (2, 1), (1, 0)]
-    text = history_text(store, channel, 3)
+    text = marked(history_text(store, channel, 3))
     lines = text.splitlines()
     assert lines[0] == "*Last 3 picks in #robots*"
     assert lines[1] == "• 30 Jun · <https://arxiv.org/abs/2606.00003|Disliked paper> · 1 👍 2 👎"
@@ -145,7 +146,7 @@ def test_history_of_a_quiet_channel(store: SqlStore) -> None:
     channel = store.add_channel(
         ChannelRef(Platform.DISCORD, "G", "C"), "quiet", ChannelSettings(), now=T0
     )
-    assert history_text(store, channel) == "Nothing posted here yet."
+    assert history_text(store, channel).plain == "Nothing posted here yet."
 
 
 def test_liked_papers_are_net_positive_in_like_order(store: SqlStore) -> None:

@@ -14,6 +14,7 @@ from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import RecordingChat
+from tests.markup import marked
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def run(core: PaperBot, text: str, channel: str = "C1", user: str = "U1") -> tup
     reply = core.on_command(
         CommandRequest(Platform.SLACK, "T1", channel, user, text, channel_name="papers")
     )
-    return reply.ok, reply.text
+    return reply.ok, marked(reply.body)
 
 
 def channel_of(core: PaperBot, channel: str = "C1"):  # type: ignore[no-untyped-def]

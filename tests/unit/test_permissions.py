@@ -26,6 +26,7 @@ from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import RecordingChat
+from tests.markup import marked
 
 REF = ChannelRef(Platform.SLACK, "T1", "C1")
 FOUNDER, MANAGER, MEMBER, ADMIN = "U0FOUND", "U0MANAGE", "U0MEMBER", "U0ADMIN"
@@ -166,7 +167,7 @@ def ask(
     reply = core.on_command(
         CommandRequest(Platform.SLACK, "T1", "C1", user, text, "papers", None, admin)
     )
-    return reply.ok, reply.text
+    return reply.ok, marked(reply.body)
 
 
 def snapshot(core: PaperBot, channel: Channel) -> tuple[object, ...]:
@@ -297,6 +298,8 @@ def test_managers_add_list_and_remove(core: PaperBot) -> None:
     discord = CommandRequest(
         Platform.DISCORD, "G1", "D1", "501", "managers add 123456789012345678", "x", None, True
     )
-    assert core.on_command(discord).text.startswith("<@123456789012345678> now manages")
+    assert marked(core.on_command(discord).body).startswith("<@123456789012345678> now manages")
     refused = replace(discord, caller_admin=False, user_id="502", text="pause")
-    assert core.on_command(refused).text.startswith("Only members with Manage Channels, <@501>")
+    assert marked(core.on_command(refused).body).startswith(
+        "Only members with Manage Channels, <@501>"
+    )

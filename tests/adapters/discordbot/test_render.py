@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import discord
@@ -18,9 +19,10 @@ from adapters.discord.render import (
     FOOTER_MAX,
     TITLE_MAX,
     clip,
+    escape_markdown,
     header_content,
     paper_embed,
-    reply_markdown,
+    reply_content,
 )
 from bot.models import (
     Channel,
@@ -31,7 +33,9 @@ from bot.models import (
     Platform,
     Reason,
     ReasonKind,
+    Reply,
 )
+from bot.rich import bold, code, fmt, lines, link
 
 REF = ChannelRef(Platform.DISCORD, "3000", "4000")
 
@@ -140,11 +144,16 @@ def test_header_is_short_and_bounded() -> None:
     assert short.startswith("📚 **1 paper for #papers** · Tue 30 Jun · picked from 42 new")
 
 
-def test_reply_markdown_converts_bold_but_not_code_and_bounds_length() -> None:
-    text = "*Subscribed* to `a*b*c` and *cs.RO*\n• one\n• two"
-    assert reply_markdown(text) == "**Subscribed** to `a*b*c` and **cs.RO**\n• one\n• two"
-    assert reply_markdown("2 * 3 * 4") == "2 * 3 * 4"
-    assert len(reply_markdown("y" * 10_000)) == CONTENT_MAX
+def test_reply_renders_bold_and_code_and_bounds_length() -> None:
+    reply = Reply(
+        fmt("{} to {} and {}\n• one\n• two", bold("Subscribed"), code("a*b*c"), bold("cs.RO"))
+    )
+    assert reply_content(reply) == "**Subscribed** to `a*b*c` and **cs.RO**\n• one\n• two"
+    assert reply_content(Reply(fmt("2 * 3 * 4"))) == r"2 \* 3 \* 4"
+    assert len(reply_content(Reply(fmt("y" * 10_000)))) == CONTENT_MAX
+    # a span that does not fit is never cut in half: a link is left out whole
+    long = Reply(fmt("{}{}", "y" * 1990, link("https://arxiv.org/abs/1", "a title")))
+    assert reply_content(long) == "y" * 1990 + "…"
 
 
 def test_clip_never_ends_with_a_lone_escape() -> None:
@@ -153,8 +162,28 @@ def test_clip_never_ends_with_a_lone_escape() -> None:
     assert clip("anything", 0) == ""
 
 
-def test_reply_markdown_turns_link_markup_into_masked_links() -> None:
-    text = "• <https://arxiv.org/abs/2606.00001|Robot *manipulation*> · 1 👍 0 👎"
-    assert reply_markdown(text) == (
-        "• [Robot **manipulation**](<https://arxiv.org/abs/2606.00001>) · 1 👍 0 👎"
+def test_reply_links_are_masked_links_with_escaped_labels() -> None:
+    reply = Reply(
+        lines([fmt("• {} · 1 👍 0 👎", link("https://arxiv.org/abs/2606.00001", "Robot *[x](y)*"))])
     )
+    assert reply_content(reply) == (
+        r"• [Robot \*\[x\](y)\*](<https://arxiv.org/abs/2606.00001>) · 1 👍 0 👎"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("[a](http://x) [b](http://y)", r"\[a\](http\://x) \[b\](http\://y)"),
+        ("<http://x>", r"\<http\://x>"),
+        ("@everyone @here", "@\u200beveryone @\u200bhere"),
+        ("<@123> <@&456> <#789>", "\\<@\u200b123> \\<@\u200b&456> \\<#789>"),
+        ("# h\n> q\n-# s\n1. l\n+ p", "\\# h\n\\> q\n\\-# s\n1\\. l\n\\+ p"),
+        ("a > b # c (d) 2. e", "a > b # c (d) 2. e"),  # only where Discord reads markup
+        ("||s|| __u__ ~~t~~ `c` \\", r"\|\|s\|\| \_\_u\_\_ \~\~t\~\~ \`c\` \\"),
+    ],
+)
+def test_escape_markdown_leaves_no_link_mention_or_formatting(text: str, shown: str) -> None:
+    assert escape_markdown(text) == shown
+    # what Discord shows once it reads the escapes is the text itself (zero-width spaces aside)
+    assert re.sub(r"\\(.)", r"\1", shown).replace("\u200b", "") == text

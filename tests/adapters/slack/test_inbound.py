@@ -87,3 +87,11 @@ def test_team_falls_back_to_authorizations() -> None:
     del body["team_id"]
     event = inbound.reaction_event(body, bot_user_id=None)
     assert event is not None and event.workspace == "T0LAB"
+
+
+def test_slash_text_is_decoded_as_typed() -> None:
+    """Slack sends typed `&`, `<`, `>` as entities (and nothing else): `exclude a&b` means a&b."""
+    body = load("command_subscribe.json")
+    body["text"] = "exclude a&amp;b &lt;!channel&gt; &amp;lt; caf\u00e9"
+    req = inbound.command_request(body)
+    assert req is not None and req.text == "exclude a&b <!channel> &lt; caf\u00e9"

@@ -21,6 +21,7 @@ from bot.models import (
     Reply,
     Schedule,
 )
+from bot.rich import bold, code, fmt, lines, link, mention, plain
 
 CHANNEL = Channel(
     id=1,
@@ -154,25 +155,72 @@ def test_empty_paper_still_renders() -> None:
     assert_within_limits(payload)
 
 
-def test_reply_markdown_and_privacy() -> None:
-    reply = Reply("**Subscribed** to `cs.RO`\n• see [the docs](https://x.org/a?b=1&c=2) <now>")
+def test_reply_is_verbatim_mrkdwn_with_a_plain_fallback_and_privacy() -> None:
+    reply = Reply(
+        fmt(
+            "{} to {}\n• see {} <now> [x](https://e.example)",
+            bold("Subscribed"),
+            code("cs.RO"),
+            link("https://x.org/a?b=1&c=2", "the <docs>"),
+        )
+    )
     payload = render.reply_payload(reply)
     assert payload["response_type"] == "ephemeral"
+    (section,) = payload["blocks"]
+    assert section["text"] == {
+        "type": "mrkdwn",
+        "verbatim": True,
+        "text": "*Subscribed* to `cs.RO`\n• see <https://x.org/a?b=1&amp;c=2|the &lt;docs&gt;> "
+        "&lt;now&gt; [x](https:\u2060//e.example)",
+    }
     assert payload["text"] == (
-        "*Subscribed* to `cs.RO`\n• see <https://x.org/a?b=1&amp;c=2|the docs> &lt;now&gt;"
+        "Subscribed to cs.RO\n• see the &lt;docs&gt; &lt;now&gt; [x](https:\u2060//e.example)"
     )
-    kept = render.reply_payload(Reply("• <https://arxiv.org/abs/1|A & B> `1` <!channel>"))
-    assert kept["text"] == "• <https://arxiv.org/abs/1|A &amp; B> `1` &lt;!channel&gt;"
-    assert render.reply_payload(Reply("hi", ephemeral=False))["response_type"] == "in_channel"
-    # a user id mention shows the person's name; group and channel pings stay escaped
-    mention = render.reply_payload(Reply("<@U0BOB> manages <!here> <!subteam^S1> <@U0BOB|x>"))
-    assert mention["text"] == "<@U0BOB> manages &lt;!here&gt; &lt;!subteam^S1&gt; &lt;@U0BOB|x&gt;"
-    assert len(render.reply_payload(Reply("y" * 10_000))["text"]) <= render.MAX_FALLBACK
+    assert render.reply_payload(Reply(plain("hi")))["response_type"] == "ephemeral"
+    assert render.reply_payload(Reply(plain("hi"), ephemeral=False))["response_type"] == (
+        "in_channel"
+    )
+    # a member mention shows the person's name; group and channel pings typed as text stay text
+    shown = render.reply_payload(
+        Reply(fmt("{} manages <!here> <!subteam^S1> <@U0BOB|x>", mention("U0BOB")))
+    )
+    assert shown["blocks"][0]["text"]["text"] == (
+        "<@U0BOB> manages &lt;!here&gt; &lt;!subteam^S1&gt; &lt;@U0BOB|x&gt;"
+    )
+    odd = render.reply_payload(Reply(fmt("{}", mention("<!channel>"))))
+    assert "<!" not in odd["blocks"][0]["text"]["text"]
 
 
-def test_notice_is_plain_and_unfurl_free() -> None:
-    assert render.notice_message("No new papers <today>") == {
-        "text": "No new papers &lt;today&gt;",
+def test_long_replies_split_between_spans_within_limits() -> None:
+    many = lines(
+        [
+            fmt("• {} {}", link(f"https://arxiv.org/abs/{i}", "t" * 200), code("x"))
+            for i in range(60)
+        ]
+    )
+    payload = render.reply_payload(Reply(many))
+    assert 1 < len(payload["blocks"]) <= render.MAX_BLOCKS
+    assert all(len(b["text"]["text"]) <= render.MAX_SECTION for b in payload["blocks"])
+    assert all(
+        b["text"]["text"].count("<") == b["text"]["text"].count(">") for b in payload["blocks"]
+    )
+    assert len(payload["text"]) <= render.MAX_FALLBACK
+    assert len(render.reply_payload(Reply(plain("y" * 10_000)))["text"]) <= render.MAX_FALLBACK
+
+
+def test_backticks_or_stars_inside_a_span_never_open_markup() -> None:
+    text = render.rich_sections(fmt("{} {}", code("a`b <!here>"), bold("x*y")))[0]
+    assert text == "a`b &lt;!here&gt; x*y"
+
+
+def test_notice_is_escaped_verbatim_and_unfurl_free() -> None:
+    payload = render.notice_message("No new papers <today> https://e.example @here")
+    shown = "No new papers &lt;today&gt; https:\u2060//e.example @\u2060here"
+    assert payload == {
+        "text": shown,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": shown, "verbatim": True}}
+        ],
         "unfurl_links": False,
         "unfurl_media": False,
     }
