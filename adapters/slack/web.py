@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.request.internals import build_context
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -20,6 +22,7 @@ from adapters.slack.request_check import body_problem, signature_ok, timestamp_o
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], bool]
+FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_BODY = 1_000_000  # Slack's payloads are a few kB; refuse floods before verifying them
 
 
@@ -57,6 +60,21 @@ def refusal(request: Request, body: bytes, secret: str, now: float) -> Response 
         log.warning("refused a signed Slack request: %s", problem)
         return JSONResponse({"error": "bad request", "detail": problem}, status_code=400)
     return None
+
+
+def bolt_request_for(request: Request, body: bytes) -> BoltRequest:
+    """The BoltRequest for a checked request.
+
+    Bolt reads any form body containing the word "payload" as an interactivity payload, so a
+    slash command like `/papers subscribe payload delivery` would reach it empty (a 404, which
+    Slack shows as "dispatch_failed"): such a command is handed over as the form it is."""
+    bolt_request = to_bolt_request(request, body)
+    if not bolt_request.body and bolt_request.content_type == FORM_TYPE:
+        form = dict(parse_qsl(str(bolt_request.raw_body), keep_blank_values=True))
+        if "command" in form and "payload" not in form:
+            bolt_request.body = form
+            bolt_request.context = build_context(BoltContext(), form)
+    return bolt_request
 
 
 def create_web_app(
@@ -97,7 +115,7 @@ def create_web_app(
             refused = refusal(request, body, signing_secret, now())
             if refused is not None:
                 return refused
-            bolt_request = to_bolt_request(request, body)
+            bolt_request = bolt_request_for(request, body)
             response: BoltResponse = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         except Exception:
             log.exception("Slack request to %s failed", request.url.path)
