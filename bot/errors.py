@@ -9,6 +9,7 @@ PaperBotError
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
+├── DigestInProgress       another digest of the channel claimed the same papers first
 └── DeliveryError          posting to a chat platform failed
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
@@ -55,6 +56,10 @@ class LLMError(PaperBotError):
 
 class LeaseLost(PaperBotError):
     """This worker's claim on a channel expired and another worker may hold it now."""
+
+
+class DigestInProgress(PaperBotError):
+    """Another digest of this channel (a concurrent `/papers now`) recorded these papers first."""
 
 
 class DeliveryError(PaperBotError):
