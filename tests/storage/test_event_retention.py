@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.models import ChannelRef, ChannelSettings, Platform
 from bot.service import PaperBot
 from storage.store import SqlStore
 from storage.tables import ProcessedEventRow
@@ -74,3 +75,43 @@ def test_prune_events_deletes_strictly_older_ids(store: SqlStore) -> None:
     assert store.prune_events(T0 + timedelta(hours=1)) == 1
     assert kept_ids(store) == {"E1", "E2"}
     assert store.prune_events(T0) == 0
+
+
+def test_migration_0009_backfills_event_times_and_downgrades(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import bindparam, inspect, text
+
+    from storage.tables import UTCDateTime
+
+    from storage.db import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0008_forget")
+    store = SqlStore(engine)
+    channel = store.add_channel(
+        ChannelRef(Platform.SLACK, "T1", "C1"), "lab", ChannelSettings(), now=T0
+    )
+    store.upsert_papers(PAPERS, T0)
+    with engine.begin() as conn:  # a reaction recorded before 0009 (no event_at yet)
+        conn.execute(
+            text(
+                "INSERT INTO reaction (channel_id, paper_id, user_id, emoji, value, active,"
+                " created_at, updated_at) VALUES (:c, :p, 'U1', '+1', 1, :a, :t, :u)"
+            ).bindparams(bindparam("t", type_=UTCDateTime()), bindparam("u", type_=UTCDateTime())),
+            {"c": channel.id, "p": PAPERS[0].id, "a": True, "t": T0, "u": T0 + timedelta(hours=1)},
+        )
+    migrate(engine)
+    (fb,) = store.feedback(channel.id)
+    assert fb.at == T0 + timedelta(hours=1)  # its last change is the best time known
+    # an event from before that last change is older: it changes nothing
+    assert not store.record_reaction(
+        channel.id, PAPERS[0].id, "U1", "+1", 1, added=False, now=T0, at=T0 + timedelta(minutes=5)
+    )
+    indexes = {i["name"] for i in inspect(engine).get_indexes("processed_event")}
+    assert "ix_processed_event_created_at" in indexes
+    command.downgrade(cfg, "0008_forget")
+    assert "event_at" not in {c["name"] for c in inspect(engine).get_columns("reaction")}
+    migrate(engine)
+    assert "event_at" in {c["name"] for c in inspect(engine).get_columns("reaction")}
+    engine.dispose()
