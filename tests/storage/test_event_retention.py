@@ -81,9 +81,8 @@ def test_migration_0009_backfills_event_times_and_downgrades(db_url: str) -> Non
     from alembic import command
     from sqlalchemy import bindparam, inspect, text
 
-    from storage.tables import UTCDateTime
-
     from storage.db import alembic_config, make_engine, migrate
+    from storage.tables import UTCDateTime
 
     engine = make_engine(db_url)
     cfg = alembic_config(engine)
