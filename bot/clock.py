@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.errors import InvalidInput
+
+TICK = timedelta(microseconds=1)
+
+
+class _Clock(Protocol):
+    def now(self) -> datetime: ...
 
 
 class SystemClock:
@@ -29,6 +37,28 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self.current = when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class ArrivalStamps:
+    """Strictly increasing times from a clock, for events the platform gives no time for.
+
+    Each `stamp()` is the clock's time, or a microsecond after the previous stamp when the
+    clock has not moved (a fixed clock, a coarse one) or went back: stamps taken in arrival
+    order sort in arrival order. Thread-safe.
+    """
+
+    def __init__(self, clock: _Clock) -> None:
+        self._clock = clock
+        self._last: datetime | None = None
+        self._lock = threading.Lock()
+
+    def stamp(self) -> datetime:
+        now = self._clock.now()
+        with self._lock:
+            if self._last is not None and now <= self._last:
+                now = self._last + TICK
+            self._last = now
+        return now
 
 
 def parse_at(text: str) -> datetime:

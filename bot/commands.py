@@ -14,7 +14,8 @@ from bot.command_managers import ManagersCommands
 from bot.command_profile import ProfileCommands
 from bot.command_settings import SettingsCommands
 from bot.command_specs import ALIASES, SPECS
-from bot.errors import CommandError, NotFound, PaperBotError, PermissionUnknown
+from bot.digest_guard import ALREADY_ON_ITS_WAY, DigestGuard
+from bot.errors import CommandError, DigestInProgress, NotFound, PaperBotError, PermissionUnknown
 from bot.history import history_text
 from bot.models import (
     Channel,
@@ -44,6 +45,7 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
     def __init__(self, core: PaperBot) -> None:
         self.core = core
         self.gate = AccessGate(core)
+        self.digests = DigestGuard(core.store)  # one `/papers now` per channel at a time
         self.handlers: dict[str, Callable[[Channel, cp.Parsed, CommandRequest], Reply]] = {
             "help": self._help,
             "subscribe": self._subscribe,
@@ -112,7 +114,13 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
     def _now(self, channel: Channel, _p: cp.Parsed, _req: CommandRequest) -> Reply:
         if not channel.interests:
             raise CommandError("This channel follows nothing yet.", SPECS["subscribe"].usage)
-        _, result = self.core.run_digest(channel)
+        with self.digests.hold(channel.id) as mine:
+            if not mine:
+                return Reply(plain(ALREADY_ON_ITS_WAY))
+            try:
+                _, result = self.core.run_digest(channel)
+            except DigestInProgress:  # another process's digest took these papers first
+                return Reply(plain(ALREADY_ON_ITS_WAY))
         posted = len(result.posted)
         if result.digest is None or not result.digest.items:
             return Reply(

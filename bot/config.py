@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     # --- reactions ---
     positive_emoji: str = "+1,thumbsup,heart,star,fire,tada,star-struck,100,rocket,eyes"
     negative_emoji: str = "-1,thumbsdown,no_entry_sign,x,zzz"
+    processed_event_retention_hours: float = Field(default=48.0, ge=1)
 
     # --- slack ---
     slack_bot_token: str | None = None

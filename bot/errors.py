@@ -10,6 +10,7 @@ PaperBotError
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
 ├── PermissionUnknown      the platform could not say whether the caller is an admin (fail closed)
+├── DigestInProgress       another digest of the channel claimed the same papers first
 └── DeliveryError          posting to a chat platform failed
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
@@ -66,6 +67,8 @@ class LeaseLost(PaperBotError):
 class PermissionUnknown(PaperBotError):
     """The chat platform could not tell whether the caller is an admin (a missing scope, an
     outage): settings changes are refused. The message says what to fix."""
+class DigestInProgress(PaperBotError):
+    """Another digest of this channel (a concurrent `/papers now`) recorded these papers first."""
 
 
 class DeliveryError(PaperBotError):

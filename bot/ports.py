@@ -185,7 +185,17 @@ class Store(SummaryCache, Protocol):
         added: bool,
         now: datetime,
         event_id: str | None = None,
-    ) -> bool: ...
+        at: datetime | None = None,
+    ) -> bool:
+        """Apply a reaction event that happened at `at` (`now` when unknown): the latest event
+        per (channel, paper, person, emoji) decides, a removal winning a tie; True when the
+        person's reaction changed."""
+        ...
+
+    def prune_events(self, before: datetime) -> int:
+        """Forget the ids of platform events handled before `before`; how many."""
+        ...
+
     def feedback(self, channel_id: int) -> list[Feedback]: ...
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
 

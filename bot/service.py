@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import ArrivalStamps
 from bot.commands import CommandLayer
 from bot.config import Settings
 from bot.delivery import Delivery, DeliveryResult
 from bot.errors import NotFound
+from bot.event_ids import EventIdPruner
 from bot.feedback import EmojiMap, normalise_emoji
 from bot.learned_profiles import LearnedProfiles
 from bot.models import (
@@ -80,6 +82,8 @@ class PaperBot(Delivery):
         self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()
         self._batches_lock = threading.Lock()
         self.learned = LearnedProfiles()
+        self.arrivals = ArrivalStamps(clock)  # times for reaction events that carry none
+        self.event_ids = EventIdPruner(store, settings)
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:
@@ -262,6 +266,7 @@ class PaperBot(Delivery):
             event.emoji,
             added=event.added,
             event_id=event.event_id,
+            at=event.at,
         )
 
     def react(
@@ -273,19 +278,26 @@ class PaperBot(Delivery):
         *,
         added: bool = True,
         event_id: str | None = None,
+        at: datetime | None = None,
     ) -> bool:
+        """Record a reaction event that happened at `at` (its arrival here when None): the
+        latest event per person, paper and emoji decides, whatever order they arrive in."""
         value = self.emoji.value(emoji)
         if value == 0:
             return False
         if self.store.get_paper(paper_id) is None:
             raise NotFound(f"no paper with id {paper_id}")
-        return self.store.record_reaction(
+        now = self.clock.now()
+        changed = self.store.record_reaction(
             channel.id,
             paper_id,
             user_id,
             normalise_emoji(emoji),
             value,
             added=added,
-            now=self.clock.now(),
+            now=now,
             event_id=event_id,
+            at=at or self.arrivals.stamp(),
         )
+        self.event_ids.maybe_prune(now)
+        return changed

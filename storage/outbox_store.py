@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.errors import NotFound
+from bot.errors import DigestInProgress, NotFound
 from bot.models import Digest, DigestItem, ItemStatus, Paper, ScoredPaper
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
@@ -41,6 +41,8 @@ class OutboxStore(StoreBase):
 
         Returns (digest, created). When (channel, run_key) already exists the existing digest is
         returned with created=False, so a retried or concurrent run resumes instead of duplicating.
+        When another digest of the channel (another run key) recorded some of these papers
+        first, raises DigestInProgress: a paper is posted to a channel once.
         """
         try:
             with self.session() as s:
@@ -69,11 +71,16 @@ class OutboxStore(StoreBase):
                     update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(**values)
                 )
                 digest_id = digest.id
-        except IntegrityError:
+        except IntegrityError as exc:
             existing = self.find_digest(channel_id, run_key)
-            if existing is None:
-                raise
-            return existing, False
+            if existing is not None:
+                return existing, False
+            taken = self.posted_paper_ids(channel_id) & {scored.paper.id for scored, _ in picks}
+            if taken:  # a concurrent digest of this channel recorded these papers first
+                raise DigestInProgress(
+                    f"{len(taken)} of these papers are in another digest of channel {channel_id}"
+                ) from exc
+            raise
         return self.get_digest(digest_id), True
 
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None:

@@ -1,16 +1,27 @@
-"""Reactions and the opinions they add up to."""
+"""Reactions and the opinions they add up to.
+
+A reaction is keyed by (channel, paper, person, emoji) and holds the state of the latest event
+seen for that key: platforms deliver events late, twice, or out of order, so each event carries
+its time and an older one never overrides a newer one. At equal times a removal wins. The
+decision is one conditional upsert, atomic on SQLite and PostgreSQL alike.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, not_, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.models import Feedback
 from storage.base import StoreBase
 from storage.tables import ProcessedEventRow, ReactionRow
+
+_REACTION = ReactionRow.__table__  # type: ignore[attr-defined]
+_KEY = ("channel_id", "paper_id", "user_id", "emoji")
 
 
 class ReactionStore(StoreBase):
@@ -27,59 +38,75 @@ class ReactionStore(StoreBase):
         added: bool,
         now: datetime,
         event_id: str | None = None,
+        at: datetime | None = None,
     ) -> bool:
-        """Store a reaction added or removed; False when nothing changed (a retried event)."""
+        """Apply a reaction added or removed at `at` (the event's time; `now` when unknown).
+
+        The stored state is the latest event's per key whatever the arrival order (a removal
+        wins a tie); a removal seen first is kept, so its older add arriving later loses.
+        True when the person's reaction changed; False for a retried `event_id`, an event older
+        than the one applied, or one that changes nothing.
+        """
+        key = {"channel_id": channel_id, "paper_id": paper_id, "user_id": user_id, "emoji": emoji}
         try:
             with self.session() as s:
-                if event_id:
-                    s.add(ProcessedEventRow(event_id=event_id, created_at=now))
-                    s.flush()
-                row = s.exec(
-                    select(ReactionRow).where(
-                        ReactionRow.channel_id == channel_id,
-                        ReactionRow.paper_id == paper_id,
-                        ReactionRow.user_id == user_id,
-                        ReactionRow.emoji == emoji,
-                    )
-                ).first()
-                if row is None:
-                    if not added:
-                        return False
-                    s.add(
-                        ReactionRow(
-                            channel_id=channel_id,
-                            paper_id=paper_id,
-                            user_id=user_id,
-                            emoji=emoji,
-                            value=value,
-                            active=True,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
-                    return True
-                if row.active == added:
+                if event_id and not self._first_delivery(s, event_id, now):
                     return False
-                row.active = added
-                row.updated_at = now
-                s.add(row)
-                return True
-        except IntegrityError:
+                was = s.exec(
+                    select(ReactionRow.active)
+                    .where(*(col(getattr(ReactionRow, k)) == v for k, v in key.items()))
+                    .with_for_update()  # PostgreSQL: the row is ours until commit
+                ).first()
+                values = {**key, "value": value, "active": added, "created_at": now}
+                values |= {"updated_at": now, "event_at": at or now}
+                applied = s.execute(self._apply(values)).first()
+        except IntegrityError:  # the channel or paper went away meanwhile
             return False
+        return applied is not None and bool(applied[0]) != bool(was)
+
+    def _insert(self, table: Any) -> Any:
+        """INSERT with ON CONFLICT support for this database."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def _first_delivery(self, s: Session, event_id: str, now: datetime) -> bool:
+        """Record `event_id` as handled; False when it already was (a platform retry)."""
+        stmt = self._insert(ProcessedEventRow.__table__).values(  # type: ignore[attr-defined]
+            event_id=event_id, created_at=now
+        )
+        result = s.execute(stmt.on_conflict_do_nothing(index_elements=["event_id"]))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _apply(self, values: dict[str, Any]) -> Any:
+        """Insert the reaction, or update it when this event is newer (a removal wins a tie);
+        returns the stored `active` when applied, no row when the stored event is newer."""
+        stmt = self._insert(_REACTION).values(**values)
+        new, old = stmt.excluded, _REACTION.c
+        newer = or_(
+            new.event_at > old.event_at,
+            and_(new.event_at == old.event_at, old.active, not_(new.active)),
+        )
+        changes = {name: new[name] for name in ("active", "value", "updated_at", "event_at")}
+        return stmt.on_conflict_do_update(
+            index_elements=list(_KEY), set_=changes, where=newer
+        ).returning(old.active)
 
     def feedback(self, channel_id: int) -> list[Feedback]:
-        """Each person's latest opinion per paper in this channel (removed reactions excluded)."""
+        """Each person's latest opinion per paper in this channel (removed reactions excluded).
+
+        Latest by event time; at equal times a 👎 outranks a 👍, then the emoji name decides,
+        so the result never depends on the order events arrived in."""
         with self.session() as s:
             rows = s.exec(
-                select(ReactionRow)
-                .where(ReactionRow.channel_id == channel_id, col(ReactionRow.active).is_(True))
-                .order_by(col(ReactionRow.updated_at), col(ReactionRow.id))
+                select(ReactionRow).where(
+                    ReactionRow.channel_id == channel_id, col(ReactionRow.active).is_(True)
+                )
             )
             latest: dict[tuple[str, str], ReactionRow] = {}
-            for row in rows:
+            for row in sorted(rows, key=lambda r: (r.event_at, -r.value, r.emoji)):
                 latest[(row.paper_id, row.user_id)] = row
         return [
-            Feedback(channel_id, r.paper_id, r.user_id, r.value, r.updated_at)
+            Feedback(channel_id, r.paper_id, r.user_id, r.value, r.event_at)
             for r in latest.values()
         ]
 
@@ -89,6 +116,7 @@ class ReactionStore(StoreBase):
         return sum(1 for v in values if v > 0), sum(1 for v in values if v < 0)
 
     def prune_events(self, before: datetime) -> int:
+        """Forget the ids of events handled before `before` (retries come within minutes)."""
         with self.session() as s:
             result = s.execute(
                 delete(ProcessedEventRow).where(col(ProcessedEventRow.created_at) < before)

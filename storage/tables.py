@@ -184,6 +184,8 @@ class ReactionRow(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # When the latest applied event happened (the platform's time): an older one never wins.
+    event_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
     __table_args__ = (
         UniqueConstraint("channel_id", "paper_id", "user_id", "emoji", name="uq_reaction"),
@@ -208,6 +210,8 @@ class ProcessedEventRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (Index("ix_processed_event_created_at", "created_at"),)
 
 
 class InstallationRow(SQLModel, table=True):

@@ -81,7 +81,11 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
         from adapters.slack.web import create_web_app
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
-        return create_web_app(bolt, health=lambda: rt.store.count_papers() >= 0)
+        return create_web_app(
+            bolt,
+            health=lambda: rt.store.count_papers() >= 0,
+            signing_secret=rt.settings.slack_signing_secret or "",
+        )
 
     rt.web_app = web_app
     if rt.settings.slack_app_token:

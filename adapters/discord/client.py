@@ -18,6 +18,7 @@ from discord import app_commands
 from adapters.discord import inbound
 from adapters.discord.commands import PapersGroup
 from adapters.discord.render import NO_MENTIONS, reply_content
+from bot.clock import ArrivalStamps
 from bot.config import Settings
 from bot.errors import CommandError, InvalidInput, PaperBotError
 from bot.models import (
@@ -121,6 +122,7 @@ class PaperClient(discord.Client):
         super().__init__(intents=minimal_intents(), allowed_mentions=NO_MENTIONS, **options)
         self.core = core
         self.settings = settings
+        self.arrivals = ArrivalStamps(core.clock)  # reaction events in gateway order
         self.sync_at_start = sync_at_start
         self.defer_after = defer_after
         self.tree = app_commands.CommandTree(self)
@@ -224,6 +226,9 @@ class PaperClient(discord.Client):
         await self._reaction(payload, added=False)
 
     async def _reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
+        # Discord's raw reaction events carry no time: stamp them here, on the event loop, in
+        # the order the gateway delivered them, before a worker thread can reorder them.
+        at = self.arrivals.stamp()
         event = inbound.reaction_event(
             added=added,
             guild_id=payload.guild_id,
@@ -232,6 +237,7 @@ class PaperClient(discord.Client):
             user_id=payload.user_id,
             emoji=str(payload.emoji),
             bot_user_id=self.user.id if self.user else None,
+            at=at,
         )
         if event is None:
             return

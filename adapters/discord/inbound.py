@@ -115,7 +115,10 @@ def reaction_event(
     bot_user_id: int | str | None,
     at: datetime | None = None,
 ) -> ReactionEvent | None:
-    """A raw reaction add/remove -> ReactionEvent; None for the bot's own reactions and DMs."""
+    """A raw reaction add/remove -> ReactionEvent; None for the bot's own reactions and DMs.
+
+    Discord sends no event time with raw reactions: `at` is the arrival time the gateway client
+    stamped (strictly increasing in gateway order), so the core orders add/remove by it."""
     if guild_id is None or (bot_user_id is not None and str(user_id) == str(bot_user_id)):
         return None
     name = emoji_name(emoji)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.models import CommandRequest, Platform, ReactionEvent
@@ -18,6 +19,7 @@ REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _USER = re.compile(r"<@([A-Z0-9]+)\|[^>]*>")
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: later "times" are junk
 
 
 def _str(value: Any) -> str | None:
@@ -100,10 +102,6 @@ def reaction_event(body: Mapping[str, Any], *, bot_user_id: str | None) -> React
         return None
     if bot_user_id and user == bot_user_id:
         return None
-    at = None
-    when = body.get("event_time")
-    if isinstance(when, int | float) and when > 0:
-        at = datetime.fromtimestamp(when, UTC)
     return ReactionEvent(
         platform=Platform.SLACK,
         workspace=team,
@@ -113,5 +111,26 @@ def reaction_event(body: Mapping[str, Any], *, bot_user_id: str | None) -> React
         emoji=emoji,
         added=added,
         event_id=_str(body.get("event_id")),
-        at=at,
+        at=event_time(body, event),
     )
+
+
+def _slack_ts(value: Any) -> datetime | None:
+    """A Slack timestamp ("1764231000.000300", exact to the microsecond) -> UTC datetime."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        when = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not when.is_finite() or when <= 0 or when > MAX_EPOCH:
+        return None
+    seconds = int(when)
+    micros = int((when - seconds) * 1_000_000)
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=micros)
+
+
+def event_time(body: Mapping[str, Any], event: Mapping[str, Any]) -> datetime | None:
+    """When the reaction happened: the event's `event_ts` (microseconds), else the envelope's
+    `event_time` (whole seconds); None when neither is usable."""
+    return _slack_ts(event.get("event_ts")) or _slack_ts(body.get("event_time"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.request.internals import build_context
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,10 +17,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
+from adapters.slack.request_check import body_problem, signature_ok, timestamp_ok
 
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], bool]
+FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_BODY = 1_000_000  # Slack's payloads are a few kB; refuse floods before verifying them
 
 
@@ -40,11 +45,52 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def create_web_app(bolt_app: App | None, health: HealthCheck) -> Starlette:
+def refusal(request: Request, body: bytes, secret: str, now: float) -> Response | None:
+    """401 for a missing, non-numeric or stale timestamp and a bad signature; 400 for a signed
+    body of a shape Slack never sends; None for a request bolt may handle."""
+    headers = request.headers
+    timestamp = headers.get("x-slack-request-timestamp")
+    if timestamp is None or not timestamp_ok(timestamp):
+        return JSONResponse({"error": "invalid request"}, status_code=401)
+    signature = headers.get("x-slack-signature")
+    if not signature_ok(secret, body, timestamp, signature, now=now):
+        return JSONResponse({"error": "invalid request"}, status_code=401)
+    problem = body_problem(body, headers.get("content-type"))
+    if problem is not None:
+        log.warning("refused a signed Slack request: %s", problem)
+        return JSONResponse({"error": "bad request", "detail": problem}, status_code=400)
+    return None
+
+
+def bolt_request_for(request: Request, body: bytes) -> BoltRequest:
+    """The BoltRequest for a checked request.
+
+    Bolt reads any form body containing the word "payload" as an interactivity payload, so a
+    slash command like `/papers subscribe payload delivery` would reach it empty (a 404, which
+    Slack shows as "dispatch_failed"): such a command is handed over as the form it is."""
+    bolt_request = to_bolt_request(request, body)
+    if not bolt_request.body and bolt_request.content_type == FORM_TYPE:
+        form = dict(parse_qsl(str(bolt_request.raw_body), keep_blank_values=True))
+        if "command" in form and "payload" not in form:
+            bolt_request.body = form
+            bolt_request.context = build_context(BoltContext(), form)
+    return bolt_request
+
+
+def create_web_app(
+    bolt_app: App | None,
+    health: HealthCheck,
+    *,
+    signing_secret: str = "",
+    now: Callable[[], float] = time.time,
+) -> Starlette:
     """Routes: POST /slack/events, GET /slack/install, GET /slack/oauth_redirect, GET /healthz.
 
-    Bolt's dispatch is synchronous, so it runs in the thread pool and never blocks the loop;
-    bolt verifies every request's signature and timestamp (401 otherwise) before any listener.
+    Every POST is checked first (`refusal`: 401 unsigned or with a junk timestamp, 400 for a
+    signed body bolt cannot read), so junk never reaches bolt as an exception; bolt verifies
+    the signature again. Bolt's dispatch is synchronous, so it runs in the thread pool and never
+    blocks the loop. A failure past that is logged and answered with a bare 500. `now` is the
+    wall clock Slack's replay window is measured on (bolt reads the same one).
     """
 
     async def healthz(_request: Request) -> Response:
@@ -65,8 +111,15 @@ def create_web_app(bolt_app: App | None, health: HealthCheck) -> Starlette:
             body = await read_body(request)
         except TooLarge:
             return PlainTextResponse("Request too large", status_code=413)
-        bolt_request = to_bolt_request(request, body)
-        response: BoltResponse = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        try:  # one bulkhead per request: a failure is logged here, never shown to the caller
+            refused = refusal(request, body, signing_secret, now())
+            if refused is not None:
+                return refused
+            bolt_request = bolt_request_for(request, body)
+            response: BoltResponse = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        except Exception:
+            log.exception("Slack request to %s failed", request.url.path)
+            return PlainTextResponse("Internal error", status_code=500)
         return to_starlette_response(response)
 
     async def oauth(request: Request) -> Response:

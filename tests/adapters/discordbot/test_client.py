@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 
 import discord
@@ -12,7 +13,15 @@ from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import PaperClient, minimal_intents
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
-from bot.models import Channel, ChannelRef, ChannelSettings, Interest, InterestKind, Platform
+from bot.models import (
+    Channel,
+    ChannelRef,
+    ChannelSettings,
+    Interest,
+    InterestKind,
+    Platform,
+    ReactionEvent,
+)
 from bot.service import PaperBot
 from tests.adapters.discordbot.conftest import NOW, adapter_of, until
 from tests.adapters.discordbot.fake_discord import (
@@ -179,6 +188,34 @@ async def test_reactions_are_stored_undone_and_the_bots_own_are_ignored(
     await fake.dispatch("MESSAGE_REACTION_REMOVE", reaction_event(first.message_id or "", "👍"))
     await until(lambda: not core.store.feedback(channel.id))
     assert core.store.reaction_counts(channel.id) == (0, 0)
+
+
+async def test_reactions_keep_gateway_order_when_worker_threads_finish_out_of_order(
+    fake: FakeDiscord, client: PaperClient, core: PaperBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Raw reaction events carry no time: the client stamps them in gateway order, so an add
+    whose thread is held back behind its own removal still loses to it."""
+    channel = add_channel(core)
+    _, result = await run_digest(core, channel)
+    assert result.digest is not None
+    message_id = result.digest.items[0].message_id or ""
+    removal_done, finished = threading.Event(), []
+    on_reaction = core.on_reaction
+
+    def add_after_the_removal(event: ReactionEvent) -> bool:
+        if event.added:
+            assert removal_done.wait(5)
+        changed = on_reaction(event)
+        removal_done.set()
+        finished.append(event.added)
+        return changed
+
+    monkeypatch.setattr(core, "on_reaction", add_after_the_removal)
+    await fake.dispatch("MESSAGE_REACTION_ADD", reaction_event(message_id, "👍"))
+    await fake.dispatch("MESSAGE_REACTION_REMOVE", reaction_event(message_id, "👍"))
+    await until(lambda: len(finished) == 2)
+    assert finished == [False, True]  # the removal was recorded first
+    assert core.store.feedback(channel.id) == []
 
 
 async def test_gateway_reconnect_resumes_and_keeps_feedback_flowing(

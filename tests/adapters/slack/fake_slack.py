@@ -297,6 +297,7 @@ def reaction_body(
     event_id: str = "Ev1",
     added: bool = True,
     team: str = TEAM,
+    event_ts: str = "1764231000.000100",
 ) -> str:
     return json.dumps(
         {
@@ -305,14 +306,14 @@ def reaction_body(
             "api_app_id": "A0PAPERBOT",
             "type": "event_callback",
             "event_id": event_id,
-            "event_time": 1764231000,
+            "event_time": int(event_ts.split(".")[0]),
             "event": {
                 "type": "reaction_added" if added else "reaction_removed",
                 "user": user,
                 "reaction": emoji,
                 "item": {"type": "message", "channel": channel, "ts": ts},
                 "item_user": BOT_USER,
-                "event_ts": "1764231000.000100",
+                "event_ts": event_ts,
             },
             "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
         }

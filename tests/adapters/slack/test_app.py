@@ -136,6 +136,30 @@ def test_reaction_is_stored_once_despite_slack_retries(
     assert opinions == {"U0ADA": -1, "U0BOB": 1}
 
 
+def test_a_late_older_reaction_added_after_its_removal_leaves_it_removed(
+    app: App, fake: FakeSlack, slack_store: SqlStore
+) -> None:
+    command(app, fake, "subscribe robot")
+    command(app, fake, "now")
+    channel = slack_store.find_channel(REF)
+    assert channel is not None
+    ts = slack_store.recent_digests(channel.id)[0].items[0].message_id or ""
+    add = reaction_body(ts, event_id="EvAdd", event_ts="1764231000.000100")
+    remove = reaction_body(ts, added=False, event_id="EvRemove", event_ts="1764231000.000200")
+    retry = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    assert send(app, remove, JSON)[0] == 200
+    assert send(app, add, JSON, **retry)[0] == 200  # its first attempt never reached us
+    assert slack_store.feedback(channel.id) == []
+    # the other way round: the add lands, then its removal within the same second
+    assert send(app, add.replace("EvAdd", "EvAdd2"), JSON)[0] == 200
+    assert send(app, remove.replace("EvRemove", "EvRemove2"), JSON)[0] == 200
+    assert slack_store.feedback(channel.id) == []
+    # a later add (a person re-reacting) counts again
+    again = reaction_body(ts, event_id="EvAgain", event_ts="1764231001.000000")
+    assert send(app, again, JSON)[0] == 200
+    assert [(f.user_id, f.value) for f in slack_store.feedback(channel.id)] == [("U0ADA", 1)]
+
+
 def test_ignored_reactions(app: App, fake: FakeSlack, slack_store: SqlStore) -> None:
     command(app, fake, "subscribe robot")
     command(app, fake, "now")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.slack import inbound
@@ -64,11 +64,25 @@ def test_reaction_added_and_removed() -> None:
         emoji="thumbsup",
         added=True,
         event_id="Ev0REACT1",
-        at=datetime.fromtimestamp(1764231000, UTC),
+        at=datetime.fromtimestamp(1764231000, UTC) + timedelta(microseconds=300),  # event_ts
     )
     removed = inbound.reaction_event(load("reaction_removed.json"), bot_user_id="U0BOT")
     assert removed is not None and removed.added is False
     assert removed.emoji == "+1::skin-tone-3" and removed.event_id == "Ev0REACT2"
+
+
+def test_reaction_time_is_event_ts_to_the_microsecond_else_event_time() -> None:
+    body = load("reaction_added.json")
+    base = datetime.fromtimestamp(1764231000, UTC)
+    body["event"]["event_ts"] = "1764231000.999999"
+    assert inbound.event_time(body, body["event"]) == base + timedelta(microseconds=999999)
+    for junk in ("", "soon", "nan", "-1", "1e400", True, None, {"ts": 1}):
+        body["event"]["event_ts"] = junk
+        assert inbound.event_time(body, body["event"]) == base  # the envelope's whole second
+    body["event_time"] = "later"
+    assert inbound.event_time(body, body["event"]) is None
+    event = inbound.reaction_event(body, bot_user_id="U0BOT")
+    assert event is not None and event.at is None  # the core stamps its arrival instead
 
 
 def test_bot_own_reaction_file_reactions_and_other_events_are_ignored() -> None:

@@ -1,0 +1,116 @@
+"""Processed Slack event ids (retry dedupe) are pruned after PROCESSED_EVENT_RETENTION_HOURS by
+the process that records reactions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.models import ChannelRef, ChannelSettings, Platform
+from bot.service import PaperBot
+from storage.store import SqlStore
+from storage.tables import ProcessedEventRow
+from tests.storage.test_reaction_order import PAPERS, T0, Key, deliver, fresh_channel
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def core(store: SqlStore, clock: FixedClock, tmp_path: Path) -> Iterator[PaperBot]:
+    cfg = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+        ranker="lexical",
+        processed_event_retention_hours=48,
+    )
+    bot = PaperBot(store, clock, cfg)
+    bot.ingest(PAPERS)
+    yield bot
+
+
+def kept_ids(store: SqlStore) -> set[str]:
+    with Session(store.engine) as s:
+        return set(s.exec(select(ProcessedEventRow.event_id)))
+
+
+def test_old_event_ids_go_recent_ones_stay(core: PaperBot, clock: FixedClock) -> None:
+    assert isinstance(core.store, SqlStore)
+    channel = fresh_channel(core)
+    key: Key = ("U1", PAPERS[0].id, "+1")
+    assert deliver(core, channel, (key, 0, True), "EvOld")
+    clock.advance(timedelta(hours=47))
+    assert deliver(core, channel, (key, 1, False), "EvRecent")
+    assert kept_ids(core.store) == {"EvOld", "EvRecent"}  # nothing older than 48 h yet
+
+    clock.advance(timedelta(hours=2))  # EvOld is 49 h old, EvRecent 2 h
+    deliver(core, channel, (("U2", PAPERS[0].id, "+1"), 2, True), "EvNew")
+    assert kept_ids(core.store) == {"EvRecent", "EvNew"}
+
+    # a very late re-delivery of the forgotten id is an old event: it changes nothing
+    assert not deliver(core, channel, (key, 0, True), "EvOld")
+    assert [f.user_id for f in core.store.feedback(channel.id)] == ["U2"]
+
+    # pruning runs at most once an hour: ids past the retention wait for the next run
+    clock.advance(timedelta(minutes=30))
+    deliver(core, channel, (("U2", PAPERS[1].id, "+1"), 3, True), "EvLater")
+    assert "EvOld" in kept_ids(core.store)
+    clock.advance(timedelta(hours=47, minutes=45))  # past 48 h for the ids of hour 49 only
+    deliver(core, channel, (("U1", PAPERS[1].id, "+1"), 4, True), "EvLast")
+    assert kept_ids(core.store) == {"EvLater", "EvLast"}
+
+
+def test_prune_events_deletes_strictly_older_ids(store: SqlStore) -> None:
+    with Session(store.engine) as s, s.begin():
+        for i in range(3):
+            s.add(ProcessedEventRow(event_id=f"E{i}", created_at=T0 + timedelta(hours=i)))
+    assert store.prune_events(T0 + timedelta(hours=1)) == 1
+    assert kept_ids(store) == {"E1", "E2"}
+    assert store.prune_events(T0) == 0
+
+
+def test_migration_0010_backfills_event_times_and_downgrades(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import bindparam, inspect, text
+
+    from storage.db import alembic_config, make_engine, migrate
+    from storage.tables import UTCDateTime
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0009_channel_managers")
+    store = SqlStore(engine)
+    channel = store.add_channel(
+        ChannelRef(Platform.SLACK, "T1", "C1"), "lab", ChannelSettings(), now=T0
+    )
+    store.upsert_papers(PAPERS, T0)
+    with engine.begin() as conn:  # a reaction recorded before 0010 (no event_at yet)
+        conn.execute(
+            text(
+                "INSERT INTO reaction (channel_id, paper_id, user_id, emoji, value, active,"
+                " created_at, updated_at) VALUES (:c, :p, 'U1', '+1', 1, :a, :t, :u)"
+            ).bindparams(bindparam("t", type_=UTCDateTime()), bindparam("u", type_=UTCDateTime())),
+            {"c": channel.id, "p": PAPERS[0].id, "a": True, "t": T0, "u": T0 + timedelta(hours=1)},
+        )
+    migrate(engine)
+    (fb,) = store.feedback(channel.id)
+    assert fb.at == T0 + timedelta(hours=1)  # its last change is the best time known
+    # an event from before that last change is older: it changes nothing
+    assert not store.record_reaction(
+        channel.id, PAPERS[0].id, "U1", "+1", 1, added=False, now=T0, at=T0 + timedelta(minutes=5)
+    )
+    indexes = {i["name"] for i in inspect(engine).get_indexes("processed_event")}
+    assert "ix_processed_event_created_at" in indexes
+    command.downgrade(cfg, "0009_channel_managers")
+    assert "event_at" not in {c["name"] for c in inspect(engine).get_columns("reaction")}
+    migrate(engine)
+    assert "event_at" in {c["name"] for c in inspect(engine).get_columns("reaction")}
+    engine.dispose()
