@@ -7,7 +7,6 @@ results are reused for the rest of the day (they only change after arXiv's midni
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -91,7 +90,7 @@ def parse_entry(elem: Element) -> Paper:
         "date": text(elem.find(f"{ATOM}published")) or None,
         "updated": text(elem.find(f"{ATOM}updated")) or None,
         "doi": text(elem.find(f"{ARXIV}doi")) or None,
-        "url": clip(re.sub(r"v\d+$", "", url) if url else None),
+        "url": f"https://arxiv.org/abs/{base}" if url else None,  # the link, without version
     }
     paper = paper_from_record(record, SOURCE)
     return replace(
