@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +26,7 @@ class Answer:
     body: bytes = b""
     content_type: str = "application/xml"
     drip: float | None = None  # seconds between single bytes of the body
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Route = Answer | Callable[[Query], Answer]
@@ -85,6 +85,8 @@ class FakeSources:
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._write(answer)  # a client giving up is what a drip test wants
@@ -104,6 +106,3 @@ class FakeSources:
 
         return Handler
 
-
-def elapsed(since: float) -> float:
-    return time.monotonic() - since
