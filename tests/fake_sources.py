@@ -105,4 +105,3 @@ class FakeSources:
                 pass
 
         return Handler
-
