@@ -39,6 +39,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 
 def clean_text(value: str) -> str:
     """Control characters removed, whitespace runs (newlines and tabs too) made one space."""
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # the common case, already clean: the only whitespace is single spaces
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
     return " ".join(value.split())
@@ -56,7 +58,7 @@ def clip(value: str | None, limit: int = MAX_SHORT_FIELD) -> str | None:
 
 def count(value: object, *, low: int = 0) -> int | None:
     """A count clamped to [low, 2^31-1]; None when it is no number (bools, text, NaN)."""
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
