@@ -160,9 +160,10 @@ def ingest(
                     new=report.new + part.new,
                     updated=report.updated + part.updated,
                     unchanged=report.unchanged + part.unchanged,
+                    rejected=report.rejected + part.rejected,
                 )
                 progress.advance(task, len(parsed.papers[start : start + chunk]))
-    rejected = [{"where": w, "reason": r} for w, r in parsed.rejected]
+    rejected = [{"where": w, "reason": r} for w, r in (*parsed.rejected, *report.rejected)]
     if as_json:
         payload = {
             "new": report.new,

@@ -39,9 +39,13 @@ def fetch(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Fetch as if it were this ISO time (default: now)."),
+    ] = None,
 ) -> None:
     """Fetch new papers from arXiv, Hugging Face Daily Papers and RSS feeds into the store."""
-    _run(source or ["all"], _parse_day(day), _split(categories), 1, as_json)
+    _run(source or ["all"], _parse_day(day), _split(categories), 1, as_json, at=at)
 
 
 @app.command()
@@ -57,10 +61,16 @@ def backfill(
 
 
 def _run(
-    sources: list[str], day: date | None, categories: list[str] | None, days: int, as_json: bool
+    sources: list[str],
+    day: date | None,
+    categories: list[str] | None,
+    days: int,
+    as_json: bool,
+    *,
+    at: str | None = None,
 ) -> None:
     names = [n for s in sources for n in s.split(",") if n.strip()]
-    with runtime() as rt, _progress(quiet=as_json) as progress:
+    with runtime(at=at) as rt, _progress(quiet=as_json) as progress:
         report = run_fetch(
             rt.core,
             rt.settings,

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     hf_page_size: int = Field(default=50, ge=1, le=100)
     hf_max_pages: int = Field(default=4, ge=1, le=50)
     hf_fill_from_arxiv: bool = True  # look HF-only papers up on the arXiv API (categories)
+    source_fetch_deadline_seconds: float = Field(default=120.0, gt=0)  # per source and run
+    arxiv_feed_fallback: bool = True  # a broken feed: the same announcement from the API
 
     # --- ranking ---
     ranker: str = "auto"  # auto | lexical | semantic

@@ -13,6 +13,7 @@ from typing import Any
 from pylatexenc.latexencode import unicode_to_latex
 
 from bot.history import LikedPaper
+from bot.identity import parse_arxiv_id
 from bot.links import code_url, paper_links
 from bot.models import Paper
 from bot.summarize import clean_text
@@ -55,7 +56,6 @@ _STOP = frozenset(
         "does",
     ]
 )
-_YYMM = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 
 def render(liked: Sequence[LikedPaper], fmt: str) -> str:
@@ -169,8 +169,8 @@ def _unique(key: str, used: set[str]) -> str:
 def _year(paper: Paper) -> str | None:
     if paper.published:
         return str(paper.published.year)
-    match = _YYMM.match(paper.id)
-    return f"20{match.group(1)}" if match else None
+    parsed = parse_arxiv_id(paper.id)
+    return str(parsed.year) if parsed else None
 
 
 def _ascii(text: str) -> str:

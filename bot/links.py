@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from bot.identity import parse_arxiv_id
 from bot.models import Paper
 
 Link = tuple[str, str]  # (label, url)
 
 # arXiv renders HTML (ar5iv/LaTeXML) for papers submitted from December 2023 on.
-_HTML_SINCE = (23, 12)
-_NEW_STYLE = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
+_HTML_SINCE = (2023, 12)
 _CODE_URL = re.compile(
     r"https?://(?:www\.)?(github\.com|gitlab\.com)/([A-Za-z0-9][\w.-]*)/([\w.-]+)", re.IGNORECASE
 )
@@ -58,10 +58,10 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
 
 def has_arxiv_html(arxiv_id: str) -> bool:
     """True for new-style ids from 2312 on, when arXiv builds an HTML version."""
-    match = _NEW_STYLE.match(arxiv_id)
-    if match is None:
+    parsed = parse_arxiv_id(arxiv_id)
+    if parsed is None or not parsed.new_style:
         return False
-    return (int(match.group(1)), int(match.group(2))) >= _HTML_SINCE
+    return (parsed.year, parsed.month) >= _HTML_SINCE
 
 
 def code_url(paper: Paper) -> str | None:

@@ -16,12 +16,28 @@ class Platform(StrEnum):
     DISCORD = "discord"
 
 
+# What one stored Paper may hold: the database columns' limits. Every source's records are
+# brought within them (`bot/sources/validate.py`) before they reach the store.
+MAX_PAPER_ID = 200  # characters (VARCHAR(200))
+MAX_DOI = 300
+MAX_CATEGORY = 64  # one category / primary category
+MAX_COUNT = 2**31 - 1  # upvotes, stars, comments, version: 32-bit INTEGER columns
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_AUTHORS = 1_000  # longer lists are cut (collaborations list thousands)
+MAX_AUTHOR_NAME = 200
+MAX_CATEGORIES = 30
+MAX_KEYWORDS = 30
+MAX_SHORT_FIELD = 2_000  # comments, journal references, summaries, URLs
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One work, whatever the number of sources and versions it arrived through.
 
     `id` is the arXiv id without version (`2503.12461`, `hep-th/9901001`) when there is one,
-    else a prefixed DOI or feed guid (`doi:10.1101/...`, `guid:...`).
+    else a prefixed DOI or feed guid (`doi:10.1101/...`, `guid:...`). Fields stay within the
+    MAX_* bounds above once a source has validated them.
     """
 
     id: str

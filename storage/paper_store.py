@@ -2,36 +2,96 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import DataError
 from sqlmodel import col, select
 
+from bot.errors import StorageError
 from bot.merge import REPLACED, merge_papers
 from bot.models import IngestReport, Paper
 from storage.base import _CHUNK, StoreBase
 from storage.mapping import paper_from_row, paper_values
 from storage.tables import PaperEmbeddingRow, PaperRow
 
+log = logging.getLogger(__name__)
+# What one row's values can raise: PostgreSQL's DataError (NUL in text, out-of-range integer,
+# too long for VARCHAR) and the drivers' own refusals before sending (SQLite's 64-bit
+# integers, text that cannot be encoded).
+_ROW_FAULTS = (OverflowError, UnicodeError)
+
+
+def _bad_row_data(exc: BaseException) -> bool:
+    if isinstance(exc, _ROW_FAULTS):
+        return True
+    return isinstance(exc, StorageError) and isinstance(exc.__cause__, DataError)
+
+
+def _describe(exc: BaseException) -> str:
+    cause = exc.__cause__ if isinstance(exc, StorageError) and exc.__cause__ else exc
+    orig = getattr(cause, "orig", None) or cause
+    return f"{type(orig).__name__}: {str(orig).splitlines()[0][:120]}"
+
 
 class PaperStore(StoreBase):
     """Papers and their stored embeddings."""
 
     def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport:
-        """Insert new works, merge known ones; one transaction per chunk."""
-        new = updated = unchanged = 0
+        """Insert new works, merge known ones; one transaction per chunk.
+
+        A chunk that the database refuses because of one row's values (a NUL byte, a number
+        too large for its column) is stored row by row instead: the bad rows are reported as
+        rejected, the others kept. Sources validate first; this is the last line of defence.
+        """
+        totals = [0, 0, 0]
+        rejected: list[tuple[str, str]] = []
         batch: dict[str, Paper] = {}
         for paper in papers:
             batch[paper.id] = merge_papers(batch[paper.id], paper) if paper.id in batch else paper
             if len(batch) >= _CHUNK:
-                n, u, s = self._upsert_chunk(list(batch.values()), now)
-                new, updated, unchanged = new + n, updated + u, unchanged + s
+                rejected += self._upsert_guarded(list(batch.values()), now, totals)
                 batch = {}
         if batch:
-            n, u, s = self._upsert_chunk(list(batch.values()), now)
-            new, updated, unchanged = new + n, updated + u, unchanged + s
-        return IngestReport(new=new, updated=updated, unchanged=unchanged)
+            rejected += self._upsert_guarded(list(batch.values()), now, totals)
+        new, updated, unchanged = totals
+        return IngestReport(new=new, updated=updated, unchanged=unchanged, rejected=tuple(rejected))
+
+    def _upsert_guarded(
+        self, papers: list[Paper], now: datetime, totals: list[int]
+    ) -> list[tuple[str, str]]:
+        """Upsert a chunk, falling back to one transaction per row when a row's data is bad."""
+        try:
+            counts = self._upsert_chunk(papers, now)
+        except Exception as exc:
+            if not _bad_row_data(exc):
+                raise
+            counts, rejected = self._upsert_rows(papers, now)
+        else:
+            rejected = []
+        for i, n in enumerate(counts):
+            totals[i] += n
+        return rejected
+
+    def _upsert_rows(
+        self, papers: list[Paper], now: datetime
+    ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+        counts = [0, 0, 0]
+        rejected: list[tuple[str, str]] = []
+        for paper in papers:
+            try:
+                one = self._upsert_chunk([paper], now)
+            except Exception as exc:
+                if not _bad_row_data(exc):
+                    raise
+                reason = f"the database refused it ({_describe(exc)})"
+                log.warning("paper store: skipped %s: %s", paper.id, reason)
+                rejected.append((paper.id, reason))
+                continue
+            counts = [a + b for a, b in zip(counts, one, strict=True)]
+        return (counts[0], counts[1], counts[2]), rejected
 
     def _upsert_chunk(self, papers: list[Paper], now: datetime) -> tuple[int, int, int]:
         new = updated = unchanged = 0

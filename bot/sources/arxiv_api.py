@@ -7,10 +7,9 @@ results are reused for the rest of the day (they only change after arXiv's midni
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from xml.etree.ElementTree import Element
 
 from bot.config import Settings
@@ -20,7 +19,7 @@ from bot.sources.arxiv_feed import last_rebuild
 from bot.sources.base import Page, ParsedFeed
 from bot.sources.http import PoliteClient, RateGate
 from bot.sources.jsonl import paper_from_record
-from bot.sources.xmlsafe import ARXIV, ATOM, OPENSEARCH, clip, iter_entries, text
+from bot.sources.xmlsafe import ARXIV, ATOM, OPENSEARCH, iter_entries, text
 
 SOURCE = "arxiv-api"
 MAX_PAGE = 2_000  # arXiv's largest slice per call
@@ -35,10 +34,17 @@ def window_query(categories: Sequence[str], start: date, end: date) -> str:
     return f"({cats}) AND {window}" if cats else window
 
 
+def span_query(categories: Sequence[str], start: datetime, end: datetime) -> str:
+    """`(cat:a OR cat:b) AND submittedDate:[start TO end]`, to the minute (GMT), end included."""
+    cats = " OR ".join(f"cat:{c}" for c in dict.fromkeys(categories) if c)
+    fmt = "%Y%m%d%H%M"
+    window = f"submittedDate:[{start.astimezone(UTC):{fmt}} TO {end.astimezone(UTC):{fmt}}]"
+    return f"({cats}) AND {window}" if cats else window
+
+
 def parse_api(body: bytes) -> ParsedFeed:
     """Parse an API response; an arXiv error entry makes `error` say what arXiv said."""
     result = ParsedFeed()
-    seen: set[str] = set()
 
     def on_meta(elem: Element) -> None:
         if elem.tag == f"{OPENSEARCH}totalResults":
@@ -55,13 +61,9 @@ def parse_api(body: bytes) -> ParsedFeed:
         try:
             paper = parse_entry(elem)
         except ValueError as exc:
-            result.rejected.append((entry_id or f"entry {n + 1}", str(exc)))
+            result.rejected.append(((entry_id or f"entry {n + 1}")[:100], str(exc)))
             continue
-        if paper.id in seen:
-            result.rejected.append((paper.id, "duplicate entry in the same response"))
-            continue
-        seen.add(paper.id)
-        result.papers.append(paper)
+        result.accept(paper, duplicate="duplicate entry in the same response")
     if result.error is None and result.root != "feed":
         result.error = f"not an Atom feed (root element <{result.root}>)"
     return result
@@ -91,15 +93,15 @@ def parse_entry(elem: Element) -> Paper:
         "date": text(elem.find(f"{ATOM}published")) or None,
         "updated": text(elem.find(f"{ATOM}updated")) or None,
         "doi": text(elem.find(f"{ARXIV}doi")) or None,
-        "url": clip(re.sub(r"v\d+$", "", url) if url else None),
+        "url": f"https://arxiv.org/abs/{base}" if url else None,  # the link, without version
     }
     paper = paper_from_record(record, SOURCE)
     return replace(
         paper,
         version=version,
-        pdf_url=clip(pdf),
-        comments=clip(text(elem.find(f"{ARXIV}comment"))),
-        journal_ref=clip(text(elem.find(f"{ARXIV}journal_ref"))),
+        pdf_url=pdf,
+        comments=text(elem.find(f"{ARXIV}comment")) or None,
+        journal_ref=text(elem.find(f"{ARXIV}journal_ref")) or None,
     )
 
 

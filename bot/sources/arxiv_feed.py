@@ -14,8 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
-from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
 
@@ -23,16 +21,8 @@ from bot.identity import split_arxiv_id
 from bot.models import Paper
 from bot.sources.base import ParsedFeed
 from bot.sources.jsonl import paper_from_record
-from bot.sources.xmlsafe import (
-    ARXIV,
-    ATOM,
-    DC,
-    clip,
-    iter_entries,
-    local,
-    split_authors,
-    text,
-)
+from bot.sources.validate import parse_date
+from bot.sources.xmlsafe import ARXIV, ATOM, DC, iter_entries, local, split_authors, text
 
 SOURCE = "arxiv"
 FEED_CAP = 2_000  # rss.arxiv.org returns at most this many entries per feed
@@ -100,11 +90,10 @@ def feed_day(now: datetime) -> date:
 def parse_feed(body: bytes) -> ParsedFeed:
     """Parse an arXiv RSS or Atom announcement feed; bad entries are rejected with a reason."""
     result = ParsedFeed()
-    seen: set[str] = set()
 
     def on_meta(elem: Element) -> None:
         if elem.tag in ("pubDate", f"{ATOM}updated") and "date" not in result.meta:
-            result.meta["date"] = _date(text(elem))
+            result.meta["date"] = _feed_date(text(elem))
         if elem.tag == "skipDays":
             result.meta["skip_days"] = True
 
@@ -113,13 +102,9 @@ def parse_feed(body: bytes) -> ParsedFeed:
             paper = parse_entry(elem)
         except ValueError as exc:
             where = text(elem.find("guid")) or text(elem.find(f"{ATOM}id")) or f"entry {n}"
-            result.rejected.append((where, str(exc)))
+            result.rejected.append((where[:100], str(exc)))
             continue
-        if paper.id in seen:
-            result.rejected.append((paper.id, "duplicate entry in the same feed"))
-            continue
-        seen.add(paper.id)
-        result.papers.append(paper)
+        result.accept(paper)
     if result.error is None and result.root not in ("rss", "feed"):
         result.error = f"not an RSS/Atom feed (root element <{result.root}>)"
     return result
@@ -147,11 +132,11 @@ def parse_entry(elem: Element) -> Paper:
     if atom:
         categories = [c.get("term", "") for c in elem.findall(f"{ATOM}category")]
         link = next((lk.get("href") for lk in elem.findall(f"{ATOM}link") if lk.get("href")), None)
-        when = _date(text(elem.find(f"{ATOM}published")))
+        when = parse_date(text(elem.find(f"{ATOM}published")))
     else:
         categories = [text(c) for c in elem.findall("category")]
         link = text(elem.find("link")) or None
-        when = _date(text(elem.find("pubDate")))
+        when = parse_date(text(elem.find("pubDate")))
     record = {
         "id": base,
         "title": text(elem.find(f"{ns}title")),
@@ -159,7 +144,7 @@ def parse_entry(elem: Element) -> Paper:
         "authors": split_authors(text(elem.find(f"{DC}creator"))),
         "categories": [c for c in categories if c],
         "doi": text(elem.find(f"{ARXIV}DOI")) or None,
-        "url": clip(link),
+        "url": link,
     }
     paper = paper_from_record(record, SOURCE)
     first_release = announce not in NOT_NEW
@@ -169,17 +154,13 @@ def parse_entry(elem: Element) -> Paper:
         announce_type=announce or None,
         published=when if first_release else None,
         updated=when,
-        journal_ref=clip(text(elem.find(f"{ARXIV}journal_reference"))),
+        journal_ref=text(elem.find(f"{ARXIV}journal_reference")) or None,
     )
 
 
-@lru_cache(maxsize=256)
-def _date(value: str) -> date | None:
-    if not value:
-        return None
+def _feed_date(value: str) -> date | None:
+    """The feed's own date (metadata): unreadable is unknown, not fatal."""
     try:
-        if value[:4].isdigit():
-            return datetime.fromisoformat(value).date()
-        return parsedate_to_datetime(value).date()
-    except (TypeError, ValueError):
+        return parse_date(value)
+    except ValueError:
         return None

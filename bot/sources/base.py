@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.models import Paper
+from bot.sources.validate import clean_paper
 
 if TYPE_CHECKING:
     from bot.sources.http import Fetched
@@ -20,10 +21,24 @@ class ParsedFeed:
     error: str | None = None  # the response as a whole was bad (after `papers` were read)
     root: str = ""  # the root element's tag, without namespace
     meta: dict[str, Any] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set, repr=False)
 
     @property
     def entries(self) -> int:
         return len(self.papers) + len(self.rejected)
+
+    def accept(self, paper: Paper, *, duplicate: str = "duplicate entry in the same feed") -> None:
+        """Keep a parsed paper once `clean_paper` made it valid; else reject it, saying why."""
+        try:
+            paper = clean_paper(paper)
+        except ValueError as exc:
+            self.rejected.append((paper.id[:100], str(exc)))
+            return
+        if paper.id in self.seen:
+            self.rejected.append((paper.id, duplicate))
+            return
+        self.seen.add(paper.id)
+        self.papers.append(paper)
 
 
 @dataclass

@@ -19,8 +19,10 @@ from bot.config import Settings
 from bot.errors import InvalidInput, PaperBotError, SourceError
 from bot.merge import REPLACED
 from bot.models import InterestKind, Paper
+from bot.schedule import ArxivCalendar
 from bot.service import PaperBot
 from bot.sources import arxiv_api, arxiv_feed, hf_daily, rss
+from bot.sources.arxiv_fallback import announcement_window
 from bot.sources.base import Page
 from bot.sources.http import (
     IntervalGate,
@@ -132,6 +134,7 @@ class Fetcher:
         self.client = client
         self.arxiv_gate = arxiv_gate
         self.progress = progress or (lambda source, what: None)
+        self.deadline_seconds = settings.source_fetch_deadline_seconds
 
     def fetch_feed(self, sr: SourceReport, cats: Sequence[str], *, day: date, today: date) -> None:
         """Today's announcement feeds; they hold no other day."""
@@ -154,12 +157,44 @@ class Fetcher:
         )
         self.run_source(sr, pages)
 
+    def fetch_feed_fallback(
+        self, report: FetchReport, feed: SourceReport, cats: Sequence[str], day: date
+    ) -> None:
+        """The feed of `day` failed: fetch its announcement's submissions from the arXiv API."""
+        calendar = ArxivCalendar.from_setting(self.settings.arxiv_holidays)
+        window = announcement_window(calendar, day)
+        if window is None:
+            feed.notes.append(f"no announcement in the feed of {day}: no API fallback needed")
+            return
+        start, end = window
+        log.warning(
+            "arxiv feed failed (%s); fetching the %s announcement from the arXiv API instead",
+            feed.errors[0],
+            day,
+        )
+        api = report.get("arxiv-api")
+        if api is None:
+            api = SourceReport("arxiv-api")
+            report.sources.append(api)
+        api.notes.append(
+            f"fallback for the failed arXiv feed: submissions {start:%Y-%m-%d %H:%M} to "
+            f"{end:%Y-%m-%d %H:%M} UTC"
+        )
+        query = arxiv_api.span_query(cats, start, end - timedelta(minutes=1))
+        cap = self.settings.arxiv_backfill_max_results  # a big day has more than a page
+        pages = arxiv_api.query_pages(
+            self.client, self.settings, self.arxiv_gate, search_query=query, max_results=cap
+        )
+        self.run_source(api, pages)
+
     def run_source(self, report: SourceReport, pages: Iterator[Page]) -> list[Paper]:
-        """Store every page of one source; its failure is reported, not raised."""
+        """Store every page of one source within its deadline; a failure is reported, not
+        raised."""
         stored: list[Paper] = []
         try:
-            for page in pages:
-                stored += self.store_page(report, page)
+            with self.client.within(self.deadline_seconds):
+                for page in pages:
+                    stored += self.store_page(report, page)
         except PaperBotError as exc:
             log.warning("%s failed: %s", report.source, exc)
             report.errors.append(str(exc))
@@ -191,6 +226,7 @@ class Fetcher:
                 report.not_new += result.new
             report.updated += result.updated
             report.unchanged += result.unchanged
+            report.skipped += result.rejected  # refused by the database (logged there)
         if parsed.error is not None:
             kept = f" ({len(parsed.papers)} entries before it kept)" if parsed.papers else ""
             raise_msg = f"{page.label}: {parsed.error}{kept}"
@@ -235,6 +271,7 @@ def run_fetch(
     fetcher = Fetcher(
         core, settings, client, arxiv_gate or default_arxiv_gate(core, settings), progress
     )
+    fetcher.deadline_seconds = settings.source_fetch_deadline_seconds * days
     report = FetchReport()
     hf_papers: list[Paper] = []
     try:
@@ -247,6 +284,8 @@ def run_fetch(
                 sr.notes.append("no categories to fetch")
             elif name == "arxiv":
                 fetcher.fetch_feed(sr, cats, day=day, today=today)
+                if not sr.ok and day == today and settings.arxiv_feed_fallback:
+                    fetcher.fetch_feed_fallback(report, sr, cats, day)
             elif name == "arxiv-api":
                 fetcher.fetch_window(sr, cats, day=day, days=days)
             elif name == "hf":

@@ -20,7 +20,7 @@ from bot.models import Paper
 from bot.sources.base import Page, ParsedFeed
 from bot.sources.http import PoliteClient, RateGate
 from bot.sources.jsonl import paper_from_record
-from bot.sources.xmlsafe import clip
+from bot.sources.validate import count
 
 SOURCE = "hf"
 MAX_KEYWORDS = 30
@@ -40,18 +40,13 @@ def parse_daily(body: bytes) -> ParsedFeed:
     if not isinstance(data, list):
         result.error = f"expected a JSON array, got {type(data).__name__}"
         return result
-    seen: set[str] = set()
     for n, item in enumerate(data, start=1):
         try:
             paper = parse_item(item)
         except (ValueError, TypeError) as exc:
             result.rejected.append((_where(item, n), str(exc)))
             continue
-        if paper.id in seen:
-            result.rejected.append((paper.id, "duplicate entry in the same response"))
-            continue
-        seen.add(paper.id)
-        result.papers.append(paper)
+        result.accept(paper, duplicate="duplicate entry in the same response")
     return result
 
 
@@ -93,27 +88,19 @@ def parse_item(item: Any) -> Paper:
         keywords = []
     return replace(
         paper,
-        upvotes=_count(inner.get("upvotes")),
-        hf_comments=_count(item.get("numComments")),
-        ai_summary=clip(_str(inner.get("ai_summary"))),
-        keywords=tuple(
-            " ".join(k.split())[:100] for k in keywords[:MAX_KEYWORDS] if isinstance(k, str)
-        ),
-        code_url=clip(_str(inner.get("githubRepo"))),
-        code_stars=_count(inner.get("githubStars")),
-        project_url=clip(_str(inner.get("projectPage"))),
+        upvotes=count(inner.get("upvotes")),
+        hf_comments=count(item.get("numComments")),
+        ai_summary=_str(inner.get("ai_summary")),
+        keywords=tuple(k for k in keywords[:MAX_KEYWORDS] if isinstance(k, str)),
+        code_url=_str(inner.get("githubRepo")),
+        code_stars=count(inner.get("githubStars")),
+        project_url=_str(inner.get("projectPage")),
         hf_url=f"https://huggingface.co/papers/{parts[0]}",
     )
 
 
 def _str(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value
 
 
 def daily_pages(

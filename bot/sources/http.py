@@ -53,6 +53,33 @@ class HttpFailure(SourceError):
         self.retry_after = retry_after
 
 
+class DeadlineExceeded(SourceError):
+    """A source's fetch ran past its total deadline (SOURCE_FETCH_DEADLINE_SECONDS)."""
+
+
+class Deadline:
+    """A total time budget on a monotonic clock: one source's whole fetch, retries included."""
+
+    def __init__(self, seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._monotonic = monotonic
+        self.ends_at = monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends_at - self._monotonic()
+
+    def check(self, url: str) -> None:
+        if self.remaining() <= 0:
+            raise self.exceeded(url)
+
+    def exceeded(self, url: str) -> DeadlineExceeded:
+        where = httpx.URL(url).copy_with(query=None)
+        return DeadlineExceeded(
+            f"gave up on {where}: over the {self.seconds:g}s deadline for this source "
+            "(SOURCE_FETCH_DEADLINE_SECONDS)"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CachedResponse:
     key: str
@@ -191,7 +218,12 @@ def request_key(url: str, params: Mapping[str, str | int] | None = None) -> str:
 
 
 class PoliteClient:
-    """GET with a descriptive User-Agent, a size cap, retries with backoff and conditional GET."""
+    """GET with a descriptive User-Agent, a size cap, retries with backoff and conditional GET.
+
+    Inside `within(seconds)` every request, read and retry wait shares one total deadline: a
+    server that drips a byte at a time is given up on when the time is spent, not when its
+    last byte arrives (a silent connection at most HTTP_TIMEOUT_SECONDS later).
+    """
 
     def __init__(
         self,
@@ -201,11 +233,14 @@ class PoliteClient:
         transport: httpx.BaseTransport | None = None,
         cache: ResponseCache | None = None,
         sleep: Sleep = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.cache: ResponseCache = cache if cache is not None else MemoryCache()
         self.sleep = sleep
+        self.monotonic = monotonic
+        self.deadline: Deadline | None = None
         self.requests = 0
         self._client = httpx.Client(
             headers={"User-Agent": settings.http_user_agent},
@@ -222,6 +257,19 @@ class PoliteClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def within(self, seconds: float) -> Iterator[Deadline]:
+        """Requests made inside share a total deadline of `seconds` (an outer one still holds)."""
+        outer = self.deadline
+        deadline = Deadline(seconds, self.monotonic)
+        if outer is not None and outer.ends_at < deadline.ends_at:
+            deadline = outer
+        self.deadline = deadline
+        try:
+            yield deadline
+        finally:
+            self.deadline = outer
 
     def get(
         self,
@@ -245,7 +293,7 @@ class PoliteClient:
             stop=stop_after_attempt(self.settings.http_max_attempts),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, HttpFailure) and e.retryable),
-            sleep=self.sleep,
+            sleep=lambda seconds: self._sleep(seconds, url),
             reraise=True,
             before_sleep=lambda state: log.warning(
                 "retrying %s after: %s", url, state.outcome.exception() if state.outcome else "?"
@@ -278,6 +326,19 @@ class PoliteClient:
             )
         )
 
+    def _sleep(self, seconds: float, url: str) -> None:
+        """Wait before a retry, unless the wait would end past the deadline."""
+        if self.deadline is not None and seconds >= self.deadline.remaining():
+            raise self.deadline.exceeded(url)
+        self.sleep(seconds)
+
+    def _timeout(self) -> httpx.Timeout:
+        """HTTP_TIMEOUT_SECONDS per connect/read, never past the deadline."""
+        seconds = self.settings.http_timeout_seconds
+        if self.deadline is not None:
+            seconds = max(0.001, min(seconds, self.deadline.remaining()))
+        return httpx.Timeout(seconds)
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, HttpFailure) and exc.retry_after is not None:
@@ -293,34 +354,47 @@ class PoliteClient:
         gate: RateGate,
         key: str,
     ) -> Fetched:
-        limit = self.settings.http_max_bytes
+        deadline = self.deadline
         with gate.hold():
+            if deadline is not None:
+                deadline.check(url)  # the gate may have waited
             self.requests += 1
             try:
-                with self._client.stream("GET", url, params=params, headers=headers) as resp:
+                with self._client.stream(
+                    "GET", url, params=params, headers=headers, timeout=self._timeout()
+                ) as resp:
                     if resp.status_code == 304:
                         return Fetched(key, url, b"", not_modified=True)
                     if resp.status_code != 200:
                         raise self._status_failure(resp)
-                    chunks: list[bytes] = []
-                    size = 0
-                    for chunk in resp.iter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            raise HttpFailure(f"response larger than {limit} bytes from {url}")
-                        chunks.append(chunk)
-                    return Fetched(
-                        key,
-                        str(resp.url),
-                        b"".join(chunks),
-                        content_type=resp.headers.get("content-type", ""),
-                        etag=resp.headers.get("etag"),
-                        last_modified=resp.headers.get("last-modified"),
-                    )
+                    return self._read(resp, key, url)
             except httpx.TimeoutException as exc:
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.exceeded(url) from exc
                 raise HttpFailure(f"timed out fetching {url}", retryable=True) from exc
             except httpx.TransportError as exc:
                 raise HttpFailure(f"cannot reach {url}: {exc}", retryable=True) from exc
+
+    def _read(self, resp: httpx.Response, key: str, url: str) -> Fetched:
+        """The body, within the size cap and the deadline."""
+        limit = self.settings.http_max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise HttpFailure(f"response larger than {limit} bytes from {url}")
+            chunks.append(chunk)
+            if self.deadline is not None:
+                self.deadline.check(url)
+        return Fetched(
+            key,
+            str(resp.url),
+            b"".join(chunks),
+            content_type=resp.headers.get("content-type", ""),
+            etag=resp.headers.get("etag"),
+            last_modified=resp.headers.get("last-modified"),
+        )
 
     def _status_failure(self, resp: httpx.Response) -> HttpFailure:
         status = resp.status_code

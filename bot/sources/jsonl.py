@@ -18,13 +18,9 @@ from typing import IO, Any
 
 from bot.identity import paper_key
 from bot.models import Paper
+from bot.sources.validate import clean_paper, count, parse_date
 
 log = logging.getLogger(__name__)
-
-MAX_TITLE = 1_000
-MAX_ABSTRACT = 20_000
-MAX_AUTHORS = 2_000
-MAX_CATEGORIES = 30
 
 
 @dataclass
@@ -70,43 +66,37 @@ def _parse_lines(lines: IO[str], source: str) -> Iterator[tuple[int, Paper | str
             yield lineno, "not a JSON object"
             continue
         try:
-            yield lineno, paper_from_record(data, source)
+            yield lineno, clean_paper(paper_from_record(data, source))
         except (ValueError, TypeError) as exc:
             yield lineno, str(exc)
 
 
 def paper_from_record(data: dict[str, Any], source: str = "file") -> Paper:
-    """Validate one normalized record; ValueError says what is wrong."""
+    """One normalized record as a Paper; ValueError says what is wrong.
+
+    Only shapes are checked here; `validate.clean_paper` brings the values within bounds.
+    """
     raw_id = data.get("id")
     if not isinstance(raw_id, str) or not raw_id.strip():
         raise ValueError("missing id")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise ValueError("missing title")
-    title = " ".join(title.split())
-    if len(title) > MAX_TITLE:
-        raise ValueError(f"title too long ({len(title)} characters)")
     abstract = data.get("abstract") or ""
     if not isinstance(abstract, str):
         raise ValueError("abstract is not a string")
-    abstract = " ".join(abstract.split())
-    if len(abstract) > MAX_ABSTRACT:
-        raise ValueError(f"abstract too long ({len(abstract)} characters)")
     authors = _str_list(data.get("authors"), "authors", split_commas=True)
-    if len(authors) > MAX_AUTHORS:
-        raise ValueError(f"too many authors ({len(authors)})")
     categories = _str_list(data.get("categories"), "categories")
-    if len(categories) > MAX_CATEGORIES:
-        raise ValueError(f"too many categories ({len(categories)})")
-    primary = data.get("primary_category") or (categories[0] if categories else None)
+    primary = _text(data.get("primary_category")) or (categories[0] if categories else None)
     if primary and primary not in categories:
         categories = [primary, *categories]
     elif primary and categories[0] != primary:
         categories = [primary, *[c for c in categories if c != primary]]
+    doi = _text(data.get("doi"))
     try:
-        key = paper_key(arxiv=raw_id, doi=data.get("doi"), guid=raw_id)
+        key = paper_key(arxiv=raw_id, doi=doi, guid=raw_id)
     except ValueError as exc:
-        raise ValueError(f"bad id {raw_id!r}") from exc
+        raise ValueError(f"bad id {raw_id[:100]!r}") from exc
     return Paper(
         id=key,
         title=title,
@@ -116,13 +106,17 @@ def paper_from_record(data: dict[str, Any], source: str = "file") -> Paper:
         primary_category=primary,
         published=_date(data.get("date") or data.get("published")),
         updated=_date(data.get("updated")),
-        doi=data.get("doi") or None,
-        url=data.get("url") or None,
+        doi=doi,
+        url=_text(data.get("url")),
         sources=(source,),
-        upvotes=_int(data.get("upvotes")),
-        ai_summary=data.get("ai_summary") or None,
-        code_url=data.get("code_url") or None,
+        upvotes=count(data.get("upvotes")),
+        ai_summary=_text(data.get("ai_summary")),
+        code_url=_text(data.get("code_url")),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _str_list(value: Any, name: str, *, split_commas: bool = False) -> list[str]:
@@ -139,18 +133,6 @@ def _str_list(value: Any, name: str, *, split_commas: bool = False) -> list[str]
 def _date(value: Any) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise ValueError(f"bad date {value!r}") from exc
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"bad number {value!r}")
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ValueError(f"bad number {value!r}") from exc
+    if isinstance(value, date):
+        return value
+    return parse_date(str(value))

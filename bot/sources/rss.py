@@ -23,7 +23,7 @@ from bot.models import Paper
 from bot.sources.base import Page, ParsedFeed
 from bot.sources.http import PoliteClient, RateGate
 from bot.sources.jsonl import paper_from_record
-from bot.sources.xmlsafe import clip, looks_like_html
+from bot.sources.xmlsafe import looks_like_html
 
 _TAG = re.compile(r"<[^>]+>")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
@@ -75,7 +75,6 @@ def parse_rss(body: bytes, source: str) -> ParsedFeed:
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         result.meta["warning"] = f"feed is not well-formed ({type(exc).__name__})"
-    seen: set[str] = set()
     for n, entry in enumerate(parsed.entries, start=1):
         try:
             paper = parse_entry(entry, source)
@@ -84,11 +83,7 @@ def parse_rss(body: bytes, source: str) -> ParsedFeed:
                 (str(entry.get("id") or entry.get("link") or f"entry {n}")[:100], str(exc))
             )
             continue
-        if paper.id in seen:
-            result.rejected.append((paper.id, "duplicate entry in the same feed"))
-            continue
-        seen.add(paper.id)
-        result.papers.append(paper)
+        result.accept(paper)
     return result
 
 
@@ -111,22 +106,30 @@ def parse_entry(entry: Any, source: str) -> Paper:
     authors = [a.get("name", "") for a in entry.get("authors") or [] if isinstance(a, dict)]
     if not any(authors) and entry.get("author"):
         authors = [entry["author"]]
-    published = entry.get("published_parsed") or entry.get("updated_parsed")
     record = {
         "id": arxiv or guid or link or doi,
         "title": _plain(entry.get("title")),
         "abstract": _plain(entry.get("summary")),
         "authors": [a for a in authors if isinstance(a, str) and a.strip()],
-        "date": date(*published[:3]).isoformat() if published else None,
+        "date": _entry_date(entry),
         "doi": doi,
-        "url": clip(link) if link else None,
+        "url": link or None,
     }
     paper = paper_from_record(record, source)
     tags = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, dict)]
-    keywords = tuple(
-        " ".join(t.split())[:100] for t in tags[:MAX_KEYWORDS] if isinstance(t, str) and t.strip()
-    )
+    keywords = tuple(t for t in tags[:MAX_KEYWORDS] if isinstance(t, str))
     return replace(paper, keywords=keywords)
+
+
+def _entry_date(entry: Any) -> str | None:
+    """The entry's date (ISO); a date feedparser could not read makes the entry invalid."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed:
+        return date(*parsed[:3]).isoformat()
+    raw = entry.get("published") or entry.get("updated")
+    if raw:
+        raise ValueError(f"bad date {str(raw)[:40]!r}")
+    return None
 
 
 def feed_pages(

@@ -21,7 +21,6 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
-MAX_SHORT_FIELD = 2_000  # comments, journal references, URLs
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 
 
@@ -78,12 +77,6 @@ def text(elem: Element | None) -> str:
     if elem is None or elem.text is None:
         return ""
     return " ".join(elem.text.split())
-
-
-def clip(value: str | None, limit: int = MAX_SHORT_FIELD) -> str | None:
-    if not value:
-        return None
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def split_authors(value: str) -> list[str]:

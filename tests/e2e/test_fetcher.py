@@ -167,7 +167,8 @@ def test_truncated_feed_keeps_good_entries_and_is_refetched(env, web: FakeWeb) -
     arxiv = report.get("arxiv")
     assert arxiv is not None and not arxiv.ok and "truncated" in arxiv.errors[0]
     assert arxiv.new == 4  # the complete entries before the cut
-    assert not report.ok
+    fallback = report.get("arxiv-api")  # the same announcement asked of the API (empty here)
+    assert fallback is not None and fallback.ok and "fallback" in fallback.notes[0]
     del web.overrides["rss.test"]
     again = fetch(env, sources=["arxiv"])
     assert again.ok and again.get("arxiv").new == 1  # type: ignore[union-attr]
@@ -179,6 +180,7 @@ def test_html_and_bad_json_are_source_errors(env, web: FakeWeb) -> None:
         200, content=b"<html><body>maintenance</body></html>"
     )
     web.overrides["hf.test"] = lambda r: httpx.Response(200, content=b"[{")
+    env[1].arxiv_feed_fallback = False
     report = fetch(env)
     assert not report.ok
     assert "HTML" in report.get("arxiv").errors[0]  # type: ignore[union-attr]
@@ -201,6 +203,7 @@ def test_timeout_and_429_are_reported_after_retries(env, web: FakeWeb) -> None:
 
     web.overrides["rss.test"] = slow
     web.overrides["hf.test"] = lambda r: httpx.Response(429, headers={"Retry-After": "1"})
+    web.overrides["api.test"] = slow  # the feed's fallback times out too
     report = fetch(env)
     assert not report.ok
     assert "timed out" in report.get("arxiv").errors[0]  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ from tests.conftest import make_paper
         ("oai:arXiv.org:2503.12461v2", ("2503.12461", 2)),
         ("https://huggingface.co/papers/2503.12461", ("2503.12461", None)),
         ("hep-th/9901001", ("hep-th/9901001", None)),
-        ("math.GT/0309136v2", ("math.gt/0309136", 2)),
+        ("math.GT/0309136v2", ("math/0309136", 2)),
         ("0704.0001", ("0704.0001", None)),
     ],
 )
