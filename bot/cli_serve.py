@@ -41,4 +41,5 @@ def serve(
             port=bind_port,
             log_level=settings.log_level.lower(),
             access_log=False,
+            log_config=None,  # uvicorn's loggers use PaperBot's handler (LOG_FORMAT)
         )

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = ""
     log_level: str = "INFO"
+    log_format: str = Field(default="auto", pattern="^(auto|rich|plain|json)$")
     new_channel_lookback_days: int = Field(default=3, ge=0, le=60)
     default_digest_size: int = Field(default=5, ge=1, le=25)
     default_timezone: str = "UTC"

@@ -37,10 +37,13 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
     try:
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
+            if path is not None and not path.exists():
+                event.listen(engine, "first_connect", lambda *_: _announce(path), once=True)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
@@ -48,6 +51,18 @@ def make_engine(url: str) -> Engine:
     except OSError as exc:
         raise ConfigError(f"DATABASE_URL points to a path that cannot be created: {exc}") from exc
     return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _announce(path: Path) -> None:
+    log.info("created new database at %s", path)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
