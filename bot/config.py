@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
     delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
-    arxiv_holidays: str = "2026-11-26,2026-12-25"
+    arxiv_holidays: str = "new-year,thanksgiving,christmas"  # rules (bot/holidays.py) or dates
     arxiv_fetch_delay_minutes: int = Field(default=270, ge=0, le=1440)
     hf_fetch_hours_utc: str = "9,15"
 
