@@ -452,6 +452,7 @@ def main() -> None:
         sys.exit(130)
 
 
+import bot.cli_doctor  # noqa: E402  (registers `doctor`)
 import bot.cli_ingest  # noqa: E402  (registers `ingest`)
 import bot.cli_serve  # noqa: E402,F401  (registers `serve`)
 from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

@@ -22,6 +22,7 @@ from bot.logs import setup_logging
 from bot.ports import Clock
 from bot.runtime import Runtime, load_runtime
 from bot.schedule import describe, fetch_triggers, next_run, parse_schedule
+from bot.setup_checks import warn_at_start
 from bot.worker import TickReport, Worker
 
 log = logging.getLogger("paperbot.worker")
@@ -153,6 +154,7 @@ def run(
 
     settings = load_settings()
     rt = _open(settings)
+    warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt))
     interval = tick_seconds or settings.tick_interval_seconds

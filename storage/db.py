@@ -80,23 +80,31 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None, bool]:
+    """(the database's revision, the code's head, whether the code knows the database's
+    revision). Raises SQLAlchemy's errors: callers translate them."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = current is None or any(rev.revision == current for rev in scripts.walk_revisions())
+    return current, scripts.get_current_head(), known
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to head (a no-op when already there)."""
     cfg = alembic_config(engine)
-    head = ScriptDirectory.from_config(cfg).get_current_head()
     try:
-        with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+        current, head, _known = schema_revisions(engine)
         if current == head:
             return
         log.info("migrating database from %s to %s", current or "empty", head)
         command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise StorageError(f"cannot reach the database: {_first_line(exc)}") from exc
+        raise StorageError(f"cannot reach the database: {first_line(exc)}") from exc
     except SQLAlchemyError as exc:
-        raise StorageError(f"database migration failed: {_first_line(exc)}") from exc
+        raise StorageError(f"database migration failed: {first_line(exc)}") from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
