@@ -75,12 +75,6 @@ def _root(
     """PaperBot: a daily digest of new research papers, ranked per channel, that learns from reactions."""
 
 
-def _stderr_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
 @contextmanager
 def runtime(
     settings: Settings | None = None, *, at: str | None = None, quiet_console: bool = False
