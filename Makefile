@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-future lint typecheck bench clean install
+.PHONY: demo test test-future lint typecheck bench clean install deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The image builds where Docker and the base image are present; otherwise the deploy files are
+# checked (compose config when available, hadolint, tests/deploy). CI runs it (.ci/run).
+deploy-check: $(STAMP)
+	VENV=$(VENV) scripts/deploy_check.sh
 
 # Quick figures; see README "Performance" for every benchmark and its command.
 bench: $(STAMP)

@@ -8,14 +8,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.cli_export import register as register_export
 from bot.config import Settings, load_settings
+from bot.delivery import DeliveryResult
 from bot.errors import InvalidInput, NotFound, PaperBotError
+from bot.logs import setup_logging
 from bot.models import (
     Channel,
     ChannelRef,
@@ -26,6 +27,7 @@ from bot.models import (
     Threshold,
 )
 from bot.runtime import Runtime, load_runtime
+from bot.service import DigestPlan
 
 app = typer.Typer(
     name="paperbot",
@@ -41,33 +43,52 @@ register_export(app)
 log = logging.getLogger("paperbot")
 
 
-def setup_logging(level: str) -> None:
-    from rich.logging import RichHandler
+def package_version() -> str:
+    """The installed distribution's version (pyproject.toml), e.g. 0.1.0."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(message)s",
-        handlers=[RichHandler(console=_stderr_console(), show_path=False, rich_tracebacks=False)],
-        force=True,
-    )
-    for noisy in ("httpx", "alembic", "apscheduler", "discord", "slack_bolt", "slack_sdk"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        return version("paperbot")
+    except PackageNotFoundError:
+        return "unknown (not installed; run `make install`)"
 
 
-def _stderr_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"paperbot {package_version()}")
+        raise typer.Exit()
 
-    return Console(stderr=True)
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print `paperbot X.Y.Z` and exit.",
+        ),
+    ] = False,
+) -> None:
+    """PaperBot: a daily digest of new research papers, ranked per channel, that learns from reactions."""
 
 
 @contextmanager
-def runtime(settings: Settings | None = None, *, at: str | None = None) -> Iterator[Runtime]:
-    """The runtime for one command; `at` (an ISO time) stands the clock still at that time."""
+def runtime(
+    settings: Settings | None = None, *, at: str | None = None, quiet_console: bool = False
+) -> Iterator[Runtime]:
+    """The runtime for one command; `at` (an ISO time) stands the clock still at that time.
+    `quiet_console` sends what the console adapter posts to stderr (stdout stays pure --json)."""
     from bot.clock import FixedClock, parse_at
 
     settings = settings or load_settings()
-    setup_logging(settings.log_level)
-    rt = load_runtime(settings, clock=FixedClock(parse_at(at)) if at else None)
+    setup_logging(settings.log_level, settings.log_format)
+    rt = load_runtime(
+        settings,
+        out=sys.stderr if quiet_console else None,
+        clock=FixedClock(parse_at(at)) if at else None,
+    )
     try:
         yield rt
     finally:
@@ -133,56 +154,6 @@ def demo(
     run_demo(database_url=database)
 
 
-# --------------------------------------------------------------------------- ingest
-@app.command()
-def ingest(
-    path: Annotated[Path, typer.Argument(help="A normalized .jsonl or .jsonl.gz file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-) -> None:
-    """Import papers from a normalized JSONL file; re-importing the same file changes nothing."""
-    from bot.sources.jsonl import read_jsonl
-
-    if not path.exists():
-        raise InvalidInput(f"no such file: {path}")
-    from rich.progress import Progress
-
-    from bot.models import IngestReport
-
-    with runtime() as rt:
-        parsed = read_jsonl(path)
-        report = IngestReport()
-        chunk = 2000
-        with Progress(console=_stderr_console(), transient=True, disable=as_json) as progress:
-            task = progress.add_task(f"storing {path.name}", total=len(parsed.papers))
-            for start in range(0, len(parsed.papers), chunk):
-                part = rt.core.ingest(parsed.papers[start : start + chunk])
-                report = IngestReport(
-                    new=report.new + part.new,
-                    updated=report.updated + part.updated,
-                    unchanged=report.unchanged + part.unchanged,
-                    rejected=report.rejected + part.rejected,
-                )
-                progress.advance(task, len(parsed.papers[start : start + chunk]))
-    rejected = [{"where": w, "reason": r} for w, r in (*parsed.rejected, *report.rejected)]
-    if as_json:
-        payload = {
-            "new": report.new,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": rejected,
-        }
-        typer.echo(json.dumps(payload, indent=2))
-        return
-    typer.echo(
-        f"{path.name}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(rejected)} rejected"
-    )
-    for item in rejected[:20]:
-        typer.echo(f"  rejected {item['where']}: {item['reason']}")
-    if len(rejected) > 20:
-        typer.echo(f"  … and {len(rejected) - 20} more (use --json for all)")
-
-
 # -------------------------------------------------------------------------- channel
 @channel_app.command("add")
 def channel_add(
@@ -230,6 +201,14 @@ def channel_add(
         if not interest.value.strip():
             raise InvalidInput(f"empty --{interest.kind.value}")
     with runtime(at=at) as rt:
+        existing = rt.store.find_channel(channel_ref)
+        if existing is not None:
+            raise InvalidInput(
+                f"channel {channel_ref} already exists (id {existing.id}); change it with "
+                f'`paperbot channel schedule {channel_ref} "09:00 UTC weekdays"` or '
+                f"`paperbot command --channel {channel_ref} subscribe <topic>`, "
+                f"or `paperbot channel remove {channel_ref}` first"
+            )
         when = parse_schedule(
             schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
             default_timezone=rt.settings.default_timezone,
@@ -277,41 +256,94 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 
 
 @channel_app.command("remove")
-def channel_remove(ident: Annotated[str, typer.Argument(help="Channel id or ref.")]) -> None:
+def channel_remove(
+    ident: Annotated[str, typer.Argument(help="Channel id or ref.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
     """Remove a channel and everything recorded for it."""
     with runtime() as rt:
         channel = resolve_channel(rt, ident)
         rt.store.remove_channel(channel.id)
+    if as_json:
+        typer.echo(json.dumps({"removed": {"id": channel.id, "ref": str(channel.ref)}}))
+        return
     typer.echo(f"removed channel {channel.id} ({channel.ref})")
 
 
 # --------------------------------------------------------------------------- digest
+def plan_dict(plan: DigestPlan) -> dict[str, object]:
+    """A dry run's picks for --json."""
+    return {
+        "channel": str(plan.channel.ref),
+        "dry_run": True,
+        "candidates": plan.candidates,
+        "picks": [
+            {
+                "rank": rank,
+                "paper_id": scored.paper.id,
+                "title": scored.paper.title,
+                "url": scored.paper.abs_url,
+                "score": round(scored.score, 4),
+                "tldr": summary,
+                "reasons": [r.text for r in scored.reasons],
+            }
+            for rank, (scored, summary) in enumerate(plan.picks, start=1)
+        ],
+    }
+
+
+def delivery_dict(channel: Channel, result: DeliveryResult) -> dict[str, object]:
+    """What a posted digest did, for --json."""
+    found = result.digest
+    return {
+        "channel": str(channel.ref),
+        "dry_run": False,
+        "run_key": found.run_key if found else None,
+        "candidates": found.candidates if found else 0,
+        "posted": list(result.posted),
+        "failed": dict(result.failed),
+        "notice": result.notice,
+        "message_ids": dict(result.message_ids),
+    }
+
+
+def print_plan(plan: DigestPlan) -> None:
+    typer.echo(
+        f"[dry run] {len(plan.picks)} of {plan.candidates} new papers for {plan.channel.ref}:"
+    )
+    for rank, (scored, summary) in enumerate(plan.picks, start=1):
+        why = "; ".join(r.text for r in scored.reasons[:2]) or "best remaining match"
+        typer.echo(
+            f"{rank}. {scored.paper.title}\n   {scored.paper.abs_url or ''}\n"
+            f"   TL;DR: {summary}\n   Why: {why}"
+        )
+
+
 @app.command()
 def digest(
     channel: Annotated[str, typer.Option("--channel", help="Channel id or ref.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print without recording or posting.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the picks (or what was posted) as JSON.")
+    ] = False,
 ) -> None:
     """Build a channel's digest from the papers it has not been shown, and deliver it now."""
-    with runtime() as rt:
+    with runtime(quiet_console=as_json) as rt:
         ch = resolve_channel(rt, channel)
         plan, result = rt.core.run_digest(ch, dry_run=dry_run)
-    if dry_run:
-        typer.echo(f"[dry run] {len(plan.picks)} of {plan.candidates} new papers for {ch.ref}:")
-        for rank, (scored, summary) in enumerate(plan.picks, start=1):
-            why = "; ".join(r.text for r in scored.reasons[:2]) or "best remaining match"
-            typer.echo(
-                f"{rank}. {scored.paper.title}\n   {scored.paper.abs_url or ''}\n"
-                f"   TL;DR: {summary}\n   Why: {why}"
-            )
-        return
-    if result.digest is None or not result.digest.items:
+    if as_json:
+        payload = plan_dict(plan) if dry_run else delivery_dict(ch, result)
+        typer.echo(json.dumps(payload, indent=2))
+    elif dry_run:
+        print_plan(plan)
+    elif result.digest is None or not result.digest.items:
         typer.echo(f"no new papers for {ch.ref}")
-        return
-    failed = f", {len(result.failed)} failed" if result.failed else ""
-    typer.echo(f"posted {len(result.posted)} papers to {ch.ref}{failed}", err=True)
-    if result.failed:
+    else:
+        failed = f", {len(result.failed)} failed" if result.failed else ""
+        typer.echo(f"posted {len(result.posted)} papers to {ch.ref}{failed}", err=True)
+    if not dry_run and result.failed:
         raise typer.Exit(1)
 
 
@@ -324,6 +356,7 @@ def react(
     ] = "+1",
     user: Annotated[str, typer.Option("--user", help="Who reacted.")] = "cli",
     remove: Annotated[bool, typer.Option("--remove", help="Remove the reaction instead.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Record a reaction as if a person had reacted (console channels and tests)."""
     from bot.identity import arxiv_id
@@ -335,6 +368,10 @@ def react(
             raise InvalidInput(f"emoji {emoji!r} carries no opinion; use +1 or -1")
         changed = rt.core.react(ch, paper_id, user, emoji, added=not remove)
     verb = "removed" if remove else "recorded"
+    if as_json:
+        payload = {"channel": str(ch.ref), "paper_id": paper_id, "emoji": emoji, "user": user}
+        typer.echo(json.dumps(dict(payload, action="remove" if remove else "add", changed=changed)))
+        return
     typer.echo(
         f"{verb} {emoji} on {paper_id} in {ch.ref}"
         if changed
@@ -343,7 +380,9 @@ def react(
 
 
 @app.command("reseal-tokens")
-def reseal_tokens() -> None:
+def reseal_tokens(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the count as JSON.")] = False,
+) -> None:
     """Encrypt every stored chat app install (OAuth tokens) with TOKEN_ENCRYPTION_KEY's first
     key: after setting a key, or after putting a new one first to rotate."""
     settings = load_settings()
@@ -353,6 +392,9 @@ def reseal_tokens() -> None:
         if rt.installations is None:
             raise InvalidInput("this runtime keeps no chat app installs")
         count = rt.installations.reseal_installations()
+    if as_json:
+        typer.echo(json.dumps({"sealed": count}))
+        return
     typer.echo(f"sealed {count} stored install(s) with the current key")
 
 
@@ -360,12 +402,15 @@ def reseal_tokens() -> None:
 def command(
     channel: Annotated[str, typer.Option("--channel", help="Channel ref, e.g. console:lab.")],
     text: Annotated[list[str], typer.Argument(help="What you would type after /papers.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the reply as JSON (text, ok).")
+    ] = False,
 ) -> None:
     """Run a /papers chat command from the terminal, as the operator (allowed everything)."""
     from bot.models import CommandRequest
 
     ref = parse_ref(channel)
-    with runtime() as rt:
+    with runtime(quiet_console=as_json) as rt:
         reply = rt.core.on_command(
             CommandRequest(
                 ref.platform,
@@ -377,7 +422,13 @@ def command(
                 operator=True,  # whoever runs the CLI operates PaperBot: no chat permissions
             )
         )
-    typer.echo(reply.text)  # plain text: links as "label (url)"
+    plain = reply.text  # plain text: links as "label (url)"
+    if as_json:
+        typer.echo(
+            json.dumps({"channel": str(ref), "ok": reply.ok, "text": plain}, ensure_ascii=False)
+        )
+    else:
+        typer.echo(plain)
     if not reply.ok:
         raise typer.Exit(1)
 
@@ -400,5 +451,7 @@ def main() -> None:
         sys.exit(130)
 
 
+import bot.cli_doctor  # noqa: E402  (registers `doctor`)
+import bot.cli_ingest  # noqa: E402  (registers `ingest`)
 import bot.cli_serve  # noqa: E402,F401  (registers `serve`)
 from bot import cli_fetch  # noqa: E402,F401  (registers `fetch` and `backfill`)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ def discord_sync(
         str | None,
         typer.Option(help="Sync to this server only (instant) instead of globally."),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Sync the /papers commands globally (they can take a while to appear) or to one server."""
     from bot.cli import runtime
@@ -25,6 +27,15 @@ def discord_sync(
         if sync is None:
             raise typer.BadParameter("this installation has no Discord support")
         result = sync(guild)
+    if as_json:
+        payload = {
+            "guild": guild,
+            "commands": list(result.commands),
+            "application_id": result.application_id,
+            "invite_url": result.invite_url,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
     where = f"server {guild}" if guild else "all servers (global)"
     typer.echo(f"synced {len(result.commands)} command(s) to {where}: {', '.join(result.commands)}")
     if result.invite_url:

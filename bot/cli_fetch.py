@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -111,9 +113,23 @@ def print_report(report: FetchReport, console: Console) -> None:
             console.print(f"{s.source}: error: {error}", markup=False, style="red")
 
 
+class RetriesToBar(logging.Handler):
+    """Shows the HTTP client's "retrying URL after: error" warnings on the progress bar, so a
+    fetch waiting out its backoff (offline, 429, 503) says what it is waiting for."""
+
+    def __init__(self, update: ProgressFn) -> None:
+        super().__init__(logging.WARNING)
+        self.update = update
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("retrying "):
+            self.update("retries", message)
+
+
 @contextmanager
 def _progress(*, quiet: bool) -> Iterator[ProgressFn | None]:
-    if quiet:
+    if quiet or not sys.stderr.isatty():  # a bar only on a terminal, never in logs or --json
         yield None
         return
     console = Console(stderr=True)
@@ -131,7 +147,13 @@ def _progress(*, quiet: bool) -> Iterator[ProgressFn | None]:
                 tasks[source] = bar.add_task(source, total=None)
             bar.update(tasks[source], description=f"{source}: {what}")  # type: ignore[arg-type]
 
-        yield update
+        retries = RetriesToBar(update)
+        http_log = logging.getLogger("bot.sources.http")
+        http_log.addHandler(retries)
+        try:
+            yield update
+        finally:
+            http_log.removeHandler(retries)
 
 
 def _parse_day(value: str | None) -> date | None:

@@ -10,6 +10,7 @@ import typer
 from bot.cli import app, runtime
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.setup_checks import warn_at_start
 
 log = logging.getLogger("paperbot")
 
@@ -29,6 +30,7 @@ def serve(
 
     settings = load_settings()
     with runtime(settings) as rt:
+        warn_at_start(settings, log, "the web process")
         if rt.web_app is None:
             raise ConfigError("this installation has no web app (wiring did not provide one)")
         asgi = rt.web_app()
@@ -41,4 +43,5 @@ def serve(
             port=bind_port,
             log_level=settings.log_level.lower(),
             access_log=False,
+            log_config=None,  # uvicorn's loggers use PaperBot's handler (LOG_FORMAT)
         )

@@ -15,12 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli import app, channel_app, resolve_channel, setup_logging
+from bot.cli import app, channel_app, channel_dict, resolve_channel
 from bot.clock import FixedClock, parse_at
 from bot.config import Settings, load_settings
+from bot.logs import setup_logging
 from bot.ports import Clock
 from bot.runtime import Runtime, load_runtime
 from bot.schedule import describe, fetch_triggers, next_run, parse_schedule
+from bot.setup_checks import warn_at_start
 from bot.worker import TickReport, Worker
 
 log = logging.getLogger("paperbot.worker")
@@ -38,7 +40,7 @@ def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
 
 
 def _open(settings: Settings, clock: Clock | None = None) -> Runtime:
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     return load_runtime(settings, clock=clock)
 
 
@@ -71,6 +73,7 @@ def channel_schedule(
         str | None,
         typer.Option("--at", help="Compute the next run as if it were this ISO time."),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the channel as JSON.")] = False,
 ) -> None:
     """Change a channel's schedule (its next run is recomputed at once)."""
     settings = load_settings()
@@ -86,8 +89,12 @@ def channel_schedule(
         rt.store.update_settings(channel.id, new)
         upcoming = None if new.paused else next_run(schedule, rt.clock.now())
         rt.store.set_next_run(channel.id, upcoming)
+        updated = rt.store.get_channel(channel.id)
     finally:
         rt.close()
+    if as_json:
+        typer.echo(json.dumps(channel_dict(updated), indent=2))
+        return
     nxt = f"next run {upcoming:%Y-%m-%d %H:%M} UTC" if upcoming else "paused"
     typer.echo(f"channel {channel.id} ({channel.ref}): {describe(schedule)}; {nxt}")
 
@@ -147,6 +154,7 @@ def run(
 
     settings = load_settings()
     rt = _open(settings)
+    warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt))
     interval = tick_seconds or settings.tick_interval_seconds

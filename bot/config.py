@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = ""
     log_level: str = "INFO"
+    log_format: str = Field(default="auto", pattern="^(auto|rich|plain|json)$")
     new_channel_lookback_days: int = Field(default=3, ge=0, le=60)
     default_digest_size: int = Field(default=5, ge=1, le=25)
     default_timezone: str = "UTC"
@@ -120,7 +121,7 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
     delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
-    arxiv_holidays: str = "2026-11-26,2026-12-25"
+    arxiv_holidays: str = "new-year,thanksgiving,christmas"  # rules (bot/holidays.py) or dates
     arxiv_fetch_delay_minutes: int = Field(default=270, ge=0, le=1440)
     hf_fetch_hours_utc: str = "9,15"
 

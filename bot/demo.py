@@ -12,7 +12,7 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform, ReasonKind
 from bot.runtime import load_runtime
-from bot.sources.sample import load_sample
+from bot.sources.sample import load_sample, sample_path
 
 DEMO_TOPICS = ("speech recognition", "3D gaussian splatting", "LLM agents")
 LIKED_TOPIC = "speech recognition"
@@ -102,12 +102,30 @@ def run_demo(database_url: str | None = None) -> None:
                     if item.paper.id in new_ids:
                         _say(f"   + {_short(item.paper.title, 70)}")
             _say()
-            _say(
-                f"Done in {time.perf_counter() - started:.1f}s. Next: `paperbot channel add "
-                'console:mylab --topic "..."`, `paperbot ingest FILE`, `paperbot digest --channel mylab`.'
-            )
+            _say(f"Done in {time.perf_counter() - started:.1f}s. Next, with your own database:")
+            for line in next_steps():
+                _say(f"  {line}")
         finally:
             rt.close()
+
+
+def next_steps(program: str | None = None, cwd: Path | None = None) -> list[str]:
+    """The commands to try after the demo, runnable as printed (the README's "Using it")."""
+    prog = program or _program()
+    sample = sample_path()
+    here = (cwd or Path.cwd()).resolve()
+    shown = sample.relative_to(here) if sample.is_relative_to(here) else sample
+    return [
+        f"{prog} ingest {shown}",
+        f'{prog} channel add console:mylab --topic "robot manipulation" --category cs.RO',
+        f"{prog} digest --channel console:mylab",
+    ]
+
+
+def _program() -> str:
+    """How this CLI was started: `.venv/bin/paperbot` as typed, else `python -m bot`."""
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("paperbot")
+    return str(argv0) if argv0.name == "paperbot" else "python -m bot"
 
 
 def _short(title: str, limit: int = 56) -> str:

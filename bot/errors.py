@@ -67,6 +67,8 @@ class LeaseLost(PaperBotError):
 class PermissionUnknown(PaperBotError):
     """The chat platform could not tell whether the caller is an admin (a missing scope, an
     outage): settings changes are refused. The message says what to fix."""
+
+
 class DigestInProgress(PaperBotError):
     """Another digest of this channel (a concurrent `/papers now`) recorded these papers first."""
 

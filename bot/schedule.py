@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import holidays
 from bot.errors import InvalidInput
 from bot.models import ALL_DAYS, WEEKDAYS, Channel, Schedule
 
@@ -161,27 +162,32 @@ class ArxivCalendar:
     """arXiv announces Sunday-Thursday at 20:00 US Eastern, except on its holidays."""
 
     holidays: frozenset[date] = frozenset()
+    rules: tuple[str, ...] = ()  # holidays by rule, every year (bot/holidays.py)
 
     @classmethod
     def from_setting(cls, text: str) -> ArxivCalendar:
-        days = set()
-        for part in re.split(r"[\s,]+", text.strip()):
-            if part:
+        """`new-year,thanksgiving,christmas` (rules, every year) and/or YYYY-MM-DD dates."""
+        days, rules = set(), []
+        for part in re.split(r"[\s,]+", text.strip().lower()):
+            if part in holidays.RULES:
+                rules.append(part)
+            elif part:
                 try:
                     days.add(date.fromisoformat(part))
                 except ValueError:
-                    raise InvalidInput(
-                        f"ARXIV_HOLIDAYS: {part!r} is not a YYYY-MM-DD date"
-                    ) from None
-        return cls(frozenset(days))
+                    raise InvalidInput(f"ARXIV_HOLIDAYS: {holidays.unknown_rule(part)}") from None
+        return cls(frozenset(days), tuple(rules))
 
     def lists_year(self, year: int) -> bool:
-        """Whether any holiday of `year` is listed (a year without one is most likely missing)."""
-        return any(day.year == year for day in self.holidays)
+        """Whether any holiday of `year` is known (a year without one is most likely missing)."""
+        return bool(self.rules) or any(day.year == year for day in self.holidays)
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self.holidays or holidays.holiday_name(self.rules, day) is not None
 
     def announces_on(self, day: date) -> bool:
         """Whether arXiv announces on the evening of this US Eastern date."""
-        return day.weekday() in ANNOUNCE_DAYS and day not in self.holidays
+        return day.weekday() in ANNOUNCE_DAYS and not self.is_holiday(day)
 
     def announcement_at(self, day: date) -> datetime:
         return datetime.combine(day, ANNOUNCE_AT, tzinfo=EASTERN).astimezone(UTC)
@@ -215,7 +221,7 @@ class ArxivCalendar:
         # The evening that would have brought today's papers: the latest one before `end`.
         if self.announcement_at(day) > end:
             day -= timedelta(days=1)
-        if day in self.holidays:
+        if self.is_holiday(day):
             return f"{day:%a %d %b} is an arXiv holiday: no announcement"
         if day.weekday() in (4, 5):
             return "arXiv does not announce on Fridays/Saturdays"

@@ -37,10 +37,13 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
     try:
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
+            if path is not None and not path.exists():
+                event.listen(engine, "first_connect", lambda *_: _announce(path), once=True)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
@@ -48,6 +51,18 @@ def make_engine(url: str) -> Engine:
     except OSError as exc:
         raise ConfigError(f"DATABASE_URL points to a path that cannot be created: {exc}") from exc
     return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _announce(path: Path) -> None:
+    log.info("created new database at %s", path)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -65,23 +80,31 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None, bool]:
+    """(the database's revision, the code's head, whether the code knows the database's
+    revision). Raises SQLAlchemy's errors: callers translate them."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = current is None or any(rev.revision == current for rev in scripts.walk_revisions())
+    return current, scripts.get_current_head(), known
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to head (a no-op when already there)."""
     cfg = alembic_config(engine)
-    head = ScriptDirectory.from_config(cfg).get_current_head()
     try:
-        with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+        current, head, _known = schema_revisions(engine)
         if current == head:
             return
         log.info("migrating database from %s to %s", current or "empty", head)
         command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise StorageError(f"cannot reach the database: {_first_line(exc)}") from exc
+        raise StorageError(f"cannot reach the database: {first_line(exc)}") from exc
     except SQLAlchemyError as exc:
-        raise StorageError(f"database migration failed: {_first_line(exc)}") from exc
+        raise StorageError(f"database migration failed: {first_line(exc)}") from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

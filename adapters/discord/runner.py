@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
+import aiohttp
 import discord
 
 from adapters.discord.adapter import DiscordAdapter
@@ -213,6 +214,10 @@ def sync_commands(runtime: Runtime, guild_id: str | None = None) -> SyncResult:
         raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from exc
     except discord.HTTPException as exc:
         raise DeliveryError(f"Discord refused the command sync: {exc}") from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:  # offline, DNS, refused
+        raise DeliveryError(
+            f"cannot reach Discord at {settings.discord_api_url}: {exc or type(exc).__name__}"
+        ) from exc
 
 
 def invite_url(application_id: int) -> str:

@@ -29,17 +29,22 @@ class ParseResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
 
 
-def open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return path.open("r", encoding="utf-8", errors="replace")
+def open_text(path: Path, raw: IO[bytes] | None = None) -> IO[str]:
+    """The file as text; `raw` (the file already opened in binary, e.g. to show progress)."""
+    binary: Any
+    if raw is None:
+        # closed with the text wrapper returned (the caller's `with`)
+        binary = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
+    else:
+        binary = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw
+    return io.TextIOWrapper(binary, encoding="utf-8", errors="replace")
 
 
-def read_jsonl(path: Path, source: str = "file") -> ParseResult:
+def read_jsonl(path: Path, source: str = "file", *, raw: IO[bytes] | None = None) -> ParseResult:
     """Parse a file; bad lines are rejected with a reason, duplicates after the first too."""
     result = ParseResult()
     seen: set[str] = set()
-    with open_text(path) as fh:
+    with open_text(path, raw) as fh:
         for lineno, paper_or_error in _parse_lines(fh, source):
             where = f"{path.name}:{lineno}"
             if isinstance(paper_or_error, str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -328,12 +328,25 @@ def test_a_rate_limited_empty_day_notice_is_sent_later_once(
 def test_a_year_missing_from_arxiv_holidays_is_warned_once(
     store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    worker, _, clock = setup(store, settings, utc(2026, 12, 30, 6))
+    dates_only = settings.model_copy(update={"arxiv_holidays": "2026-11-26,2026-12-25"})
+    worker, _, clock = setup(store, dates_only, utc(2026, 12, 30, 6))
     with caplog.at_level(logging.WARNING, logger="bot.worker"):
-        worker.tick()  # 2026 is listed by default
+        worker.tick()  # 2026 is listed
         assert not [r for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
         clock.set(utc(2027, 1, 4, 6))
         worker.tick()
         worker.tick()
     warned = [r.getMessage() for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
     assert len(warned) == 1 and "no arXiv holiday in 2027" in warned[0]
+
+
+def test_the_default_holiday_rules_cover_every_year_without_a_warning(
+    store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker, _, clock = setup(store, settings, utc(2027, 1, 4, 6))
+    with caplog.at_level(logging.WARNING, logger="bot.worker"):
+        worker.tick()
+        clock.set(utc(2031, 1, 6, 6))
+        worker.tick()
+    assert not [r for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
+    assert not worker.calendar.announces_on(date(2027, 11, 25))  # Thanksgiving 2027

@@ -75,6 +75,7 @@ class FakeDiscord:
         self.base = ""
         self.posted: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages sent
         self.history_forbidden = False  # 403 on reading history (no Read Message History)
+        self.app_flags = 0  # the application's flags (privileged intents allowed, ...)
 
     # ------------------------------------------------------------ helpers
     def new_id(self) -> str:
@@ -141,7 +142,11 @@ class FakeDiscord:
             return jr({"message": "401: Unauthorized", "code": 0}, status=401)
         if path == "/users/@me":
             return jr(user(BOT_ID, "paperbot", True))
-        if path == "/oauth2/applications/@me":  # discord.py 2.7 calls this in login()
+        if path == "/users/@me/guilds":
+            return jr(
+                [{"id": g, "name": "Lab", "owner": False} for g in sorted(self.member_guilds)]
+            )
+        if path in ("/oauth2/applications/@me", "/applications/@me"):  # login() calls the first
             return jr(
                 {
                     "id": str(APP_ID),
@@ -152,7 +157,7 @@ class FakeDiscord:
                     "bot_require_code_grant": False,
                     "verify_key": "00",
                     "owner": user(USER_ID, "alice"),
-                    "flags": 0,
+                    "flags": self.app_flags,
                     "team": None,
                     "interactions_endpoint_url": None,
                 }

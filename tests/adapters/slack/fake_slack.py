@@ -14,6 +14,8 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack.app import BOT_SCOPES
+
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0LAB"
@@ -62,6 +64,9 @@ class FakeSlack:
     join_error: str | None = None
     oauth_team: str = "T0NEW"
     socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
+    # the bot token's granted scopes, sent as Slack does in every Web API reply's
+    # x-oauth-scopes header (None: no header)
+    scopes: str | None = ",".join(BOT_SCOPES)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
     users: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {
@@ -177,6 +182,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return self._reply(
                     200,
                     {"ok": True, "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"},
+                    {"x-oauth-scopes": fake.scopes} if fake.scopes is not None else None,
                 )
             if path == "/apps.connections.open":
                 if not auth.startswith("Bearer xapp-"):
