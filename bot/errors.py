@@ -9,7 +9,8 @@ PaperBotError
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
-└── DeliveryError          posting to a chat platform failed
+└── DeliveryError          posting to a chat platform failed (definitely not posted)
+    ├── DeliveryUncertain  no answer we can trust (5xx, reset, timeout): maybe posted
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
 """
@@ -59,6 +60,11 @@ class LeaseLost(PaperBotError):
 
 class DeliveryError(PaperBotError):
     """Posting to a chat platform failed."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The platform may have posted the message: it failed after the request left (a 5xx,
+    a reset connection, a read timeout). Never post it again blindly: look first."""
 
 
 class RateLimited(DeliveryError):

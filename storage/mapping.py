@@ -82,6 +82,7 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
         last_digest_at=row.last_digest_at,
         watermark=row.watermark,
         retry_at=row.retry_at,
+        lease_token=row.lease_token,
     )
 
 
