@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
-from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
-from bot.models import Channel, Digest, DigestItem, ItemStatus, Platform
-from bot.ports import ChatAdapter, Clock, ReconcilingAdapter, Store
+from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
+from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, Platform
+from bot.ports import ChatAdapter, Clock, HeaderReconcilingAdapter, ReconcilingAdapter, Store
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,19 @@ class Delivery:
         resumed: bool = False,
         empty_notice: str | None = None,
         guard: Callable[[], None] | None = None,
+        lease: Lease | None = None,
     ) -> DeliveryResult:
         """Post every pending item, recording each message id as soon as it is posted.
 
         Each item is marked `sending` before its post and `posted` (with its message id) after.
-        A crash between the two leaves it `sending`: on resume the adapter is asked whether the
-        message exists (`ReconcilingAdapter`); if it cannot tell, DELIVERY_UNCERTAIN decides:
-        `repost` (at-least-once, the default) or `skip` (at-most-once). `guard` runs before each
-        post (a worker checks its lease there) and may raise to stop.
+        A post that fails ambiguously (`DeliveryUncertain`: 5xx, reset, timeout) leaves it
+        `sending`, like a crash between post and record: before it is posted again the adapter
+        is asked whether the message exists (`ReconcilingAdapter`); if it cannot tell,
+        DELIVERY_UNCERTAIN decides: `repost` (at-least-once, the default) or `skip`
+        (at-most-once). A definite failure marks it `failed` and it is simply posted again
+        later. `guard` runs before each post (a worker checks its lease there) and may raise
+        to stop; under `lease` every write-back is refused (LeaseLost) once another worker
+        has claimed the channel.
         """
         adapter = self.adapters.get(channel.ref.platform)
         result = DeliveryResult(digest=digest, resumed=resumed)
@@ -66,36 +71,23 @@ class Delivery:
             raise DeliveryError("cannot deliver a digest that was not recorded")
         digest_id = digest.id
         if not digest.items:
-            # The notice's message id (or "notice") in the header slot marks it as sent, so a
-            # rate-limited or crashed notice is retried and a sent one is never repeated.
-            if channel.settings.announce_empty and digest.header_message_id is None:
-                if guard is not None:
-                    guard()
-                result.notice = empty_notice or "No new papers for this channel today."
-                notice_id = adapter.post_notice(channel, result.notice)
-                self.store.set_header_message(digest_id, notice_id or "notice")
-            self.store.complete_digest(digest_id, now=self.clock.now())
+            self._deliver_notice(adapter, channel, digest, result, empty_notice, guard, lease)
             return result
         max_attempts = self.settings.delivery_max_attempts
         todo = [
             i
             for i in digest.items
             if i.status is not ItemStatus.POSTED
-            and not (i.status is ItemStatus.FAILED and i.attempts >= max_attempts)
+            and not (i.status is not ItemStatus.PENDING and i.attempts >= max_attempts)
         ]
         result.abandoned = [
-            i.paper.id for i in digest.items if i not in todo and i.status is ItemStatus.FAILED
+            i.paper.id for i in digest.items if i not in todo and i.status is not ItemStatus.POSTED
         ]
         try:
             if digest.header_message_id is None and todo:
-                if guard is not None:
-                    guard()
-                header_id = adapter.post_header(channel, digest)
-                if header_id:
-                    self.store.set_header_message(digest_id, header_id)
-                    digest = replace(digest, header_message_id=header_id)
-            for item in todo:
-                self._deliver_item(adapter, channel, digest, item, result, guard)
+                digest = self._deliver_header(adapter, channel, digest, result, guard, lease)
+            for item in todo if HEADER not in result.failed else ():
+                self._deliver_item(adapter, channel, digest, item, result, guard, lease)
         except ChannelUnavailable as exc:
             log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
             self.pause(channel, reason=str(exc))
@@ -103,7 +95,7 @@ class Delivery:
         if result.failed:
             result.digest = self.store.get_digest(digest_id)  # with the failed items' attempts
             return result
-        self.store.complete_digest(digest_id, now=self.clock.now())
+        self.store.complete_digest(digest_id, now=self.clock.now(), lease=lease)
         done = result.message_ids
         result.digest = replace(
             digest,
@@ -116,6 +108,59 @@ class Delivery:
         )
         return result
 
+    def _deliver_notice(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        digest: Digest,
+        result: DeliveryResult,
+        empty_notice: str | None,
+        guard: Callable[[], None] | None,
+        lease: Lease | None,
+    ) -> None:
+        """An empty digest: the notice's message id (or "notice") in the header slot marks it
+        as sent, so a rate-limited or crashed notice is retried and a sent one never repeated."""
+        assert digest.id is not None
+        if channel.settings.announce_empty and digest.header_message_id is None:
+            if guard is not None:
+                guard()
+            result.notice = empty_notice or "No new papers for this channel today."
+            notice_id = adapter.post_notice(channel, result.notice)
+            self.store.set_header_message(digest.id, notice_id or "notice", lease=lease)
+        self.store.complete_digest(digest.id, now=self.clock.now(), lease=lease)
+
+    def _deliver_header(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        digest: Digest,
+        result: DeliveryResult,
+        guard: Callable[[], None] | None,
+        lease: Lease | None,
+    ) -> Digest:
+        """Post the header unless a resumed digest's header is found already posted (after a
+        crash or an ambiguous failure). A failed header stops this delivery (papers follow
+        their header, in thread mode under it); the digest is retried later."""
+        assert digest.id is not None
+        try:
+            header_id = None
+            if result.resumed and isinstance(adapter, HeaderReconcilingAdapter):
+                header_id = adapter.find_header_message(channel, digest)
+            if header_id is None:
+                if guard is not None:
+                    guard()
+                header_id = adapter.post_header(channel, digest)
+        except (RateLimited, ChannelUnavailable):
+            raise
+        except DeliveryError as exc:
+            log.warning("%s: digest header not posted (%s); retrying later", channel.ref, exc)
+            result.failed[HEADER] = str(exc)
+            return digest
+        if not header_id:
+            return digest
+        self.store.set_header_message(digest.id, header_id, lease=lease)
+        return replace(digest, header_message_id=header_id)
+
     def _deliver_item(
         self,
         adapter: ChatAdapter,
@@ -124,42 +169,85 @@ class Delivery:
         item: DigestItem,
         result: DeliveryResult,
         guard: Callable[[], None] | None,
+        lease: Lease | None,
     ) -> None:
         assert digest.id is not None
         digest_id, paper_id = digest.id, item.paper.id
-        if item.status is ItemStatus.SENDING:
-            found = None
-            if isinstance(adapter, ReconcilingAdapter):
-                found = adapter.find_item_message(channel, digest, item)
-            if found is None and self.settings.delivery_uncertain == "skip":
-                found = f"unknown-{digest_id}-{item.rank}"
-                log.warning(
-                    "%s: %s may not have been posted; not re-posting", channel.ref, paper_id
-                )
+        if item.status is ItemStatus.SENDING:  # maybe posted: look before posting again
+            try:
+                found = self._find_posted(adapter, channel, digest, item)
+            except (RateLimited, ChannelUnavailable):
+                raise
+            except DeliveryError as exc:  # cannot tell right now: post nothing
+                self.store.mark_item_uncertain(digest_id, paper_id, str(exc), lease=lease)
+                result.failed[paper_id] = str(exc)
+                return
             if found is not None:
-                self.store.mark_item_posted(digest_id, paper_id, found, now=self.clock.now())
+                self.store.mark_item_posted(
+                    digest_id, paper_id, found, now=self.clock.now(), lease=lease
+                )
                 result.reconciled.append(paper_id)
                 result.message_ids[paper_id] = found
                 return
-            log.warning("%s: re-posting %s whose outcome is unknown", channel.ref, paper_id)
         if guard is not None:
             guard()
         if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
-            digest_id, paper_id
+            digest_id, paper_id, lease=lease
         ):
             return  # another delivery of this digest got to it first
-        try:
-            message_id = adapter.post_item(channel, digest, item)
-        except (RateLimited, ChannelUnavailable) as exc:
-            self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False)
-            raise
-        except DeliveryError as exc:
-            self.store.mark_item_failed(digest_id, paper_id, str(exc))
-            result.failed[paper_id] = str(exc)
+        message_id = self._post_item(adapter, channel, digest, item, result, lease)
+        if message_id is None:
             return
-        self.store.mark_item_posted(digest_id, paper_id, message_id, now=self.clock.now())
+        self.store.mark_item_posted(
+            digest_id, paper_id, message_id, now=self.clock.now(), lease=lease
+        )
         result.posted.append(paper_id)
         result.message_ids[paper_id] = message_id
 
+    def _post_item(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        digest: Digest,
+        item: DigestItem,
+        result: DeliveryResult,
+        lease: Lease | None,
+    ) -> str | None:
+        """Post one item; on failure record what is known about it and return None."""
+        assert digest.id is not None
+        digest_id, paper_id = digest.id, item.paper.id
+        try:
+            return adapter.post_item(channel, digest, item)
+        except (RateLimited, ChannelUnavailable) as exc:  # definitely not posted
+            self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False, lease=lease)
+            raise
+        except DeliveryUncertain as exc:  # maybe posted: stays `sending`, looked up next time
+            log.warning("%s: %s may have been posted (%s)", channel.ref, paper_id, exc)
+            self.store.mark_item_uncertain(digest_id, paper_id, str(exc), lease=lease)
+            result.failed[paper_id] = str(exc)
+        except DeliveryError as exc:  # definitely not posted
+            self.store.mark_item_failed(digest_id, paper_id, str(exc), lease=lease)
+            result.failed[paper_id] = str(exc)
+        return None
 
-__all__ = ["Delivery", "DeliveryResult"]
+    def _find_posted(
+        self, adapter: ChatAdapter, channel: Channel, digest: Digest, item: DigestItem
+    ) -> str | None:
+        """The message of an item whose earlier post may have gone through, else None (post
+        it again). Raises DeliveryError when the adapter cannot tell right now."""
+        found = None
+        if isinstance(adapter, ReconcilingAdapter):
+            found = adapter.find_item_message(channel, digest, item)
+        if found is None and self.settings.delivery_uncertain == "skip":
+            found = f"unknown-{digest.id}-{item.rank}"
+            log.warning(
+                "%s: %s may not have been posted; not re-posting", channel.ref, item.paper.id
+            )
+        elif found is None:
+            log.warning("%s: re-posting %s, not found posted", channel.ref, item.paper.id)
+        return found
+
+
+HEADER = "(header)"  # the key of a failed digest header in DeliveryResult.failed
+
+__all__ = ["HEADER", "Delivery", "DeliveryResult"]

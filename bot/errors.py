@@ -11,7 +11,8 @@ PaperBotError
 ├── LeaseLost              another worker took over a channel this worker had claimed
 ├── PermissionUnknown      the platform could not say whether the caller is an admin (fail closed)
 ├── DigestInProgress       another digest of the channel claimed the same papers first
-└── DeliveryError          posting to a chat platform failed
+└── DeliveryError          posting to a chat platform failed (definitely not posted)
+    ├── DeliveryUncertain  no answer we can trust (5xx, reset, timeout): maybe posted
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
     └── ChannelUnavailable the channel is gone, archived, or we lost access
 """
@@ -75,6 +76,11 @@ class DigestInProgress(PaperBotError):
 
 class DeliveryError(PaperBotError):
     """Posting to a chat platform failed."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The platform may have posted the message: it failed after the request left (a 5xx,
+    a reset connection, a read timeout). Never post it again blindly: look first."""
 
 
 class RateLimited(DeliveryError):

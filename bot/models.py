@@ -153,9 +153,21 @@ class Channel:
     watermark: datetime | None = None  # papers first seen after this are new for the channel
     retry_at: datetime | None = None  # an unfinished digest is retried at this time
     set_up_by: str | None = None  # user id of who first configured it from chat
+    lease_token: str | None = None  # set by a worker's claim; new on every claim
 
     def interest_values(self, kind: InterestKind) -> tuple[str, ...]:
         return tuple(i.value for i in self.interests if i.kind is kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A worker's claim on a channel. Outbox writes made under it are applied only while the
+    channel is still claimed by `worker` with this `token` (a new token on every claim), so a
+    worker whose claim expired and was taken over can never overwrite the new owner's rows."""
+
+    channel_id: int
+    worker: str
+    token: str
 
 
 class ReasonKind(StrEnum):

@@ -20,6 +20,7 @@ from bot.models import (
     IngestReport,
     InstallationRecord,
     Interest,
+    Lease,
     Paper,
     Platform,
     ScoredPaper,
@@ -71,7 +72,21 @@ class ReconcilingAdapter(Protocol):
     """
 
     def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
-        """The message id of this item if it is already in the channel, else None."""
+        """The message id of this item if it is already in the channel, else None (not there,
+        or the platform can never tell, e.g. no history permission). Raises DeliveryError
+        (DeliveryUncertain, RateLimited) when it cannot tell right now: then nothing is posted.
+        """
+        ...
+
+
+@runtime_checkable
+class HeaderReconcilingAdapter(Protocol):
+    """Optional: an adapter that can tell whether a digest's header was already posted (a
+    header post that failed ambiguously is looked up before it is posted again)."""
+
+    def find_header_message(self, channel: Channel, digest: Digest) -> str | None:
+        """The header's message id if it is already in the channel, else None; raises
+        DeliveryError when it cannot tell right now."""
         ...
 
 
@@ -141,15 +156,38 @@ class Store(SummaryCache, Protocol):
     ) -> tuple[Digest, bool]: ...
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None: ...
     def get_digest(self, digest_id: int) -> Digest: ...
-    def set_header_message(self, digest_id: int, message_id: str) -> None: ...
+    # Outbox writes: under a `lease` they apply only while that claim holds the channel, and
+    # raise bot.errors.LeaseLost (changing nothing) once another worker has claimed it.
+    def set_header_message(
+        self, digest_id: int, message_id: str, *, lease: Lease | None = None
+    ) -> None: ...
     def mark_item_posted(
-        self, digest_id: int, paper_id: str, message_id: str, *, now: datetime
+        self,
+        digest_id: int,
+        paper_id: str,
+        message_id: str,
+        *,
+        now: datetime,
+        lease: Lease | None = None,
     ) -> None: ...
-    def mark_item_sending(self, digest_id: int, paper_id: str) -> bool: ...
+    def mark_item_sending(
+        self, digest_id: int, paper_id: str, *, lease: Lease | None = None
+    ) -> bool: ...
     def mark_item_failed(
-        self, digest_id: int, paper_id: str, error: str, *, count: bool = True
+        self,
+        digest_id: int,
+        paper_id: str,
+        error: str,
+        *,
+        count: bool = True,
+        lease: Lease | None = None,
     ) -> None: ...
-    def complete_digest(self, digest_id: int, *, now: datetime) -> None: ...
+    def mark_item_uncertain(
+        self, digest_id: int, paper_id: str, error: str, *, lease: Lease | None = None
+    ) -> None: ...
+    def complete_digest(
+        self, digest_id: int, *, now: datetime, lease: Lease | None = None
+    ) -> None: ...
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
@@ -160,7 +198,9 @@ class Store(SummaryCache, Protocol):
     def claim_due_channels(
         self, worker: str, now: datetime, *, lease_seconds: float, limit: int
     ) -> list[Channel]: ...
-    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool: ...
+    def renew_lease(
+        self, channel_id: int, worker: str, until: datetime, *, token: str | None = None
+    ) -> bool: ...
     def release_channel(
         self,
         channel_id: int,
@@ -168,6 +208,7 @@ class Store(SummaryCache, Protocol):
         *,
         next_run_at: datetime | None,
         retry_at: datetime | None,
+        token: str | None = None,
     ) -> bool: ...
     def next_due_at(self) -> datetime | None: ...
     def exclusive(self, name: str) -> AbstractContextManager[bool]: ...

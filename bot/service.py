@@ -25,6 +25,7 @@ from bot.models import (
     Feedback,
     IngestReport,
     InterestKind,
+    Lease,
     Paper,
     Platform,
     ReactionEvent,
@@ -222,14 +223,16 @@ class PaperBot(Delivery):
         dry_run: bool = False,
         empty_notice: str | None = None,
         guard: Callable[[], None] | None = None,
+        lease: Lease | None = None,
     ) -> tuple[DigestPlan, DeliveryResult]:
-        """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`."""
+        """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`;
+        under a worker's `lease` (see `Delivery.deliver`)."""
         now = self.clock.now()
         key = run_key or f"now-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         existing = None if dry_run else self.store.find_digest(channel.id, key)
         if existing is not None:
             plan = DigestPlan(channel, (), existing.candidates, now)
-            return plan, self.deliver(channel, existing, resumed=True, guard=guard)
+            return plan, self.deliver(channel, existing, resumed=True, guard=guard, lease=lease)
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
@@ -242,7 +245,12 @@ class PaperBot(Delivery):
             watermark=plan.watermark,
         )
         result = self.deliver(
-            channel, digest, resumed=not created, empty_notice=empty_notice, guard=guard
+            channel,
+            digest,
+            resumed=not created,
+            empty_notice=empty_notice,
+            guard=guard,
+            lease=lease,
         )
         return plan, result
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery import DeliveryResult
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
-from bot.models import Channel, Digest, ItemStatus
+from bot.models import Channel, Digest, ItemStatus, Lease
 from bot.schedule import (
     EASTERN,
     ArxivCalendar,
@@ -217,7 +217,11 @@ class Worker:
     ) -> None:
         self._forget(channel.id)
         self.store.release_channel(
-            channel.id, self.worker_id, next_run_at=next_run_at, retry_at=retry_at
+            channel.id,
+            self.worker_id,
+            next_run_at=next_run_at,
+            retry_at=retry_at,
+            token=channel.lease_token,
         )
 
     def _forget(self, channel_id: int) -> None:
@@ -234,6 +238,8 @@ class Worker:
         """
         schedule = channel.settings.schedule
         self._leases.setdefault(channel.id, now + self.lease)
+        token = channel.lease_token
+        lease = Lease(channel.id, self.worker_id, token) if token else None
 
         def guard() -> None:
             current = self.clock.now()
@@ -243,7 +249,9 @@ class Worker:
                 raise RateLimited((not_before - current).total_seconds(), "pacing")
             if current >= self._leases[channel.id] - self.lease / 2:
                 self._leases[channel.id] = current + self.lease
-                if not self.store.renew_lease(channel.id, self.worker_id, current + self.lease):
+                if not self.store.renew_lease(
+                    channel.id, self.worker_id, current + self.lease, token=token
+                ):
                     raise LeaseLost(f"lost the lease on channel {channel.id}")
             if channel.id in self._spacing:
                 self._not_before[channel.id] = current + self._spacing[channel.id]
@@ -259,7 +267,7 @@ class Worker:
         try:
             for digest in self.store.unfinished_digests(channel.id):
                 result = self.core.deliver(
-                    channel, digest, resumed=True, empty_notice=notice, guard=guard
+                    channel, digest, resumed=True, empty_notice=notice, guard=guard, lease=lease
                 )
                 retry_at = self._retry_time(result, now, retry_at)
                 self._count(result, channel, digest, report)
@@ -273,7 +281,7 @@ class Worker:
                 else:
                     key = run_key(schedule, slot)
                     _, result = self.core.run_digest(
-                        channel, run_key=key, empty_notice=notice, guard=guard
+                        channel, run_key=key, empty_notice=notice, guard=guard, lease=lease
                     )
                     retry_at = self._retry_time(result, now, retry_at)
                     if result.digest is not None:
@@ -292,6 +300,7 @@ class Worker:
             report.errors[channel.id] = f"paused: {exc}"
             next_run_at, retry_at = None, None  # scheduled afresh when it is resumed
         except LeaseLost as exc:
+            log.warning("%s: %s; leaving the channel to its new owner", channel.ref, exc)
             report.errors[channel.id] = str(exc)
             return None  # the channel is another worker's now: leave its row alone
         except Exception as exc:  # one bulkhead per channel run

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, text, update
+from sqlalchemy import ColumnElement, func, or_, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
@@ -36,11 +37,14 @@ class ClaimStore(ChannelStore):
         """Lease up to `limit` due channels to `worker` (FOR UPDATE SKIP LOCKED on PostgreSQL).
 
         A channel is due when its next run or its retry time has come; a channel leased to a
-        live worker is skipped, and an expired lease (a dead worker) can be taken over.
+        live worker is skipped, and an expired lease (a dead worker) can be taken over. Each
+        claim gets a new `lease_token` (a fencing token): writes made under an older claim of
+        the same channel are refused from then on.
         """
         free = or_(col(ChannelRow.lease_until).is_(None), col(ChannelRow.lease_until) < now)
         due = or_(col(ChannelRow.next_run_at) <= now, col(ChannelRow.retry_at) <= now)
         until = now + timedelta(seconds=lease_seconds)
+        token = uuid.uuid4().hex
         with self.session() as s:
             ids = list(
                 s.exec(
@@ -57,25 +61,24 @@ class ClaimStore(ChannelStore):
             s.execute(
                 update(ChannelRow)
                 .where(col(ChannelRow.id).in_(ids), free)
-                .values(claimed_by=worker, lease_until=until)
+                .values(claimed_by=worker, lease_until=until, lease_token=token)
             )
             rows = s.exec(
                 select(ChannelRow)
-                .where(
-                    col(ChannelRow.id).in_(ids),
-                    ChannelRow.claimed_by == worker,
-                    ChannelRow.lease_until == until,
-                )
+                .where(col(ChannelRow.id).in_(ids), ChannelRow.lease_token == token)
                 .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
             )
             return [self._load_channel(s, r) for r in rows]
 
-    def renew_lease(self, channel_id: int, worker: str, until: datetime) -> bool:
-        """Extend this worker's lease; False when the lease was lost to another worker."""
+    def renew_lease(
+        self, channel_id: int, worker: str, until: datetime, *, token: str | None = None
+    ) -> bool:
+        """Extend this worker's lease (the claim with `token`, when given); False when the
+        lease was lost to another worker or to a newer claim."""
         with self.session() as s:
             result = s.execute(
                 update(ChannelRow)
-                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .where(*self._owned(channel_id, worker, token))
                 .values(lease_until=until)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -87,17 +90,30 @@ class ClaimStore(ChannelStore):
         *,
         next_run_at: datetime | None,
         retry_at: datetime | None,
+        token: str | None = None,
     ) -> bool:
         """Give the channel back with its next run and retry times; False if not ours any more."""
         with self.session() as s:
             result = s.execute(
                 update(ChannelRow)
-                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker)
+                .where(*self._owned(channel_id, worker, token))
                 .values(
-                    claimed_by=None, lease_until=None, next_run_at=next_run_at, retry_at=retry_at
+                    claimed_by=None,
+                    lease_until=None,
+                    lease_token=None,
+                    next_run_at=next_run_at,
+                    retry_at=retry_at,
                 )
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _owned(channel_id: int, worker: str, token: str | None) -> list[ColumnElement[bool]]:
+        """The channel row still claimed by `worker` (under the claim `token`, when given)."""
+        where = [col(ChannelRow.id) == channel_id, col(ChannelRow.claimed_by) == worker]
+        if token is not None:
+            where.append(col(ChannelRow.lease_token) == token)
+        return where
 
     def next_due_at(self) -> datetime | None:
         """The earliest next run or retry among active channels (for an idle worker's nap)."""

@@ -83,6 +83,7 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
         watermark=row.watermark,
         retry_at=row.retry_at,
         set_up_by=row.set_up_by,
+        lease_token=row.lease_token,
     )
 
 

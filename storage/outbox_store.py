@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.errors import DigestInProgress, NotFound
-from bot.models import Digest, DigestItem, ItemStatus, Paper, ScoredPaper
+from bot.errors import DigestInProgress, LeaseLost, NotFound
+from bot.models import Digest, DigestItem, ItemStatus, Lease, Paper, ScoredPaper
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
 from storage.tables import ChannelRow, DigestItemRow, DigestRow, PaperRow
+
+log = logging.getLogger(__name__)
 
 
 class OutboxStore(StoreBase):
@@ -124,68 +127,105 @@ class OutboxStore(StoreBase):
             items=tuple(item_from_row(i, papers[i.paper_id]) for i in items),
         )
 
-    def set_header_message(self, digest_id: int, message_id: str) -> None:
-        with self.session() as s:
-            s.execute(
-                update(DigestRow)
-                .where(col(DigestRow.id) == digest_id)
-                .values(header_message_id=message_id)
-            )
+    def set_header_message(
+        self, digest_id: int, message_id: str, *, lease: Lease | None = None
+    ) -> None:
+        where = [col(DigestRow.id) == digest_id]
+        self._write(DigestRow, where, {"header_message_id": message_id}, lease)
 
     def mark_item_posted(
-        self, digest_id: int, paper_id: str, message_id: str, *, now: datetime
+        self,
+        digest_id: int,
+        paper_id: str,
+        message_id: str,
+        *,
+        now: datetime,
+        lease: Lease | None = None,
     ) -> None:
-        with self.session() as s:
-            s.execute(
-                update(DigestItemRow)
-                .where(
-                    col(DigestItemRow.digest_id) == digest_id,
-                    col(DigestItemRow.paper_id) == paper_id,
-                )
-                .values(status=ItemStatus.POSTED.value, message_id=message_id, posted_at=now)
-            )
+        values = {"status": ItemStatus.POSTED.value, "message_id": message_id, "posted_at": now}
+        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
 
-    def mark_item_sending(self, digest_id: int, paper_id: str) -> bool:
+    def mark_item_sending(
+        self, digest_id: int, paper_id: str, *, lease: Lease | None = None
+    ) -> bool:
         """Mark an item as being posted now; False when it is not pending/failed any more."""
-        with self.session() as s:
-            result = s.execute(
-                update(DigestItemRow)
-                .where(
-                    col(DigestItemRow.digest_id) == digest_id,
-                    col(DigestItemRow.paper_id) == paper_id,
-                    col(DigestItemRow.status).in_(
-                        [ItemStatus.PENDING.value, ItemStatus.FAILED.value]
-                    ),
-                )
-                .values(status=ItemStatus.SENDING.value)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        waiting = [ItemStatus.PENDING.value, ItemStatus.FAILED.value]
+        where = [*_item(digest_id, paper_id), col(DigestItemRow.status).in_(waiting)]
+        return self._write(DigestItemRow, where, {"status": ItemStatus.SENDING.value}, lease)
 
     def mark_item_failed(
-        self, digest_id: int, paper_id: str, error: str, *, count: bool = True
+        self,
+        digest_id: int,
+        paper_id: str,
+        error: str,
+        *,
+        count: bool = True,
+        lease: Lease | None = None,
     ) -> None:
-        """Record a failed post; `count=False` (rate limited) does not use up an attempt."""
-        with self.session() as s:
-            s.execute(
-                update(DigestItemRow)
-                .where(
-                    col(DigestItemRow.digest_id) == digest_id,
-                    col(DigestItemRow.paper_id) == paper_id,
-                )
-                .values(
-                    status=ItemStatus.FAILED.value,
-                    last_error=error[:500],
-                    attempts=DigestItemRow.attempts + (1 if count else 0),  # type: ignore[operator]
-                )
-            )
+        """Record a failed post (definitely not posted); `count=False` (rate limited) does not
+        use up an attempt."""
+        values = {
+            "status": ItemStatus.FAILED.value,
+            "last_error": error[:500],
+            "attempts": DigestItemRow.attempts + (1 if count else 0),  # type: ignore[operator]
+        }
+        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
 
-    def complete_digest(self, digest_id: int, *, now: datetime) -> None:
+    def mark_item_uncertain(
+        self, digest_id: int, paper_id: str, error: str, *, lease: Lease | None = None
+    ) -> None:
+        """Record a post whose outcome is unknown (maybe posted): the item stays `sending`, so
+        the next attempt looks for the message before posting again; it uses up an attempt."""
+        values = {
+            "status": ItemStatus.SENDING.value,
+            "last_error": error[:500],
+            "attempts": DigestItemRow.attempts + 1,  # type: ignore[operator]
+        }
+        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
+
+    def complete_digest(self, digest_id: int, *, now: datetime, lease: Lease | None = None) -> None:
+        where = [col(DigestRow.id) == digest_id]
+        self._write(DigestRow, where, {"status": "done", "completed_at": now}, lease)
+
+    def _write(
+        self,
+        table: type[DigestRow] | type[DigestItemRow],
+        where: list[Any],
+        values: dict[str, Any],
+        lease: Lease | None,
+    ) -> bool:
+        """One conditional UPDATE of outbox rows; True when a row changed.
+
+        Under a `lease` the update applies only while that claim still holds the channel (the
+        check and the write are one statement; on PostgreSQL the channel row is also share-
+        locked first, so a concurrent claim waits for this write instead of racing it). A write
+        refused because the claim was lost raises LeaseLost and changes nothing.
+        """
         with self.session() as s:
-            s.execute(
-                update(DigestRow)
-                .where(col(DigestRow.id) == digest_id)
-                .values(status="done", completed_at=now)
-            )
+            if lease is not None:
+                if self.dialect == "postgresql":
+                    s.exec(select(ChannelRow.id).where(*_held(lease)).with_for_update(read=True))
+                held = exists().where(*_held(lease))
+                where = [*where, col(table.channel_id) == lease.channel_id, held]
+            result = s.execute(update(table).where(*where).values(**values))
+            if result.rowcount or lease is None:  # type: ignore[attr-defined]
+                return bool(result.rowcount)  # type: ignore[attr-defined]
+            owner = s.exec(
+                select(ChannelRow.claimed_by).where(
+                    col(ChannelRow.id) == lease.channel_id, *_held(lease)
+                )
+            ).first()
+            if owner is None:
+                log.warning(
+                    "refused a %s write by %s on channel %d: its claim was lost",
+                    table.__tablename__,
+                    lease.worker,
+                    lease.channel_id,
+                )
+                raise LeaseLost(
+                    f"{lease.worker} lost its claim on channel {lease.channel_id}; write abandoned"
+                )
+            return False
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         with self.session() as s:
@@ -225,6 +265,19 @@ class OutboxStore(StoreBase):
             paper = s.get(PaperRow, row.paper_id)
             assert paper is not None
             return item_from_row(row, paper_from_row(paper))
+
+
+def _item(digest_id: int, paper_id: str) -> list[Any]:
+    return [col(DigestItemRow.digest_id) == digest_id, col(DigestItemRow.paper_id) == paper_id]
+
+
+def _held(lease: Lease) -> list[Any]:
+    """The channel row still claimed under `lease` (same worker, same claim token)."""
+    return [
+        col(ChannelRow.id) == lease.channel_id,
+        col(ChannelRow.claimed_by) == lease.worker,
+        col(ChannelRow.lease_token) == lease.token,
+    ]
 
 
 def item_from_row(row: DigestItemRow, paper: Paper) -> DigestItem:

@@ -96,6 +96,7 @@ class ChannelRow(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=128)
     lease_until: datetime | None = Field(default=None, sa_column=_tz())
     set_up_by: str | None = Field(default=None, max_length=64)  # first to configure it in chat
+    lease_token: str | None = Field(default=None, max_length=32)  # new on every claim
 
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "external_id", name="uq_channel_ref"),

@@ -4,12 +4,20 @@ The core calls it synchronously (scheduler thread, or a worker thread of a comma
 call is bridged into the client's event loop with `asyncio.run_coroutine_threadsafe`.
 discord.py's HTTP client paces requests per bucket and waits out 429s itself; only waits longer
 than `max_ratelimit_timeout` surface, as `bot.errors.RateLimited`.
+
+Exactly once: every header and paper is sent with a nonce naming its outbox slot and
+`enforce_nonce` (discord.py sets it with any nonce), so Discord answers a repeated create
+within its dedupe window (a few minutes) with the message it already made; this covers
+discord.py's own re-sends after a 5xx and ours after an ambiguous failure (`DeliveryUncertain`:
+5xx, reset, no answer within `call_timeout`). Beyond the window the core looks the message up
+in the channel's recent history (`find_*_message`) before posting again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -26,7 +34,13 @@ from adapters.discord.render import (
     paper_embed,
 )
 from bot.config import Settings
-from bot.errors import ChannelUnavailable, ConfigError, DeliveryError, RateLimited
+from bot.errors import (
+    ChannelUnavailable,
+    ConfigError,
+    DeliveryError,
+    DeliveryUncertain,
+    RateLimited,
+)
 from bot.models import Channel, Digest, DigestItem, Platform
 
 if TYPE_CHECKING:
@@ -55,10 +69,22 @@ def translate(exc: BaseException) -> DeliveryError:
             except ValueError:
                 retry_after = 60.0
             return RateLimited(retry_after, "Discord rate limit (not retried by the client)")
-        return DeliveryError(f"Discord HTTP {exc.status} {exc.code}: {exc.text or 'no detail'}")
-    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        detail = f"Discord HTTP {exc.status} {exc.code}: {exc.text or 'no detail'}"
+        if exc.status >= 500:  # after discord.py's own retries (same nonce): maybe created
+            return DeliveryUncertain(f"{detail}; maybe carried out")
+        return DeliveryError(detail)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # no connection: nothing was sent
         return DeliveryError(f"cannot reach Discord: {type(exc).__name__}: {exc}")
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryUncertain(f"no answer from Discord: {type(exc).__name__}: maybe carried out")
     return DeliveryError(f"Discord delivery failed: {type(exc).__name__}: {exc}")
+
+
+def post_nonce(channel: Channel, digest: Digest, slot: str) -> str:
+    """The nonce of one outbox slot (`header` or a paper id): the same on every attempt, and
+    within Discord's 25-character limit."""
+    key = f"{channel.ref}|{digest.id}|{digest.run_key}|{slot}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 class RestSession:
@@ -183,37 +209,63 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ port
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
-        day = digest.created_at.strftime("%a %d %b") if digest.created_at else digest.run_key
-        content = header_content(channel, digest, day)
-        return self._call(lambda c: self._send(c, channel, content=content))
+        content = self._header(channel, digest)
+        nonce = post_nonce(channel, digest, "header")
+        return self._call(lambda c: self._send(c, channel, content=content, nonce=nonce))
 
     def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
         embed = paper_embed(item)
-        return self._call(lambda c: self._send(c, channel, embed=embed, react=True))
+        nonce = post_nonce(channel, digest, item.paper.id)
+        return self._call(lambda c: self._send(c, channel, embed=embed, react=True, nonce=nonce))
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
         content = notice_content(text)
         return self._call(lambda c: self._send(c, channel, content=content))
 
     def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
-        """After a crash between posting an item and recording it: the item's message among
-        the channel's recent messages, by its embed footer, which starts with the paper id (a
-        paper is never posted to a channel twice). None when it is not there, or when Discord
-        cannot tell (no Read Message History): DELIVERY_UNCERTAIN decides then."""
+        """After a crash or an ambiguous failure between posting an item and recording it: the
+        item's message among the channel's recent messages, by its embed footer, which starts
+        with the paper id (a paper is never posted to a channel twice). None when it is not
+        there, or when Discord can never tell (no Read Message History): DELIVERY_UNCERTAIN
+        decides then. Raises when Discord cannot tell right now (5xx, timeout, 429)."""
         prefix = footer_prefix(item.paper)
 
+        def match(message: discord.Message) -> bool:
+            return any((e.footer.text or "").startswith(prefix) for e in message.embeds)
+
+        return self._find(channel, match, item.paper.id)
+
+    def find_header_message(self, channel: Channel, digest: Digest) -> str | None:
+        """The digest's header among the bot's recent messages in the channel, by its text."""
+        content = self._header(channel, digest)
+
+        def match(message: discord.Message) -> bool:
+            return message.content == content and not message.embeds
+
+        return self._find(channel, match, "the digest header")
+
+    def _find(
+        self, channel: Channel, match: Callable[[discord.Message], bool], what: str
+    ) -> str | None:
         async def look(client: discord.Client) -> str | None:
+            me = client.user.id if client.user else None
             async for message in self._target(client, channel).history(limit=LOOKBACK):
-                for embed in message.embeds:
-                    if (embed.footer.text or "").startswith(prefix):
-                        return str(message.id)
+                if message.author.id == me and match(message):
+                    return str(message.id)
             return None
 
         try:
             return self._call(look)
+        except (DeliveryUncertain, RateLimited):
+            raise
         except DeliveryError as exc:
-            log.warning("%s: cannot look for %s in Discord: %s", channel.ref, item.paper.id, exc)
+            log.warning("%s: cannot look for %s in Discord: %s", channel.ref, what, exc)
             return None
+
+    @staticmethod
+    def _header(channel: Channel, digest: Digest) -> str:
+        day = digest.created_at.strftime("%a %d %b") if digest.created_at else digest.run_key
+        return header_content(channel, digest, day)
 
     # ------------------------------------------------------------- internals
     def _call(self, make: Callable[[discord.Client], Awaitable[T]]) -> T:
@@ -237,9 +289,11 @@ class DiscordAdapter:
             return future.result(self.call_timeout)
         except concurrent.futures.TimeoutError as exc:
             future.cancel()
-            raise DeliveryError(f"Discord did not answer within {self.call_timeout:.0f}s") from exc
+            raise DeliveryUncertain(
+                f"Discord did not answer within {self.call_timeout:g}s: maybe carried out"
+            ) from exc
         except concurrent.futures.CancelledError as exc:
-            raise DeliveryError("the Discord client stopped while posting") from exc
+            raise DeliveryUncertain("the Discord client stopped while posting") from exc
 
     @staticmethod
     def _target(client: discord.Client, channel: Channel) -> discord.PartialMessageable:
@@ -256,17 +310,21 @@ class DiscordAdapter:
         content: str | None = None,
         embed: discord.Embed | None = None,
         react: bool = False,
+        nonce: str | None = None,
     ) -> str:
         target = self._target(client, channel)
+        extra: dict[str, Any] = {"nonce": nonce} if nonce is not None else {}
         if embed is not None:
-            message = await target.send(content=content, embed=embed, allowed_mentions=NO_MENTIONS)
+            message = await target.send(
+                content=content, embed=embed, allowed_mentions=NO_MENTIONS, **extra
+            )
         else:
-            message = await target.send(content=content, allowed_mentions=NO_MENTIONS)
+            message = await target.send(content=content, allowed_mentions=NO_MENTIONS, **extra)
         if react:
             for emoji in FEEDBACK_EMOJI:
                 try:
                     await message.add_reaction(emoji)
-                except discord.HTTPException as exc:
+                except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as exc:
                     # the paper is posted; people can still react by hand
                     log.warning("could not add %s in %s: %s", emoji, channel.ref, exc)
                     break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
@@ -12,8 +13,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.slack import render
-from adapters.slack.client import Sleep, api_error_code, make_client, translate
-from bot.errors import ChannelUnavailable, DeliveryError
+from adapters.slack.client import (
+    Sleep,
+    api_error_code,
+    make_client,
+    translate,
+    transport_error,
+)
+from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
 
 log = logging.getLogger(__name__)
@@ -29,7 +36,10 @@ class SlackAdapter:
     The bot token comes from `token_for(team_id)`: the single-workspace SLACK_BOT_TOKEN, or the
     workspace's stored OAuth installation. Posts to one channel are paced `pace_seconds` apart
     (Slack allows about one message per second per channel); 429s are retried a bounded number
-    of times honouring `Retry-After`; everything else becomes a bot.errors.DeliveryError.
+    of times honouring `Retry-After`; everything else becomes a bot.errors.DeliveryError, and
+    an answer that leaves it open whether Slack posted (a 5xx, a reset, no answer within
+    `timeout` seconds) a DeliveryUncertain. Every header and paper message carries a marker in
+    its metadata, so the core can look it up (`find_*_message`) instead of posting it twice.
     """
 
     platform = Platform.SLACK
@@ -44,6 +54,7 @@ class SlackAdapter:
         max_retries: int = 2,
         max_retry_wait: float = 30.0,
         join_public_channels: bool = True,
+        timeout: float = 30.0,
         sleep: Sleep = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -54,6 +65,7 @@ class SlackAdapter:
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
         self.join_public_channels = join_public_channels
+        self.timeout = timeout
         self.sleep = sleep
         self.monotonic = monotonic
         self._clients: dict[str, WebClient] = {}
@@ -62,7 +74,9 @@ class SlackAdapter:
 
     # ----------------------------------------------------------------- the port
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
-        return self._post(channel, render.header_message(channel, digest))
+        payload = render.header_message(channel, digest)
+        payload["metadata"] = render.header_metadata(digest)
+        return self._post(channel, payload)
 
     def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
         thread_ts = digest.header_message_id if channel.settings.thread_mode else None
@@ -72,13 +86,24 @@ class SlackAdapter:
         return ts
 
     def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
-        """After a crash between posting an item and recording it: the item's message, found
-        by the marker in its metadata among the channel's (or the digest thread's) recent
-        messages. None when it is not there, or when Slack cannot tell (e.g. an install
-        without the history scopes): the core's DELIVERY_UNCERTAIN policy decides then."""
-        marker = render.item_marker(digest, item)
-        client = self.client_for(channel.ref.workspace)
+        """After a crash or an ambiguous failure between posting an item and recording it: the
+        item's message, found by the marker in its metadata among the channel's (or the
+        digest thread's) recent messages. None when it is not there, or when Slack can never
+        tell (e.g. an install without the history scopes): the core's DELIVERY_UNCERTAIN
+        policy decides then. Raises when Slack cannot tell right now (5xx, timeout, 429)."""
         thread = digest.header_message_id if channel.settings.thread_mode else None
+        marker = render.item_marker(digest, item)
+        return self._find_marked(channel, render.ITEM_EVENT, ("item", marker), thread)
+
+    def find_header_message(self, channel: Channel, digest: Digest) -> str | None:
+        """The digest's header among the channel's recent messages (same rules as items)."""
+        key = ("digest", str(digest.id))
+        return self._find_marked(channel, render.HEADER_EVENT, key, None)
+
+    def _find_marked(
+        self, channel: Channel, event_type: str, key: tuple[str, str], thread: str | None
+    ) -> str | None:
+        client = self.client_for(channel.ref.workspace)
         method = "conversations_replies" if thread else "conversations_history"
         where = {"ts": thread} if thread else {}
         try:
@@ -90,13 +115,15 @@ class SlackAdapter:
                 limit=LOOKBACK,
                 **where,
             )
+        except (DeliveryUncertain, RateLimited):
+            raise
         except DeliveryError as exc:
-            log.warning("%s: cannot look for %s in Slack: %s", channel.ref, item.paper.id, exc)
+            log.warning("%s: cannot look for %s in Slack: %s", channel.ref, key[1], exc)
             return None
         for message in response.get("messages") or []:
             meta = message.get("metadata") or {}
             payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == render.ITEM_EVENT and payload.get("item") == marker:
+            if meta.get("event_type") == event_type and payload.get(key[0]) == key[1]:
                 return str(message["ts"])
         return None
 
@@ -117,6 +144,7 @@ class SlackAdapter:
                     max_retries=self.max_retries,
                     max_wait=self.max_retry_wait,
                     sleep=self.sleep,
+                    timeout=self.timeout,
                 )
                 self._clients[token] = client
         return client
@@ -126,8 +154,8 @@ class SlackAdapter:
             return getattr(client, method)(**kwargs)
         except SlackApiError as exc:
             raise translate(exc) from exc
-        except (SlackClientError, OSError) as exc:
-            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}") from exc
+        except (SlackClientError, OSError, http.client.HTTPException) as exc:
+            raise transport_error(exc) from exc
 
     def _pace(self, channel_key: str) -> None:
         if self.pace_seconds <= 0:

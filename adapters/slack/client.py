@@ -1,13 +1,22 @@
-"""Slack Web API clients with bounded retries, and Slack errors translated into ours."""
+"""Slack Web API clients with bounded retries, and Slack errors translated into ours.
+
+A post that may have reached Slack is never re-sent blindly: connection errors are retried
+only for methods that create nothing (`NOT_IDEMPOTENT` is never retried), and an ambiguous
+failure (a 5xx, `internal_error`/`fatal_error`, a reset connection, a read timeout) becomes
+`DeliveryUncertain`, which the core answers by looking the message up before posting again.
+"""
 
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
+from urllib.error import URLError
+from urllib.parse import urlparse
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -16,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
-from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
+from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +55,35 @@ HINTS = {
     "account_inactive": "the app was uninstalled or its bot deactivated; reinstall it",
     "token_revoked": "the bot token was revoked; reinstall the app",
 }
+# Slack's own words for these: "it's possible some aspect of the operation succeeded".
+AMBIGUOUS = frozenset({"internal_error", "fatal_error", "service_unavailable"})
+# Methods that create something each time they are called: never re-sent automatically.
+NOT_IDEMPOTENT = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "chat.meMessage"}
+)
 Sleep = Callable[[float], None]
+
+
+def api_method(request: HttpRequest) -> str:
+    """`chat.postMessage` for `https://slack.com/api/chat.postMessage?...`."""
+    return urlparse(request.url).path.rsplit("/", 1)[-1]
+
+
+class SafeConnectionRetry(ConnectionErrorRetryHandler):
+    """slack-sdk's connection-error retry (one retry of a reset or dropped connection), but
+    never for a method in NOT_IDEMPOTENT: the first request may have been carried out."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if api_method(request) in NOT_IDEMPOTENT:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 def retry_after(response: HttpResponse | None) -> float:
@@ -108,14 +145,16 @@ def make_client(
     max_retries: int = 2,
     max_wait: float = 30.0,
     sleep: Sleep = time.sleep,
-    timeout: int = 30,
+    timeout: float = 30,
 ) -> WebClient:
-    """A WebClient for `base_url` (SLACK_API_URL) with bounded connection and 429 retries."""
+    """A WebClient for `base_url` (SLACK_API_URL) with bounded 429 retries and connection
+    retries for the methods that create nothing; `timeout` is the read timeout in seconds."""
     handlers: list[RetryHandler] = [
-        ConnectionErrorRetryHandler(max_retry_count=1),
+        SafeConnectionRetry(max_retry_count=1),
         BoundedRateLimitRetry(max_retry_count=max_retries, max_wait=max_wait, sleep=sleep),
     ]
-    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+    # urllib takes float seconds; slack-sdk only annotates the parameter as int
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)  # type: ignore[arg-type]
 
 
 def api_error_code(exc: SlackApiError) -> str:
@@ -144,4 +183,18 @@ def translate(exc: SlackApiError) -> DeliveryError:
     if code in UNAVAILABLE:
         hint = HINTS.get(code)
         return ChannelUnavailable(f"Slack says {code}" + (f": {hint}" if hint else ""))
+    if (isinstance(status, int) and status >= 500) or code in AMBIGUOUS:
+        return DeliveryUncertain(f"Slack answered HTTP {status} {code[:80]}: maybe carried out")
     return DeliveryError(f"Slack error: {code}")
+
+
+def transport_error(exc: Exception) -> DeliveryError:
+    """A failure without a Slack answer. Definite when the request cannot have left (refused
+    connection, unknown host, a bad URL or request); anything else (reset, dropped, timed out,
+    a torn response) maybe carried out.
+    """
+    reason = exc.reason if isinstance(exc, URLError) else exc
+    never_sent = isinstance(reason, ConnectionRefusedError | socket.gaierror)
+    if never_sent or isinstance(exc, SlackClientError) or isinstance(reason, str):
+        return DeliveryError(f"Slack unreachable: {type(reason).__name__}")
+    return DeliveryUncertain(f"no answer from Slack: {type(reason).__name__}: maybe carried out")

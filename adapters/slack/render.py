@@ -157,6 +157,13 @@ def _abs_url(paper: Paper) -> str | None:
 
 
 ITEM_EVENT = "paperbot_item"  # message metadata event type marking a digest item
+HEADER_EVENT = "paperbot_header"  # ... and marking a digest's header
+
+
+def header_metadata(digest: Digest) -> dict[str, Any]:
+    """Message metadata naming the digest whose header this is (found again after a crash or
+    an ambiguous failure)."""
+    return {"event_type": HEADER_EVENT, "event_payload": {"digest": str(digest.id)}}
 
 
 def item_marker(digest: Digest, item: DigestItem) -> str:

@@ -2,17 +2,26 @@
 
 Adapted from the platform research proof: plain JSON text frames, heartbeats answered,
 READY + GUILD_CREATE after IDENTIFY, RESUMED after RESUME, every REST call recorded.
+A message create with a `nonce` and `enforce_nonce` that repeats one from the same author
+within `nonce_window` seconds returns the existing message, as Discord does. Faults can be
+injected into message creates (`faults`, see tests/faults.py): stored, then 500, a reset
+connection, or no answer for `stall_seconds`; or a 500 before anything is stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.faults import ACCEPT_500, ACCEPT_RESET, REJECT_500, FaultPlan
 
 BOT_ID, APP_ID, GUILD_ID, CHANNEL_ID, USER_ID = 1000, 2000, 3000, 4000, 5000
 OTHER_CHANNEL_ID = 4001
@@ -76,6 +85,10 @@ class FakeDiscord:
         self.posted: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages sent
         self.history_forbidden = False  # 403 on reading history (no Read Message History)
         self.app_flags = 0  # the application's flags (privileged intents allowed, ...)
+        self.nonce_window = 300.0  # seconds a nonce with enforce_nonce dedupes creates
+        self.nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+        self.faults = FaultPlan()  # on message creates
+        self.stall_seconds = 1.0  # how long ACCEPT_STALL holds the answer back
 
     # ------------------------------------------------------------ helpers
     def new_id(self) -> str:
@@ -125,10 +138,54 @@ class FakeDiscord:
             "pinned": False,
             "type": 0,
             "flags": payload.get("flags") or 0,
+            **({"nonce": payload["nonce"]} if payload.get("nonce") is not None else {}),
         }
 
+    def marked(self, channel_id: int | str) -> list[tuple[str, str]]:
+        """(what, id) for each message PaperBot stored in the channel: `what` is the paper id
+        of a paper embed (its footer starts with it), "header" for a digest header."""
+        found = []
+        for message in self.posted.get(str(channel_id), []):
+            footers = [(e.get("footer") or {}).get("text", "") for e in message["embeds"]]
+            if footers and footers[0]:
+                found.append((footers[0].split(" ·", 1)[0], message["id"]))
+            elif message["content"].startswith("📚"):
+                found.append(("header", message["id"]))
+        return found
+
+    def create_message(self, body: dict[str, Any], channel_id: str) -> dict[str, Any]:
+        """Store a message, or return the one already made with the same enforced nonce."""
+        nonce = body.get("nonce")
+        key = (str(BOT_ID), str(nonce))
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self.nonces.get(key)
+            if seen is not None and time.monotonic() - seen[1] < self.nonce_window:
+                return seen[0]
+        sent = self.message(body, channel_id)
+        self.posted.setdefault(channel_id, []).append(sent)
+        if nonce is not None:
+            self.nonces[key] = (sent, time.monotonic())
+        return sent
+
+    async def faulty_create(
+        self, request: web.Request, body: dict[str, Any], channel_id: str, fault: str
+    ) -> web.StreamResponse:
+        """Inject `fault` into a message create (stored first unless REJECT_500)."""
+        sent = None if fault == REJECT_500 else self.create_message(body, channel_id)
+        if fault in (ACCEPT_500, REJECT_500):
+            return jr({"message": "500: Internal Server Error", "code": 0}, status=500)
+        if fault == ACCEPT_RESET:
+            transport = request.transport
+            assert transport is not None
+            sock = transport.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+            return web.Response(status=500)  # never reaches the client
+        await asyncio.sleep(self.stall_seconds)  # ACCEPT_STALL: the client gave up by now
+        return jr(sent)
+
     # ------------------------------------------------------------ REST
-    async def rest(self, request: web.Request) -> web.Response:
+    async def rest(self, request: web.Request) -> web.StreamResponse:
         body: Any = None
         if request.can_read_body:
             raw = await request.read()
@@ -213,9 +270,10 @@ class FakeDiscord:
                     status=429,
                     headers=headers,
                 )
-            sent = self.message(body, channel_id)
-            self.posted.setdefault(channel_id, []).append(sent)
-            return jr(sent)
+            fault = self.faults.draw()
+            if fault is not None:
+                return await self.faulty_create(request, body, channel_id, fault)
+            return jr(self.create_message(body, channel_id))
         if path.startswith("/channels/") and path.endswith("/messages") and request.method == "GET":
             if self.history_forbidden:
                 return jr({"message": "Missing Access", "code": 50001}, status=403)

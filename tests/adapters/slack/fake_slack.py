@@ -1,13 +1,21 @@
-"""A fake Slack Web API on 127.0.0.1 that records calls, plus signed-request helpers."""
+"""A fake Slack Web API on 127.0.0.1 that records calls, plus signed-request helpers.
+
+Faults can be injected into `chat.postMessage` (`FakeSlack.faults`, see tests/faults.py):
+Slack stores the message and then answers 500, resets the connection, or stalls past the
+client's read timeout; or it answers 500 without storing it. `conversations.history` and
+`.replies` return what was stored, with metadata when asked for it, as Slack does.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,6 +23,7 @@ from typing import Any
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import BOT_SCOPES
+from tests.faults import ACCEPT_500, ACCEPT_RESET, ACCEPT_STALL, REJECT_500, FaultPlan
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -76,6 +85,9 @@ class FakeSlack:
         }
     )
     users_info_error: str | None = None  # e.g. missing_scope: the app lacks users:read
+    faults: FaultPlan = field(default_factory=FaultPlan)  # chat.postMessage faults
+    history_faults: FaultPlan = field(default_factory=FaultPlan)  # conversations.* faults
+    stall_seconds: float = 1.0  # how long ACCEPT_STALL holds the answer back
     _ts: int = 0
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -101,6 +113,20 @@ class FakeSlack:
 
     def posts(self) -> list[Call]:
         return self.hits("/chat.postMessage")
+
+    def marked(self, channel: str) -> list[tuple[str, str]]:
+        """(what, ts) for each stored message in `channel` that carries a PaperBot marker:
+        `what` is the paper id of a digest item, or "header"."""
+        with self.cond:
+            stored = list(self.messages.get(channel, []))
+        found = []
+        for message in stored:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if "item" in payload:
+                found.append((str(payload["item"]).split(":", 1)[1], message["ts"]))
+            elif "digest" in payload:
+                found.append(("header", message["ts"]))
+        return found
 
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -141,6 +167,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             channel = str(query.get("channel", ""))
             if channel in fake.channel_errors:
                 return self._reply(200, {"ok": False, "error": fake.channel_errors[channel]})
+            fault = fake.history_faults.draw()
+            if fault is not None:
+                return self._fail_after(fault, lambda: None)
             with fake.cond:
                 posted = list(fake.messages.get(channel, []))
             if path == "/conversations.history":
@@ -156,6 +185,24 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def _fail_after(self, fault: str, store: Callable[[], object]) -> None:
+            """Inject `fault`: store (unless REJECT_500), then fail the way `fault` says."""
+            if fault != REJECT_500:
+                store()
+            if fault in (ACCEPT_500, REJECT_500):
+                return self._reply(500, {"ok": False, "error": "internal_error"})
+            if fault == ACCEPT_RESET:  # RST instead of an answer
+                linger = struct.pack("ii", 1, 0)
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                self.close_connection = True
+                self.connection.close()
+                return None
+            assert fault == ACCEPT_STALL, fault
+            time.sleep(fake.stall_seconds)  # the client has given up by now
+            with suppress(OSError):
+                self._reply(200, {"ok": True})
+            return None
 
         def _reply(self, status: int, payload: dict[str, Any], headers: dict | None = None) -> None:
             raw = json.dumps(payload).encode()
@@ -225,8 +272,15 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 for key in ("thread_ts", "metadata"):
                     if body.get(key):
                         message[key] = body[key]
-                with fake.cond:
-                    fake.messages.setdefault(channel, []).append(message)
+
+                def store() -> None:
+                    with fake.cond:
+                        fake.messages.setdefault(channel, []).append(message)
+
+                fault = fake.faults.draw()
+                if fault is not None:
+                    return self._fail_after(fault, store)
+                store()
                 return self._reply(200, {"ok": True, "channel": channel, "ts": ts})
             if path == "/conversations.join":
                 if fake.join_error:

@@ -158,6 +158,11 @@ class _Crash(Exception):
     pass
 
 
+def is_paper(body: dict[str, object]) -> bool:
+    meta = body.get("metadata")
+    return isinstance(meta, dict) and meta.get("event_type") == "paperbot_item"
+
+
 @pytest.mark.parametrize("thread_mode", [False, True])
 def test_crash_after_post_before_recording_finds_the_message_instead_of_reposting(
     fake: FakeSlack,
@@ -184,12 +189,12 @@ def test_crash_after_post_before_recording_finds_the_message_instead_of_repostin
     with pytest.raises(_Crash):
         core.run_digest(channel, run_key="k")
     monkeypatch.setattr(slack_store, "mark_item_posted", record)
-    papers_posted = [p for p in fake.posts() if "metadata" in p.body]
+    papers_posted = [p for p in fake.posts() if is_paper(p.body)]
     assert len(papers_posted) == 2
 
     _plan, result = core.run_digest(channel, run_key="k")  # resumed
 
-    assert len([p for p in fake.posts() if "metadata" in p.body]) == 2  # no duplicate
+    assert len([p for p in fake.posts() if is_paper(p.body)]) == 2  # no duplicate
     assert result.reconciled and len(result.reconciled) == 1
     digest = slack_store.find_digest(channel.id, "k")
     assert digest is not None
