@@ -77,7 +77,7 @@ def test_prune_events_deletes_strictly_older_ids(store: SqlStore) -> None:
     assert store.prune_events(T0) == 0
 
 
-def test_migration_0010_backfills_event_times_and_downgrades(db_url: str) -> None:
+def test_migration_0011_backfills_event_times_and_downgrades(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import bindparam, inspect, text
 
@@ -86,13 +86,13 @@ def test_migration_0010_backfills_event_times_and_downgrades(db_url: str) -> Non
 
     engine = make_engine(db_url)
     cfg = alembic_config(engine)
-    command.upgrade(cfg, "0009_channel_managers")
+    command.upgrade(cfg, "0010_lease_token")
     store = SqlStore(engine)
     channel = store.add_channel(
         ChannelRef(Platform.SLACK, "T1", "C1"), "lab", ChannelSettings(), now=T0
     )
     store.upsert_papers(PAPERS, T0)
-    with engine.begin() as conn:  # a reaction recorded before 0010 (no event_at yet)
+    with engine.begin() as conn:  # a reaction recorded before 0011 (no event_at yet)
         conn.execute(
             text(
                 "INSERT INTO reaction (channel_id, paper_id, user_id, emoji, value, active,"
@@ -109,7 +109,7 @@ def test_migration_0010_backfills_event_times_and_downgrades(db_url: str) -> Non
     )
     indexes = {i["name"] for i in inspect(engine).get_indexes("processed_event")}
     assert "ix_processed_event_created_at" in indexes
-    command.downgrade(cfg, "0009_channel_managers")
+    command.downgrade(cfg, "0010_lease_token")
     assert "event_at" not in {c["name"] for c in inspect(engine).get_columns("reaction")}
     migrate(engine)
     assert "event_at" in {c["name"] for c in inspect(engine).get_columns("reaction")}

@@ -1,7 +1,7 @@
 """reaction event_at: the latest event per reaction wins; processed event ids indexed by age
 
-Revision ID: 0010_reaction_order
-Revises: 0009_channel_managers
+Revision ID: 0011_reaction_order
+Revises: 0010_lease_token
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_reaction_order"
-down_revision: str | None = "0009_channel_managers"
+revision: str = "0011_reaction_order"
+down_revision: str | None = "0010_lease_token"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """channel lease_token: a fencing token, new on every claim, that outbox writes are checked against
 
-Revision ID: 0011_lease_token
-Revises: 0010_reaction_order
+Revision ID: 0010_lease_token
+Revises: 0009_channel_managers
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_lease_token"
-down_revision: str | None = "0010_reaction_order"
+revision: str = "0010_lease_token"
+down_revision: str | None = "0009_channel_managers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
