@@ -35,7 +35,7 @@ def page(entries: int) -> bytes:
     out = []
     for n in range(entries):
         block = blocks[n % len(blocks)]
-        out.append(re.sub(r"(\d{4}\.\d{4,5})", lambda m: f"{m.group(1)[:5]}{n:05d}", block))
+        out.append(re.sub(r"(\d{4}\.)\d{4,5}", rf"\g<1>{n:05d}", block))
     return (head + "".join(out) + tail).encode()
 
 
