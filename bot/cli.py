@@ -16,12 +16,12 @@ from bot.cli_export import register as register_export
 from bot.config import Settings, load_settings
 from bot.delivery import DeliveryResult
 from bot.errors import InvalidInput, NotFound, PaperBotError
+from bot.limits import DEFAULT_SIZE, SIZE_MAX, SIZE_MIN
 from bot.logs import setup_logging
 from bot.models import (
     Channel,
     ChannelRef,
     ChannelSettings,
-    Interest,
     InterestKind,
     Platform,
     Threshold,
@@ -170,10 +170,16 @@ def channel_add(
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="A keyword to exclude.")
     ] = None,
-    size: Annotated[int, typer.Option(min=1, max=25, help="Papers per digest.")] = 5,
+    size: Annotated[
+        int, typer.Option(min=SIZE_MIN, max=SIZE_MAX, help="Papers per digest.")
+    ] = DEFAULT_SIZE,
     name: Annotated[str | None, typer.Option(help="Display name (default: from the ref).")] = None,
     schedule: Annotated[
-        str | None, typer.Option(help='When: "09:00 Europe/Berlin weekdays" (or daily, mon,thu).')
+        str | None,
+        typer.Option(
+            help='When: "09:00 Europe/Berlin weekdays", "9am CET daily" or a cron line '
+            '"0 9 * * mon-fri Europe/Berlin".'
+        ),
     ] = None,
     announce_empty: Annotated[
         bool, typer.Option("--announce-empty", help="Post one line on days with no papers.")
@@ -188,18 +194,18 @@ def channel_add(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a channel with its interests and schedule."""
-    from bot.schedule import next_run, parse_schedule
+    from bot.command_parse import checked_interest
+    from bot.schedule import next_run
+    from bot.schedule_parse import parse_schedule_text
 
     channel_ref = parse_ref(ref)
-    interests = [
-        *(Interest(InterestKind.TOPIC, v) for v in topic or []),
-        *(Interest(InterestKind.CATEGORY, v) for v in category or []),
-        *(Interest(InterestKind.AUTHOR, v) for v in author or []),
-        *(Interest(InterestKind.EXCLUDE, v) for v in exclude or []),
-    ]
-    for interest in interests:
-        if not interest.value.strip():
-            raise InvalidInput(f"empty --{interest.kind.value}")
+    given = {
+        InterestKind.TOPIC: topic,
+        InterestKind.CATEGORY: category,
+        InterestKind.AUTHOR: author,
+        InterestKind.EXCLUDE: exclude,
+    }
+    interests = [checked_interest(kind, v) for kind, values in given.items() for v in values or []]
     with runtime(at=at) as rt:
         existing = rt.store.find_channel(channel_ref)
         if existing is not None:
@@ -209,10 +215,14 @@ def channel_add(
                 f"`paperbot command --channel {channel_ref} subscribe <topic>`, "
                 f"or `paperbot channel remove {channel_ref}` first"
             )
-        when = parse_schedule(
+        parsed = parse_schedule_text(
             schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
             default_timezone=rt.settings.default_timezone,
+            usage=None,
         )
+        when = parsed.schedule
+        for note in parsed.notes:
+            typer.echo(f"note: {note}", err=True)
         settings = ChannelSettings(
             size=size, threshold=threshold, schedule=when, announce_empty=announce_empty
         )
@@ -258,16 +268,34 @@ def channel_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 @channel_app.command("remove")
 def channel_remove(
     ident: Annotated[str, typer.Argument(help="Channel id or ref.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Remove a channel and everything recorded for it."""
+    """Remove a channel and everything recorded for it (asks first unless --yes)."""
     with runtime() as rt:
         channel = resolve_channel(rt, ident)
+        confirm_removal(channel, yes=yes)
         rt.store.remove_channel(channel.id)
     if as_json:
         typer.echo(json.dumps({"removed": {"id": channel.id, "ref": str(channel.ref)}}))
         return
     typer.echo(f"removed channel {channel.id} ({channel.ref})")
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm_removal(channel: Channel, *, yes: bool) -> None:
+    """Ask before deleting a channel's history; with no terminal to ask on, refuse without --yes."""
+    if yes:
+        return
+    what = f"channel {channel.id} ({channel.ref}) with its digests, reactions and interests"
+    if not stdin_is_terminal():
+        raise InvalidInput(f"not removing {what}: no terminal to confirm on; add --yes")
+    if not typer.confirm(f"Remove {what}?", default=False):
+        typer.echo("nothing removed", err=True)
+        raise typer.Exit(1)
 
 
 # --------------------------------------------------------------------------- digest
@@ -411,6 +439,10 @@ def command(
 
     ref = parse_ref(channel)
     with runtime(quiet_console=as_json) as rt:
+        if rt.store.find_channel(ref) is None:  # chat adds a channel on first use; the CLI not
+            raise NotFound(
+                f"no such channel {ref}; add it with `paperbot channel add {ref} --topic ...`"
+            )
         reply = rt.core.on_command(
             CommandRequest(
                 ref.platform,

@@ -21,7 +21,8 @@ from bot.config import Settings, load_settings
 from bot.logs import setup_logging
 from bot.ports import Clock
 from bot.runtime import Runtime, load_runtime
-from bot.schedule import describe, fetch_triggers, next_run, parse_schedule
+from bot.schedule import describe, fetch_triggers, next_run
+from bot.schedule_parse import parse_schedule_text
 from bot.setup_checks import warn_at_start
 from bot.worker import TickReport, Worker
 
@@ -61,7 +62,9 @@ def report_dict(report: TickReport) -> dict[str, Any]:
 @channel_app.command("schedule")
 def channel_schedule(
     ident: Annotated[str, typer.Argument(help="Channel id or ref.")],
-    when: Annotated[str, typer.Argument(help='e.g. "09:00 Europe/Berlin weekdays"')],
+    when: Annotated[
+        str, typer.Argument(help='e.g. "09:00 Europe/Berlin weekdays" or "0 9 * * mon-fri CET"')
+    ],
     announce_empty: Annotated[
         bool | None,
         typer.Option(
@@ -80,7 +83,12 @@ def channel_schedule(
     rt = _open(settings, FixedClock(parse_at(at)) if at else None)
     try:
         channel = resolve_channel(rt, ident)
-        schedule = parse_schedule(when, default_timezone=channel.settings.schedule.timezone)
+        parsed = parse_schedule_text(
+            when, default_timezone=channel.settings.schedule.timezone, usage=None
+        )
+        schedule = parsed.schedule
+        for note in parsed.notes:
+            typer.echo(f"note: {note}", err=True)
         new = replace(channel.settings, schedule=schedule)
         if announce_empty is not None:
             new = replace(new, announce_empty=announce_empty)

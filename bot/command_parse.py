@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import shlex
 from dataclasses import dataclass
-from functools import lru_cache
-from zoneinfo import available_timezones
 
+from bot import arxiv_taxonomy
 from bot.errors import CommandError
 from bot.identity import arxiv_id
-from bot.models import ALL_DAYS, WEEKDAYS, Interest, InterestKind
-from bot.rich import Rich, code, fmt, join
+from bot.limits import MAX_PHRASE, MIN_TOPIC
+from bot.models import ALL_DAYS, WEEKDAYS, Interest, InterestKind, Schedule
+from bot.rich import code, fmt, join
+from bot.schedule_parse import DAY_NAMES
 from bot.text_checks import refuse_hidden_characters
 
-MAX_PHRASE = 120
-_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WHAT = {
     InterestKind.TOPIC: "A topic",
     InterestKind.CATEGORY: "A category",
@@ -66,29 +62,38 @@ def interest_from(rest: str, *, default: InterestKind = InterestKind.TOPIC, usag
     value = value.strip().strip('"').strip("'").strip()
     if not value:
         raise CommandError("That is empty after the prefix.", usage)
+    return checked_interest(kind, value, usage)
+
+
+def checked_interest(kind: InterestKind, value: str, usage: str | None = None) -> Interest:
+    """The checks every way in applies (chat and `paperbot channel add`): no hidden characters,
+    at most MAX_PHRASE characters, topics of MIN_TOPIC or more, categories from arXiv's taxonomy."""
+    value = value.strip()
+    if not value:
+        raise CommandError(f"{_WHAT[kind]} cannot be empty.", usage)
     refuse_hidden_characters(value, _WHAT[kind], usage)
     if len(value) > MAX_PHRASE:
         raise CommandError(
             f"That is too long ({len(value)} characters; at most {MAX_PHRASE}).", usage
         )
     if kind is InterestKind.CATEGORY:
-        if not _CATEGORY.match(value):
-            raise CommandError(
-                fmt(
-                    "{} is not an arXiv category (like {} or {}).",
-                    code(value),
-                    code("cs.RO"),
-                    code("q-bio"),
-                ),
-                usage,
-            )
-        archive, _, sub = value.partition(".")
-        value = (
-            f"{archive.lower()}.{sub.upper() if len(sub) == 2 else sub}" if sub else archive.lower()
-        )
-    elif kind is InterestKind.TOPIC and len(value) < 2:
-        raise CommandError("A topic needs at least two characters.", usage)
+        return Interest(kind, _category(value, usage))
+    if kind is InterestKind.TOPIC and len(value) < MIN_TOPIC:
+        raise CommandError(f"A topic needs at least {MIN_TOPIC} characters.", usage)
     return Interest(kind, value)
+
+
+def _category(value: str, usage: str | None) -> str:
+    found = arxiv_taxonomy.canonical(value)
+    if found is not None:
+        return found
+    close = arxiv_taxonomy.suggest(value)
+    hint = (
+        fmt(" Did you mean {}?", join(", ", [code(c) for c in close]))
+        if close
+        else fmt(" Categories look like {} or {}.", code("cs.RO"), code("q-bio"))
+    )
+    raise CommandError(fmt("{} is not an arXiv category.{}", code(value), hint), usage)
 
 
 def paper_ref(rest: str, usage: str) -> str:
@@ -101,63 +106,11 @@ def paper_ref(rest: str, usage: str) -> str:
     return found
 
 
-def parse_time(value: str, usage: str) -> str:
-    match = _TIME.match(value.strip())
-    if match is None:
-        raise CommandError(
-            fmt("{} is not a time; use 24-hour HH:MM like {}.", code(value), code("09:00")), usage
-        )
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-@lru_cache(maxsize=1)
-def _zones() -> dict[str, str]:
-    zones = available_timezones() | {"UTC"}
-    return {z.lower(): z for z in zones}
-
-
-def parse_timezone(value: str, usage: str) -> str:
-    zones = _zones()
-    key = value.strip().lower()
-    if key in zones:
-        return zones[key]
-    suggestions = difflib.get_close_matches(key, list(zones), n=3, cutoff=0.6)
-    if not suggestions:  # try the city part alone: "berlin" -> Europe/Berlin
-        suggestions = [k for k in zones if k.rsplit("/", 1)[-1] == key.replace(" ", "_")][:3]
-    hint = (
-        fmt(" Did you mean {}?", join(", ", [code(zones[s]) for s in suggestions]))
-        if suggestions
-        else Rich()
-    )
-    raise CommandError(fmt("Unknown timezone {}.{}", code(value), hint), usage)
-
-
-def looks_like_timezone(value: str) -> bool:
-    return "/" in value or value.lower() in _zones() or value.upper() == "UTC"
-
-
-def parse_days(value: str, usage: str) -> tuple[int, ...]:
-    key = value.strip().lower()
-    if key in ("daily", "everyday", "every-day", "all"):
-        return ALL_DAYS
-    if key in ("weekdays", "workdays", "mon-fri"):
-        return WEEKDAYS
-    if key in ("weekly",):
-        return (0,)
-    days: list[int] = []
-    for part in re.split(r"[,\s]+", key):
-        if not part:
-            continue
-        prefix = part[:3]
-        if prefix not in DAY_NAMES:
-            raise CommandError(
-                fmt("{} is not a day; use daily, weekdays, weekly or mon,wed,fri.", code(part)),
-                usage,
-            )
-        days.append(DAY_NAMES.index(prefix))
-    if not days:
-        raise CommandError("Which days?", usage)
-    return tuple(sorted(set(days)))
+def schedule_label(schedule: Schedule) -> str:
+    """`09:00 Europe/Berlin weekdays`, or `cron 0 9 * * mon-fri Europe/Berlin`."""
+    if schedule.cron:
+        return f"cron {schedule.cron} {schedule.timezone}"
+    return f"{schedule.time} {schedule.timezone} {days_label(schedule.days)}"
 
 
 def days_label(days: tuple[int, ...]) -> str:

@@ -9,6 +9,7 @@ from bot import command_parse as cp
 from bot.command_settings import save_settings
 from bot.command_specs import SPECS
 from bot.errors import CommandError
+from bot.limits import MAX_PHRASE
 from bot.models import Channel, CommandRequest, Interest, InterestKind, Reply
 from bot.ranking import Profile
 from bot.ranking.categorizer import topic_categories
@@ -163,7 +164,7 @@ class ProfileCommands:
             shown.append(learned)
         s = channel.settings
         shown.append(
-            f"• Schedule: {s.schedule.time} {s.schedule.timezone} {cp.days_label(s.schedule.days)}, "
+            f"• Schedule: {cp.schedule_label(s.schedule)}, "
             f"up to {s.size} papers, threshold {s.threshold.value}"
             + (" (paused)" if s.paused else "")
         )
@@ -206,7 +207,7 @@ def _keyword(rest: str, name: str) -> str:
     if not keyword:
         raise CommandError("Tell me the keyword.", SPECS[name].usage)
     refuse_hidden_characters(keyword, "A keyword", SPECS[name].usage)
-    if len(keyword) > cp.MAX_PHRASE:
+    if len(keyword) > MAX_PHRASE:
         raise CommandError("That keyword is too long.", SPECS[name].usage)
     return keyword
 

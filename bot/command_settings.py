@@ -8,16 +8,18 @@ from typing import TYPE_CHECKING, Any
 from bot import command_parse as cp
 from bot.command_specs import SPECS, SWITCHES, Switch
 from bot.errors import CommandError
+from bot.limits import SIZE_MAX, SIZE_MIN
 from bot.models import (
+    WEEKDAYS,
     Channel,
     ChannelSettings,
     CommandRequest,
     Platform,
     Reply,
-    Schedule,
     Threshold,
 )
 from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, plain
+from bot.schedule_parse import parse_schedule_text
 
 if TYPE_CHECKING:
     from bot.service import PaperBot
@@ -35,30 +37,30 @@ class SettingsCommands:
     core: PaperBot
 
     def _schedule(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
-        usage = SPECS["schedule"].usage
-        if not p.words:
-            raise CommandError("Tell me a time.", usage)
-        time = cp.parse_time(p.words[0], usage)
-        tz, days = channel.settings.schedule.timezone, channel.settings.schedule.days
-        rest = list(p.words[1:])
-        if rest and (cp.looks_like_timezone(rest[0]) or not _is_days(rest[0])):
-            tz = cp.parse_timezone(rest.pop(0), usage)
-        if rest:
-            days = cp.parse_days(",".join(rest), usage)
-        schedule = Schedule(time=time, timezone=tz, days=days)
+        current = channel.settings.schedule
+        parsed = parse_schedule_text(
+            " ".join(p.words),
+            default_timezone=current.timezone,
+            default_days=WEEKDAYS if current.cron else current.days,
+            usage=SPECS["schedule"].usage,
+        )
+        schedule = parsed.schedule
         updated = save_settings(self.core, channel, replace(channel.settings, schedule=schedule))
+        when = (
+            f"on the cron line {schedule.cron} ({schedule.timezone})"
+            if schedule.cron
+            else f"at {schedule.time} {schedule.timezone}, {cp.days_label(schedule.days)}"
+        )
+        notes = "".join(f" Note: {n}." for n in parsed.notes)
         return Reply(
-            plain(
-                f"Digests will be posted at {time} {tz}, {cp.days_label(days)}."
-                + self.core.next_run_note(updated)
-            ),
+            plain(f"Digests will be posted {when}.{notes}" + self.core.next_run_note(updated)),
             ephemeral=False,
         )
 
     def _size(self, channel: Channel, p: cp.Parsed, _req: CommandRequest) -> Reply:
         if len(p.words) != 1:
             raise CommandError("Tell me one number.", SPECS["size"].usage)
-        size = cp.parse_int(p.words[0], 1, 20, SPECS["size"].usage)
+        size = cp.parse_int(p.words[0], SIZE_MIN, SIZE_MAX, SPECS["size"].usage)
         save_settings(self.core, channel, replace(channel.settings, size=size))
         return Reply(plain(f"Digests here will show at most {size} papers."), ephemeral=False)
 
@@ -144,11 +146,3 @@ def _options(channel: Channel) -> Rich:
 
 def _state(switch: Switch, value: bool) -> str:
     return f"on: {switch.on}" if value else f"off: {switch.off}"
-
-
-def _is_days(word: str) -> bool:
-    try:
-        cp.parse_days(word, "")
-        return True
-    except CommandError:
-        return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.limits import SIZE_MAX, SIZE_MIN
 from bot.permissions import Access
 
 S = Access.SETTINGS  # most subcommands that change the channel
@@ -76,13 +77,18 @@ SPECS: dict[str, Spec] = {
     ),
     "topics": Spec("/papers topics", "Show this channel's profile and what reactions taught me."),
     "schedule": Spec(
-        "/papers schedule <HH:MM> [timezone] [daily|weekdays|weekly|mon,wed,fri]",
-        "Set when the digest is posted, in the channel's timezone.",
-        ("/papers schedule 09:00 Europe/Berlin weekdays", "/papers schedule 08:30 mon,thu"),
+        "/papers schedule <HH:MM|9am> [timezone] [daily|weekdays|weekly|mon,wed,fri]"
+        " or <cron line> [timezone]",
+        "Set when the digest is posted, in the channel's timezone (or a 5-field cron line).",
+        (
+            "/papers schedule 09:00 Europe/Berlin weekdays",
+            "/papers schedule 08:30 mon,thu",
+            "/papers schedule 0 9 * * mon-fri Europe/Berlin",
+        ),
         S,
     ),
     "size": Spec(
-        "/papers size <1-20>",
+        f"/papers size <{SIZE_MIN}-{SIZE_MAX}>",
         "Set how many papers a digest shows at most.",
         ("/papers size 5",),
         S,

@@ -106,11 +106,13 @@ ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """When a channel gets its digest: local time, IANA timezone, weekdays (0 = Monday)."""
+    """When a channel gets its digest: local time, IANA timezone, weekdays (0 = Monday);
+    or a 5-field cron line (`0 9 * * mon-fri`, in `timezone`), which then replaces time/days."""
 
     time: str = "09:00"
     timezone: str = "UTC"
     days: tuple[int, ...] = WEEKDAYS
+    cron: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,17 +13,9 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import holidays
 from bot.errors import InvalidInput
 from bot.models import ALL_DAYS, WEEKDAYS, Channel, Schedule
+from bot.schedule_parse import DAY_NAMES, cron_trigger, parse_schedule_text
+from bot.schedule_parse import parse_days as parse_days_text
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_WORDS = {
-    "daily": ALL_DAYS,
-    "everyday": ALL_DAYS,
-    "weekdays": WEEKDAYS,
-    "workdays": WEEKDAYS,
-    "weekends": (5, 6),
-    "weekly": (0,),  # Mondays, unless a day follows: "weekly fri"
-}
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _MICRO = timedelta(microseconds=1)
 EASTERN = ZoneInfo("America/New_York")
 ANNOUNCE_AT = time(20, 0)  # arXiv announces at 20:00 US Eastern
@@ -39,64 +31,36 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
-def _day(word: str) -> int:
-    key = word[:3].lower()
-    if key not in DAY_NAMES:
-        raise InvalidInput(f"unknown day {word!r}; use mon..sun, weekdays, weekends or daily")
-    return DAY_NAMES.index(key)
-
-
 def parse_days(text: str) -> tuple[int, ...]:
-    """`daily`, `weekdays`, `weekends`, `weekly [day]`, `mon,wed,fri`, `mon-fri`."""
-    words = [w for w in re.split(r"[\s,]+", text.strip().lower()) if w]
-    if not words:
-        return WEEKDAYS
-    if words[0] == "weekly":
-        return (_day(words[1]),) if len(words) > 1 else _DAY_WORDS["weekly"]
-    days: set[int] = set()
-    for word in words:
-        if word in _DAY_WORDS:
-            days.update(_DAY_WORDS[word])
-        elif "-" in word:
-            start, end = (_day(w) for w in word.split("-", 1))
-            span = (end - start) % 7
-            days.update((start + i) % 7 for i in range(span + 1))
-        else:
-            days.add(_day(word))
-    return tuple(sorted(days))
+    """`daily`, `weekdays`, `weekends`, `weekly [day]`, `mon,wed,fri`, `mon-fri` (empty: weekdays)."""
+    return parse_days_text(text) if text.strip() else WEEKDAYS
 
 
 def parse_schedule(text: str, *, default_timezone: str = "UTC") -> Schedule:
-    """`"09:00 Europe/Berlin weekdays"`: a time, then optionally a time zone, then days."""
-    parts = text.split()
-    if not parts or not _TIME.match(parts[0]):
-        raise InvalidInput(
-            f"bad schedule {text!r}; use e.g. '09:00 Europe/Berlin weekdays' or '08:30 UTC mon,thu'"
-        )
-    hour, minute = (int(x) for x in parts[0].split(":"))
-    rest = parts[1:]
-    tz = default_timezone
-    if rest and ("/" in rest[0] or rest[0].upper() == "UTC"):
-        tz = rest.pop(0)
-    zone(tz)
-    days = parse_days(" ".join(rest)) if rest else WEEKDAYS
-    return Schedule(time=f"{hour:02d}:{minute:02d}", timezone=tz, days=days)
+    """`"09:00 Europe/Berlin weekdays"`, `"9am CET"`, `"0 9 * * mon-fri Europe/Berlin"`: the one
+    parser chat and the CLI share (bot/schedule_parse.py); notes are dropped here."""
+    return parse_schedule_text(text, default_timezone=default_timezone).schedule
 
 
 def describe_days(days: Iterable[int]) -> str:
     ds = tuple(sorted(set(days)))
-    for word in ("daily", "weekdays", "weekends"):
-        if ds == _DAY_WORDS[word]:
+    for word, span in (("daily", ALL_DAYS), ("weekdays", WEEKDAYS), ("weekends", (5, 6))):
+        if ds == span:
             return word
     return ",".join(DAY_NAMES[d] for d in ds)
 
 
 def describe(schedule: Schedule) -> str:
+    """`09:00 Europe/Berlin weekdays`, or `cron 0 9 * * mon-fri Europe/Berlin`."""
+    if schedule.cron:
+        return f"cron {schedule.cron} {schedule.timezone}"
     return f"{schedule.time} {schedule.timezone} {describe_days(schedule.days)}"
 
 
 def trigger_for(schedule: Schedule) -> CronTrigger:
     """APScheduler's cron trigger for a channel's schedule, in the channel's time zone."""
+    if schedule.cron:
+        return cron_trigger(schedule.cron, schedule.timezone)
     hour, minute = (int(x) for x in schedule.time.split(":"))
     days = ",".join(DAY_NAMES[d] for d in sorted(set(schedule.days))) or "*"
     return CronTrigger(
@@ -114,6 +78,9 @@ def next_run(schedule: Schedule, after: datetime) -> datetime | None:
     A time that does not exist on a spring-forward day fires an hour later (APScheduler's
     behaviour); a time that happens twice on a fall-back day fires once.
     """
+    if schedule.cron:
+        fire = trigger_for(schedule).get_next_fire_time(None, _utc(after) + _MICRO)
+        return _utc(fire) if fire else None
     if not schedule.days:
         return None
     tz = zone(schedule.timezone)
@@ -153,8 +120,10 @@ def runs_between(schedule: Schedule, start: datetime, end: datetime) -> Iterator
 
 
 def run_key(schedule: Schedule, slot: datetime) -> str:
-    """The digest's unique key for a scheduled run: the channel's local date of the slot."""
-    return _utc(slot).astimezone(zone(schedule.timezone)).date().isoformat()
+    """The digest's unique key for a scheduled run: the channel's local date of the slot (and
+    its local time for a cron line, which may run more than once a day)."""
+    local = _utc(slot).astimezone(zone(schedule.timezone))
+    return f"{local:%Y-%m-%dT%H:%M}" if schedule.cron else local.date().isoformat()
 
 
 @dataclass(frozen=True)

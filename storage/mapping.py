@@ -61,7 +61,9 @@ def channel_from_row(row: ChannelRow, interests: list[InterestRow]) -> Channel:
     settings = ChannelSettings(
         size=row.size,
         threshold=Threshold(row.threshold),
-        schedule=Schedule(time=row.schedule_time, timezone=row.timezone, days=days),
+        schedule=Schedule(
+            time=row.schedule_time, timezone=row.timezone, days=days, cron=row.schedule_cron
+        ),
         paused=row.paused,
         paused_reason=row.paused_reason,
         announce_empty=row.announce_empty,
@@ -98,6 +100,7 @@ def settings_values(settings: ChannelSettings) -> dict[str, Any]:
         "schedule_time": settings.schedule.time,
         "timezone": settings.schedule.timezone,
         "days": ",".join(str(d) for d in settings.schedule.days),
+        "schedule_cron": settings.schedule.cron,
         "paused": settings.paused,
         "paused_reason": settings.paused_reason,
         "announce_empty": settings.announce_empty,

@@ -80,6 +80,7 @@ class ChannelRow(SQLModel, table=True):
     schedule_time: str = Field(default="09:00", max_length=5)
     timezone: str = Field(default="UTC", max_length=64)
     days: str = Field(default="0,1,2,3,4", max_length=32)
+    schedule_cron: str | None = Field(default=None, max_length=120)
     paused: bool = False
     paused_reason: str | None = Field(default=None, sa_column=Column(Text))
     announce_empty: bool = False

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.limits import SIZE_MAX, SIZE_MIN
 from bot.models import InterestKind
 
 if TYPE_CHECKING:
@@ -181,12 +182,14 @@ class PapersGroup(
     # -------------------------------------------------------------- delivery
     @app_commands.command(description="When this channel gets its digest")
     @app_commands.describe(
-        time="local time, HH:MM", timezone="IANA timezone", days="weekdays, daily or mon,wed,fri"
+        time="local time (09:00, 9am) or a cron line (0 9 * * mon-fri)",
+        timezone="IANA timezone or CET, EST, PST...",
+        days="weekdays, daily or mon,wed,fri",
     )
     async def schedule(
         self,
         interaction: discord.Interaction,
-        time: app_commands.Range[str, 4, 5],
+        time: app_commands.Range[str, 3, 60],
         timezone: str | None = None,
         days: str | None = None,
     ) -> None:
@@ -206,7 +209,7 @@ class PapersGroup(
 
     @app_commands.command(description="How many papers per digest")
     async def size(
-        self, interaction: discord.Interaction, papers: app_commands.Range[int, 1, 20]
+        self, interaction: discord.Interaction, papers: app_commands.Range[int, SIZE_MIN, SIZE_MAX]
     ) -> None:
         await self.client.answer(interaction)
 

@@ -120,7 +120,7 @@ def test_channel_digest_react_loop(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and "carries no opinion" in bad.stderr
 
-    removed = cli(tmp_path, "channel", "remove", "console:lab")
+    removed = cli(tmp_path, "channel", "remove", "console:lab", "--yes")
     assert removed.returncode == 0
     assert json.loads(cli(tmp_path, "channel", "list", "--json").stdout) == []
 
@@ -146,6 +146,7 @@ def test_unknown_channel_and_bad_ref(tmp_path: Path) -> None:
 
 def test_chat_commands_from_the_terminal(tmp_path: Path) -> None:
     assert cli(tmp_path, "ingest", str(sample_path())).returncode == 0
+    assert cli(tmp_path, "channel", "add", "console:lab").returncode == 0
     sub = cli(
         tmp_path,
         "command",

@@ -226,7 +226,7 @@ def test_reports_print_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert reply["ok"] is True and "robot manipulation" in str(reply["text"])
     moved = as_json("channel", "schedule", ref, "08:30 America/Los_Angeles mon,thu")
     assert moved["schedule"]["timezone"] == "America/Los_Angeles"  # type: ignore[index]
-    assert as_json("channel", "remove", ref) == {"removed": {"id": 1, "ref": ref}}
+    assert as_json("channel", "remove", ref, "--yes") == {"removed": {"id": 1, "ref": ref}}
 
 
 def test_a_second_channel_add_says_how_to_change_the_channel(
@@ -235,7 +235,7 @@ def test_a_second_channel_add_says_how_to_change_the_channel(
     from bot.cli import main
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'twice.db'}")
-    monkeypatch.setattr(sys, "argv", ["paperbot", "channel", "add", "console:lab", "--topic", "x"])
+    monkeypatch.setattr(sys, "argv", ["paperbot", "channel", "add", "console:lab", "--topic", "xy"])
     for expected in (0, 2):
         with pytest.raises(SystemExit) as exited:
             main()

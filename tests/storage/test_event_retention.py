@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.models import ChannelRef, ChannelSettings, Platform
 from bot.service import PaperBot
 from storage.store import SqlStore
 from storage.tables import ProcessedEventRow
@@ -88,9 +87,17 @@ def test_migration_0011_backfills_event_times_and_downgrades(db_url: str) -> Non
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0010_lease_token")
     store = SqlStore(engine)
-    channel = store.add_channel(
-        ChannelRef(Platform.SLACK, "T1", "C1"), "lab", ChannelSettings(), now=T0
-    )
+    with engine.begin() as conn:  # the channel as 0009 knew it (later columns do not exist yet)
+        conn.execute(
+            text(
+                "INSERT INTO channel (platform, workspace, external_id, name, size, threshold,"
+                " schedule_time, timezone, days, paused, announce_empty, thread_mode,"
+                " follow_authors, created_at) VALUES ('slack', 'T1', 'C1', 'lab', 5, 'medium',"
+                " '09:00', 'UTC', '0,1,2,3,4', :f, :f, :f, :t, :at)"
+            ).bindparams(bindparam("at", type_=UTCDateTime())),
+            {"f": False, "t": True, "at": T0},
+        )
+        channel_id = conn.execute(text("SELECT id FROM channel")).scalar_one()
     store.upsert_papers(PAPERS, T0)
     with engine.begin() as conn:  # a reaction recorded before 0011 (no event_at yet)
         conn.execute(
@@ -98,14 +105,14 @@ def test_migration_0011_backfills_event_times_and_downgrades(db_url: str) -> Non
                 "INSERT INTO reaction (channel_id, paper_id, user_id, emoji, value, active,"
                 " created_at, updated_at) VALUES (:c, :p, 'U1', '+1', 1, :a, :t, :u)"
             ).bindparams(bindparam("t", type_=UTCDateTime()), bindparam("u", type_=UTCDateTime())),
-            {"c": channel.id, "p": PAPERS[0].id, "a": True, "t": T0, "u": T0 + timedelta(hours=1)},
+            {"c": channel_id, "p": PAPERS[0].id, "a": True, "t": T0, "u": T0 + timedelta(hours=1)},
         )
     migrate(engine)
-    (fb,) = store.feedback(channel.id)
+    (fb,) = store.feedback(channel_id)
     assert fb.at == T0 + timedelta(hours=1)  # its last change is the best time known
     # an event from before that last change is older: it changes nothing
     assert not store.record_reaction(
-        channel.id, PAPERS[0].id, "U1", "+1", 1, added=False, now=T0, at=T0 + timedelta(minutes=5)
+        channel_id, PAPERS[0].id, "U1", "+1", 1, added=False, now=T0, at=T0 + timedelta(minutes=5)
     )
     indexes = {i["name"] for i in inspect(engine).get_indexes("processed_event")}
     assert "ix_processed_event_created_at" in indexes

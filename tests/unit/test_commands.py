@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.models import CommandRequest, InterestKind, Platform, Threshold
+from bot.models import WEEKDAYS, CommandRequest, InterestKind, Platform, Threshold
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.conftest import make_paper
@@ -286,3 +286,69 @@ def test_a_paper_the_channel_liked_is_not_posted_to_it(core: PaperBot, chat: Rec
     run(core, "now")
     posted = [paper_id for _, paper_id, _ in chat.posts]
     assert posted and "2606.00002" not in posted and "2606.00001" in posted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("schedule 09:00 utc", ("09:00", "UTC", None)),
+        ("schedule 09:00 europe/berlin", ("09:00", "Europe/Berlin", None)),
+        ("schedule 9am Europe/Berlin weekdays", ("09:00", "Europe/Berlin", None)),
+        ("schedule 0 9 * * mon-fri Europe/Berlin", ("00:00", "Europe/Berlin", "0 9 * * mon-fri")),
+    ],
+)
+def test_schedule_takes_what_the_cli_takes(
+    core: PaperBot, text: str, expected: tuple[str, str, str | None]
+) -> None:
+    ok, reply = run(core, text)
+    assert ok, reply
+    s = channel_of(core).settings.schedule
+    assert (s.time, s.timezone, s.cron) == expected
+
+
+def test_schedule_abbreviation_is_named_in_the_reply(core: PaperBot) -> None:
+    ok, reply = run(core, "schedule 09:00 CET mon,thu")
+    assert ok and "09:00 Europe/Berlin, mon,thu" in reply
+    assert "Note: CET taken as Europe/Berlin" in reply
+
+
+def test_cron_schedule_shows_in_topics_and_reply(core: PaperBot) -> None:
+    ok, reply = run(core, "schedule 30 7 * * 1,3 America/New_York")
+    assert ok and "cron line 30 7 * * mon,wed (America/New_York)" in reply
+    assert "Schedule: cron 30 7 * * mon,wed America/New_York" in run(core, "topics")[1]
+    ok, reply = run(core, "schedule 0 9 * * mon-fri UTC extra")
+    assert not ok and "not a cron line" in reply
+    assert run(core, "schedule 08:00")[0]  # back from cron: weekdays again, the zone kept
+    s = channel_of(core).settings.schedule
+    assert (s.cron, s.time, s.timezone, s.days) == (None, "08:00", "America/New_York", WEEKDAYS)
+
+
+def test_size_range_is_the_core_one(core: PaperBot) -> None:
+    from bot.limits import SIZE_MAX
+
+    assert run(core, f"size {SIZE_MAX}")[0]
+    ok, reply = run(core, f"size {SIZE_MAX + 1}")
+    assert not ok and f"from 1 to {SIZE_MAX}" in reply
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("cat:CS.ro", "cs.RO"),
+        ("cat:cond-mat.MES-HALL", "cond-mat.mes-hall"),
+        ("cat:Q-BIO", "q-bio"),
+    ],
+)
+def test_categories_are_written_as_arxiv_writes_them(
+    core: PaperBot, typed: str, stored: str
+) -> None:
+    assert run(core, f"subscribe {typed}")[0]
+    assert stored in [i.value for i in channel_of(core).interests]
+
+
+def test_unknown_category_suggests_real_ones(core: PaperBot) -> None:
+    ok, reply = run(core, "subscribe cat:cs.RB")
+    assert not ok and "`cs.RB` is not an arXiv category. Did you mean `cs.RO`" in reply
+    ok, reply = run(core, "subscribe cat:cs.ML")
+    assert not ok and "Did you mean `stat.ML`" in reply
+    assert channel_of(core).interests == ()

@@ -13,6 +13,7 @@ from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import PaperClient, minimal_intents
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
+from bot.limits import SIZE_MAX, SIZE_MIN
 from bot.models import (
     Channel,
     ChannelRef,
@@ -87,7 +88,9 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert [c["value"] for c in switch["value"]["choices"]] == ["on", "off"]
     assert not switch["option"].get("required") and not switch["value"].get("required")
     size = subs["size"]["options"][0]
-    assert (size["type"], size["min_value"], size["max_value"]) == (4, 1, 20)
+    assert (size["type"], size["min_value"], size["max_value"]) == (4, SIZE_MIN, SIZE_MAX)
+    when = schedule["time"]  # 9am fits, and so does a cron line
+    assert when["min_length"] <= len("9am") and when["max_length"] >= len("0 9 * * mon-fri")
     assert [c["value"] for c in subs["threshold"]["options"][0]["choices"]] == [
         "low",
         "medium",

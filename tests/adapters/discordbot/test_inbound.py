@@ -113,3 +113,15 @@ def test_options_given_out_of_order_are_put_back_in_declared_order() -> None:
     order = {"schedule": ["time", "timezone", "days"]}
     req = command_request(payload, order)
     assert req is not None and req.text == "schedule 09:00 Europe/Berlin weekdays"
+
+
+def test_a_cron_line_in_the_time_option_reaches_the_one_parser() -> None:
+    from bot.schedule_parse import parse_schedule_text
+
+    payload = slash_interaction(
+        "schedule", [option("timezone", "cet"), option("time", "0 9 * * mon-fri")]
+    )
+    req = command_request(payload, {"schedule": ["time", "timezone", "days"]})
+    assert req is not None and req.text == "schedule 0 9 * * mon-fri cet"
+    parsed = parse_schedule_text(req.text.removeprefix("schedule "))
+    assert (parsed.schedule.cron, parsed.schedule.timezone) == ("0 9 * * mon-fri", "Europe/Berlin")
