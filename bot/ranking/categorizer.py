@@ -42,11 +42,14 @@ class CategoryModel:
     def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
         with np.load(path, allow_pickle=False) as z:
             terms = [str(t) for t in z["terms"]]
+            weights = z["weights"].astype(np.float32)
+            if "scales" in z:  # int8 weights with a scale per category
+                weights *= z["scales"].astype(np.float32)[None, :]
             return cls(
                 vocab={t: i for i, t in enumerate(terms)},
                 idf=z["idf"].astype(np.float64),
                 categories=tuple(str(c) for c in z["categories"]),
-                weights=z["weights"].astype(np.float32),
+                weights=weights,
                 bias=z["bias"].astype(np.float64),
                 thresholds=z["thresholds"].astype(np.float64),
                 rates=z["rates"].astype(np.float64),
@@ -91,6 +94,11 @@ class CategoryModel:
         keep = (prob >= self.thresholds) & (prob >= TOPIC_LIFT * self.rates)
         order = np.argsort(-prob, kind="stable")
         return tuple((self.categories[j], float(prob[j])) for j in order if keep[j])
+
+
+def archive_of(category: str) -> str:
+    """The arXiv archive of a category: `astro-ph.GA` -> `astro-ph`, `hep-th` -> `hep-th`."""
+    return category.split(".", 1)[0]
 
 
 @cache

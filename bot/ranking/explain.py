@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.models import Reason, ReasonKind
+from bot.models import Paper, Reason, ReasonKind
 from bot.ranking.categorizer import category_guess, topic_categories
 from bot.ranking.features import Batch, known_categories, paper_categories
 
@@ -118,6 +118,8 @@ def explain_many(
                         affinity[1],
                     )
                 )
+            if field != "in" and (guess := _learned_guess(profile, paper, w.learned_guess)):
+                reasons.append(guess)
             similar = _most_similar_liked(liked, paper.id, terms)
             if similar is not None:
                 pid, title, overlap = similar
@@ -138,6 +140,21 @@ def explain_many(
         reasons.sort(key=lambda r: -r.weight)
         out.append(tuple(reasons))
     return out
+
+
+def _learned_guess(profile: Profile, paper: Paper, weight: float) -> Reason | None:
+    """For a paper without categories: the likely category whose learned affinity (from papers
+    without categories) lifts it most, if it is strong enough to name."""
+    if not (profile.guess_pos or profile.guess_neg):
+        return None
+    best = max(
+        ((weight * prob * profile.guess_affinity(c), c) for c, prob, _ in category_guess(paper)),
+        default=(0.0, ""),
+    )
+    if best[0] < LEARNED_MIN:
+        return None
+    text = f"you 👍 papers likely in {best[1]}"
+    return Reason(ReasonKind.LEARNED, text, best[0], best[1])
 
 
 def _most_similar_liked(

@@ -90,6 +90,9 @@ def prepare(
                 learned_table = weighted.astype(np.float32)
             else:
                 cat.add_arrays_rows(rows, cols, weighted[rows, cols])
+        if batch.guesses is not None and w.learned_guess:  # papers without categories
+            rows, cols, aff = learned.odds("guesses", batch.keys("guesses"))
+            pointed_guess.add_arrays_rows(rows, cols, w.learned_guess * aff)
         if batch.has_authors:
             rows, cols, aff = learned.odds("authors", batch.keys("authors"))
             author.add_arrays_rows(rows, cols, w.learned_author * aff)

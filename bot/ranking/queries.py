@@ -108,11 +108,11 @@ class LearnedRows:
         return rows[known], cols[known], vals[known]
 
     def odds(
-        self, kind: Literal["cats", "authors"], index: KeyIndex
+        self, kind: Literal["cats", "authors", "guesses"], index: KeyIndex
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories or authors
-        the batch has."""
-        prefix = "cat" if kind == "cats" else "author"
+        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories, authors or
+        likely categories (of papers without any) the batch has."""
+        prefix = {"cats": "cat", "authors": "author", "guesses": "guess"}[kind]
         keys = [getattr(a, kind) for a in self._arrays]
         lengths = [len(k) for k in keys]
         rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)

@@ -28,6 +28,7 @@ class Weights:
     prf_sem: float = 1.0
     prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
     learned_category: float = 1.0
+    learned_guess: float = 1.0  # learned from papers without categories, by their likely ones
     category_rarity: float = 1.0  # 0: every category alike; 1: rare categories count more
     category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3
