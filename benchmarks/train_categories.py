@@ -69,12 +69,14 @@ def load() -> tuple[list[Paper], list[Paper]]:
     return train, held
 
 
-def vocabulary(counts: list[Counter[str]]) -> tuple[list[str], np.ndarray]:
+def vocabulary(
+    counts: list[Counter[str]], size: int = MAX_VOCAB
+) -> tuple[list[str], np.ndarray]:
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
     terms = sorted((t for t, n in df.items() if n >= MIN_DF), key=lambda t: (-df[t], t))
-    terms = terms[:MAX_VOCAB]
+    terms = terms[:size]
     idf = np.array([math.log(len(counts) / df[t]) + 1.0 for t in terms])
     return terms, idf
 
@@ -156,11 +158,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--C", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
+    parser.add_argument("--vocab", type=int, default=MAX_VOCAB, help="terms kept (by df)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write it")
     args = parser.parse_args()
     started = time.perf_counter()
     train, held = load()
     counts = [paper_terms(p) for p in train]
-    terms, idf = vocabulary(counts)
+    terms, idf = vocabulary(counts, args.vocab)
     vocab = {t: i for i, t in enumerate(terms)}
     x_train = features(counts, vocab, idf)
     x_held = features([paper_terms(p) for p in held], vocab, idf)
@@ -188,15 +192,21 @@ def main() -> None:
         f"({time.perf_counter() - started:.0f} s)"
     )
     if not args.dry_run:
-        save(terms, idf, cats, fits, np.array([label_counts[c] / len(train) for c in cats]))
+        rates = np.array([label_counts[c] / len(train) for c in cats])
+        save(args.out, terms, idf, cats, fits, rates)
 
 
 def save(
-    terms: list[str], idf: np.ndarray, cats: list[str], fits: list[Fitted], rates: np.ndarray
+    path: Path,
+    terms: list[str],
+    idf: np.ndarray,
+    cats: list[str],
+    fits: list[Fitted],
+    rates: np.ndarray,
 ) -> None:
     q, scale = quantized(np.stack([f.weights for f in fits], axis=1))
     np.savez_compressed(
-        MODEL_PATH,
+        path,
         terms=np.array(terms),
         idf=idf.astype(np.float32),
         categories=np.array(cats),
@@ -208,7 +218,7 @@ def save(
         ap=np.array([f.ap for f in fits], dtype=np.float32),
         rates=rates.astype(np.float32),
     )
-    print(f"wrote {MODEL_PATH} ({Path(MODEL_PATH).stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

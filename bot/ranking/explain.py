@@ -10,6 +10,7 @@ import numpy as np
 from bot.models import Paper, Reason, ReasonKind
 from bot.ranking.categorizer import category_guess, topic_categories
 from bot.ranking.features import Batch, known_categories, paper_categories
+from bot.ranking.gate import NO_GATES, PriorGates
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
@@ -33,10 +34,12 @@ def explain_many(
     batch: Batch,
     picks: Sequence[int],
     best_affinity: Sequence[tuple[float, str]] | None = None,
+    gates: PriorGates = NO_GATES,
 ) -> list[tuple[Reason, ...]]:
     """`explain` for several papers of one channel, with the channel's part done once.
     `best_affinity` (per pick) is what `explain_chunk` gives for many channels at once; without
-    it, it is worked out here."""
+    it, it is worked out here. `gates` are how far each category the topics point to counted
+    today for this channel (`Ranker.prior_gates`)."""
     if not picks:
         return []
     w = ranker.weights
@@ -93,7 +96,8 @@ def explain_many(
                     weight = w.topic_category * pointed[hit]
                 else:  # a guessed category counts by the model's probability
                     chance = next(p for c, p, _ in category_guess(paper) if c == hit)
-                    weight = w.topic_guess * pointed[hit] * chance
+                    trust = profile.prior_trust(hit) ** w.prior_trust if w.prior_trust else 1.0
+                    weight = w.topic_guess * pointed[hit] * chance * trust * gates.of(hit, batch)
                 if weight > 0:
                     text = f"{field} {hit}, where your topics point"
                     reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))

@@ -94,6 +94,13 @@ class Batch:
     def __len__(self) -> int:
         return len(self.papers)
 
+    def guess_names(self) -> list[str]:
+        """The category of each column of `guesses`."""
+        names = [""] * len(self.guess_index)
+        for name, col in self.guess_index.items():
+            names[col] = name
+        return names
+
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
         if col is not None:

@@ -31,6 +31,8 @@ MAX_AUTHORS = 40
 MAX_LIKED = 20
 AUTHORS_PER_PAPER = 10
 DISLIKE_TERM_RATE = 0.5
+TRUST_SMOOTHING = 2.0  # pseudo-reactions on each side of `Profile.prior_trust`
+GUESS_SMOOTHING = 4.0  # pseudo-reactions of `Profile.guess_affinity`
 _EPS = 1e-9
 
 
@@ -48,8 +50,7 @@ class LearnedArrays:
     author_pos: np.ndarray
     author_neg: np.ndarray
     guesses: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    guess_pos: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    guess_neg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    guess_odds: np.ndarray = field(default_factory=lambda: np.zeros(0))  # `guess_affinity`
     liked: np.ndarray | None = None  # mean embedding of liked papers
     disliked: np.ndarray | None = None  # ... and of disliked ones
 
@@ -231,10 +232,30 @@ class Profile:
         return {c: self.category_affinity(c) for c in sorted({*self.cat_pos, *self.cat_neg})}
 
     def guess_affinity(self, category: str) -> float:
-        """Smoothed log-odds of 👍 against 👎 among papers likely in this category (papers
-        without categories, each counted by the model's probability)."""
+        """How much likelier a 👍 is for papers likely in this category than for any paper
+        without categories the channel reacted to (each counted by the model's probability):
+        the log-odds of 👍 among them, smoothed towards the channel's own rate by
+        `GUESS_SMOOTHING` pseudo-reactions, minus the log-odds of that rate. 0 without them."""
+        return self._guess_odds(
+            self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
+        )
+
+    def _guess_odds(self, pos: float, neg: float) -> float:
+        rate = self._guess_rate()
+        smoothed = (pos + GUESS_SMOOTHING * rate) / (neg + GUESS_SMOOTHING * (1 - rate))
+        return math.log(smoothed) - math.log(rate / (1 - rate))
+
+    def _guess_rate(self) -> float:
+        liked, disliked = sum(self.guess_pos.values()), sum(self.guess_neg.values())
+        return (liked + 1.0) / (liked + disliked + 2.0)
+
+    def prior_trust(self, category: str) -> float:
+        """How reactions to papers likely in a category (papers without categories, counted by
+        the model's probability) bear out the typed topics pointing there: 1 without them, up
+        to 2 when they are all 👍, down to 0 when they are all 👎 (smoothed by
+        `TRUST_SMOOTHING`)."""
         pos, neg = self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
-        return math.log((pos + 0.5) / (neg + 0.5))
+        return 2 * (pos + TRUST_SMOOTHING) / (pos + neg + 2 * TRUST_SMOOTHING)
 
     def author_affinity(self, author: str) -> float:
         key = author.lower()
@@ -271,8 +292,9 @@ class Profile:
                 author_pos=_values(self.author_pos, authors),
                 author_neg=_values(self.author_neg, authors),
                 guesses=key_hashes(guesses),
-                guess_pos=_values(self.guess_pos, guesses),
-                guess_neg=_values(self.guess_neg, guesses),
+                guess_odds=np.fromiter(
+                    map(self.guess_affinity, guesses), np.float64, count=len(guesses)
+                ),
                 liked=_mean(self.emb_pos, self.emb_pos_n),
                 disliked=_mean(self.emb_neg, self.emb_neg_n),
             )

@@ -108,11 +108,11 @@ class LearnedRows:
         return rows[known], cols[known], vals[known]
 
     def odds(
-        self, kind: Literal["cats", "authors", "guesses"], index: KeyIndex
+        self, kind: Literal["cats", "authors"], index: KeyIndex
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories, authors or
-        likely categories (of papers without any) the batch has."""
-        prefix = {"cats": "cat", "authors": "author", "guesses": "guess"}[kind]
+        """(rows, columns, log((likes + 0.5) / (dislikes + 0.5))) of the categories or authors
+        the batch has."""
+        prefix = "cat" if kind == "cats" else "author"
         keys = [getattr(a, kind) for a in self._arrays]
         lengths = [len(k) for k in keys]
         rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
@@ -121,6 +121,16 @@ class LearnedRows:
         pos = np.concatenate([getattr(a, prefix + "_pos") for a in self._arrays])[known]
         neg = np.concatenate([getattr(a, prefix + "_neg") for a in self._arrays])[known]
         return rows[known], cols[known], np.log((pos + 0.5) / (neg + 0.5))
+
+    def guess_odds(self, index: KeyIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, `Profile.guess_affinity`) of the likely categories (learned from
+        papers without any) among the batch's model guesses."""
+        lengths = [len(a.guesses) for a in self._arrays]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        cols = index.lookup(np.concatenate([a.guesses for a in self._arrays]))
+        odds = np.concatenate([a.guess_odds for a in self._arrays])
+        known = cols >= 0
+        return rows[known], cols[known], odds[known]
 
 
 class Rows:
