@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45
 LEARNED_MIN = 0.5
+GUESS_MIN = 0.3  # a likely category liked this much more than the rest is named
 TRENDING_MIN = 20
 SIMILAR_MIN = 3  # shared words for "like <a paper you liked>"
 
@@ -152,13 +153,13 @@ def _learned_guess(profile: Profile, paper: Paper, weight: float) -> Reason | No
     if not (profile.guess_pos or profile.guess_neg):
         return None
     best = max(
-        ((weight * prob * profile.guess_affinity(c), c) for c, prob, _ in category_guess(paper)),
+        ((prob * profile.guess_affinity(c), c) for c, prob, _ in category_guess(paper)),
         default=(0.0, ""),
     )
-    if best[0] < LEARNED_MIN:
+    if best[0] < GUESS_MIN:
         return None
     text = f"you 👍 papers likely in {best[1]}"
-    return Reason(ReasonKind.LEARNED, text, best[0], best[1])
+    return Reason(ReasonKind.LEARNED, text, weight * best[0], best[1])
 
 
 def _most_similar_liked(

@@ -31,7 +31,6 @@ MAX_AUTHORS = 40
 MAX_LIKED = 20
 AUTHORS_PER_PAPER = 10
 DISLIKE_TERM_RATE = 0.5
-TRUST_SMOOTHING = 2.0  # pseudo-reactions on each side of `Profile.prior_trust`
 GUESS_SMOOTHING = 4.0  # pseudo-reactions of `Profile.guess_affinity`
 _EPS = 1e-9
 
@@ -232,30 +231,22 @@ class Profile:
         return {c: self.category_affinity(c) for c in sorted({*self.cat_pos, *self.cat_neg})}
 
     def guess_affinity(self, category: str) -> float:
-        """How much likelier a 👍 is for papers likely in this category than for any paper
-        without categories the channel reacted to (each counted by the model's probability):
-        the log-odds of 👍 among them, smoothed towards the channel's own rate by
-        `GUESS_SMOOTHING` pseudo-reactions, minus the log-odds of that rate. 0 without them."""
-        return self._guess_odds(
-            self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
-        )
-
-    def _guess_odds(self, pos: float, neg: float) -> float:
-        rate = self._guess_rate()
-        smoothed = (pos + GUESS_SMOOTHING * rate) / (neg + GUESS_SMOOTHING * (1 - rate))
-        return math.log(smoothed) - math.log(rate / (1 - rate))
-
-    def _guess_rate(self) -> float:
+        """How much more often papers likely in this category get a 👍 than any paper without
+        categories the channel reacted to (each counted by the model's probability): the log of
+        the ratio of the two shares of 👍, the category's smoothed towards the channel's by
+        `GUESS_SMOOTHING` pseudo-reactions. 0 without reactions, or when every reaction is a 👍."""
+        pos, neg = self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
         liked, disliked = sum(self.guess_pos.values()), sum(self.guess_neg.values())
-        return (liked + 1.0) / (liked + disliked + 2.0)
+        rate = (liked + 0.5) / (liked + disliked + 1.0)
+        share = (pos + GUESS_SMOOTHING * rate) / (pos + neg + GUESS_SMOOTHING)
+        return math.log(share / rate)
 
     def prior_trust(self, category: str) -> float:
         """How reactions to papers likely in a category (papers without categories, counted by
-        the model's probability) bear out the typed topics pointing there: 1 without them, up
-        to 2 when they are all 👍, down to 0 when they are all 👎 (smoothed by
-        `TRUST_SMOOTHING`)."""
-        pos, neg = self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
-        return 2 * (pos + TRUST_SMOOTHING) / (pos + neg + 2 * TRUST_SMOOTHING)
+        the model's probability) bear out the typed topics pointing there, against the
+        channel's other such reactions: exp(`guess_affinity`), the ratio of the shares of 👍,
+        at most 2. 1 without them or when its papers are liked as often as the rest."""
+        return min(2.0, math.exp(self.guess_affinity(category)))
 
     def author_affinity(self, author: str) -> float:
         key = author.lower()
