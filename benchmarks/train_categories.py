@@ -69,9 +69,7 @@ def load() -> tuple[list[Paper], list[Paper]]:
     return train, held
 
 
-def vocabulary(
-    counts: list[Counter[str]], size: int = MAX_VOCAB
-) -> tuple[list[str], np.ndarray]:
+def vocabulary(counts: list[Counter[str]], size: int = MAX_VOCAB) -> tuple[list[str], np.ndarray]:
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
@@ -109,7 +107,9 @@ def fit_category(
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score
 
-    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", dual=True)
+    model = LogisticRegression(
+        C=c, solver="liblinear", class_weight="balanced", dual=True, random_state=0
+    )
     model.fit(x_train, y_train)
     raw = model.decision_function(x_held)
     platt = LogisticRegression(C=1.0).fit(raw[:, None], y_held) if y_held.any() else None
