@@ -41,8 +41,9 @@ def cached_embeddings(papers: Sequence[Paper], max_tokens: int = 128) -> dict[st
 
 
 if __name__ == "__main__":
-    from benchmarks.protocol import DEV_START, TUNE_START, load_days
+    from benchmarks.protocol import CORPORA, load_days
 
-    for start in (TUNE_START, DEV_START):
-        days = load_days(start)
-        cached_embeddings([p for _, ps in days for p in ps])
+    for corpus in CORPORA.values():
+        for window in ("tune", "dev"):
+            days = load_days(corpus.start(window), path=corpus.data_path)
+            cached_embeddings([p for _, ps in days for p in ps])

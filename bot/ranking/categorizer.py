@@ -18,14 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from bot.models import Paper
-from bot.ranking.text import paper_terms
+from bot.ranking.text import paper_terms, tokens
 
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "category_model.npz"
 CACHED_PAPERS = 65_536
 TOPIC_LIFT = 3.0
+TOPIC_SURE = 0.9  # ... or this likely (a big category, such as cs.CV, cannot be 3x its rate)
 GUESS_FLOOR = 0.05  # likely categories keep their probability down to this
+KNOWN_FROM = 0.5  # with this share of typed topics' words or less in its vocabulary the model
+KNOWN_AT = 0.85  # does not know their field; from this share on it does (`CategoryModel.knows`)
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,14 @@ class CategoryModel:
     def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
         with np.load(path, allow_pickle=False) as z:
             terms = [str(t) for t in z["terms"]]
+            weights = z["weights"].astype(np.float32)
+            if "scales" in z:  # int8 weights with a scale per category
+                weights *= z["scales"].astype(np.float32)[None, :]
             return cls(
                 vocab={t: i for i, t in enumerate(terms)},
                 idf=z["idf"].astype(np.float64),
                 categories=tuple(str(c) for c in z["categories"]),
-                weights=z["weights"].astype(np.float32),
+                weights=weights,
                 bias=z["bias"].astype(np.float64),
                 thresholds=z["thresholds"].astype(np.float64),
                 rates=z["rates"].astype(np.float64),
@@ -84,13 +90,33 @@ class CategoryModel:
             if j == best or prob[j] >= GUESS_FLOOR
         )
 
+    def knows(self, phrases: tuple[str, ...]) -> float:
+        """How far the model knows the field of typed topics, from 0 to 1: the share of their
+        words in its vocabulary, from `KNOWN_FROM` (not at all) to `KNOWN_AT` (fully). A model
+        that never read a field's words would point its topics by the few words it knows."""
+        words = [t for phrase in phrases for t in tokens(phrase)]
+        if not words:
+            return 0.0
+        share = sum(t in self.vocab for t in words) / len(words)
+        return min(1.0, max(0.0, (share - KNOWN_FROM) / (KNOWN_AT - KNOWN_FROM)))
+
     def topic_categories(self, phrases: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
         """The categories typed topics point to: predicted for the phrases read together and at
-        least `TOPIC_LIFT` times likelier than for a random paper, with their probability."""
+        least `TOPIC_LIFT` times likelier than for a random paper (or `TOPIC_SURE` likely),
+        with their probability times how far the model knows their field (`knows`)."""
+        known = self.knows(phrases)
+        if not known:
+            return ()
         prob = self.probabilities("; ".join(phrases), "")
-        keep = (prob >= self.thresholds) & (prob >= TOPIC_LIFT * self.rates)
+        likelier = (prob >= TOPIC_LIFT * self.rates) | (prob >= TOPIC_SURE)
+        keep = (prob >= self.thresholds) & likelier
         order = np.argsort(-prob, kind="stable")
-        return tuple((self.categories[j], float(prob[j])) for j in order if keep[j])
+        return tuple((self.categories[j], known * float(prob[j])) for j in order if keep[j])
+
+
+def archive_of(category: str) -> str:
+    """The arXiv archive of a category: `astro-ph.GA` -> `astro-ph`, `hep-th` -> `hep-th`."""
+    return category.split(".", 1)[0]
 
 
 @cache

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.models import Reason, ReasonKind
+from bot.models import Paper, Reason, ReasonKind
 from bot.ranking.categorizer import category_guess, topic_categories
 from bot.ranking.features import Batch, known_categories, paper_categories
+from bot.ranking.gate import NO_GATES, PriorGates
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45
 LEARNED_MIN = 0.5
+GUESS_MIN = 0.3  # a likely category liked this much more than the rest is named
 TRENDING_MIN = 20
 SIMILAR_MIN = 3  # shared words for "like <a paper you liked>"
 
@@ -33,10 +35,12 @@ def explain_many(
     batch: Batch,
     picks: Sequence[int],
     best_affinity: Sequence[tuple[float, str]] | None = None,
+    gates: PriorGates = NO_GATES,
 ) -> list[tuple[Reason, ...]]:
     """`explain` for several papers of one channel, with the channel's part done once.
     `best_affinity` (per pick) is what `explain_chunk` gives for many channels at once; without
-    it, it is worked out here."""
+    it, it is worked out here. `gates` are how far each category the topics point to counted
+    today for this channel (`Ranker.prior_gates`)."""
     if not picks:
         return []
     w = ranker.weights
@@ -93,7 +97,8 @@ def explain_many(
                     weight = w.topic_category * pointed[hit]
                 else:  # a guessed category counts by the model's probability
                     chance = next(p for c, p, _ in category_guess(paper) if c == hit)
-                    weight = w.topic_guess * pointed[hit] * chance
+                    trust = profile.prior_trust(hit) ** w.prior_trust if w.prior_trust else 1.0
+                    weight = w.topic_guess * pointed[hit] * chance * trust * gates.of(hit, batch)
                 if weight > 0:
                     text = f"{field} {hit}, where your topics point"
                     reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
@@ -118,6 +123,8 @@ def explain_many(
                         affinity[1],
                     )
                 )
+            if field != "in" and (guess := _learned_guess(profile, paper, w.learned_guess)):
+                reasons.append(guess)
             similar = _most_similar_liked(liked, paper.id, terms)
             if similar is not None:
                 pid, title, overlap = similar
@@ -138,6 +145,21 @@ def explain_many(
         reasons.sort(key=lambda r: -r.weight)
         out.append(tuple(reasons))
     return out
+
+
+def _learned_guess(profile: Profile, paper: Paper, weight: float) -> Reason | None:
+    """For a paper without categories: the likely category whose learned affinity (from papers
+    without categories) lifts it most, if it is strong enough to name."""
+    if not (profile.guess_pos or profile.guess_neg):
+        return None
+    best = max(
+        ((prob * profile.guess_affinity(c), c) for c, prob, _ in category_guess(paper)),
+        default=(0.0, ""),
+    )
+    if best[0] < GUESS_MIN:
+        return None
+    text = f"you 👍 papers likely in {best[1]}"
+    return Reason(ReasonKind.LEARNED, text, weight * best[0], best[1])
 
 
 def _most_similar_liked(

@@ -94,6 +94,13 @@ class Batch:
     def __len__(self) -> int:
         return len(self.papers)
 
+    def guess_names(self) -> list[str]:
+        """The category of each column of `guesses`."""
+        names = [""] * len(self.guess_index)
+        for name, col in self.guess_index.items():
+            names[col] = name
+        return names
+
     def idf_of(self, term: str) -> float:
         col = self.vocab.get(term)
         if col is not None:
@@ -198,7 +205,7 @@ class Batch:
         _ = self.has_authors
         self.author_matrix()
         self.term_split()
-        for kind in ("words", "categories", "authors"):
+        for kind in ("words", "categories", "guesses", "authors"):
             self.keys(kind)  # type: ignore[arg-type]
 
     @property
@@ -240,14 +247,17 @@ class Batch:
             self._split = TermSplit(position, dense, rare.T.tocsr())
         return self._split
 
-    def keys(self, kind: Literal["words", "categories", "authors"]) -> KeyIndex:
-        """`KeyIndex` of the vocabulary, the categories or the (lower-cased) authors (cached)."""
+    def keys(self, kind: Literal["words", "categories", "guesses", "authors"]) -> KeyIndex:
+        """`KeyIndex` of the vocabulary, the categories, the columns of `guesses` or the
+        (lower-cased) authors (cached)."""
         found = self._keys.get(kind)
         if found is None:
             if kind == "words":
                 index = self.vocab
             elif kind == "categories":
                 index = self.cat_index
+            elif kind == "guesses":
+                index = self.guess_index
             else:
                 index = self.author_matrix()[0]
             found = self._keys[kind] = KeyIndex.of(index)

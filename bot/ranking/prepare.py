@@ -30,6 +30,7 @@ class Prepared:
     cats: sparse.csr_matrix  # channels x categories
     topics: sparse.csr_matrix  # channels x categories the typed topics point to (known ones)
     topic_guesses: sparse.csr_matrix | None  # ... x `Batch.guesses` columns (guessed ones)
+    learned_guesses: sparse.csr_matrix | None  # channels x `Batch.guesses`: learned log-odds
     learned_cats: np.ndarray | None  # channels x (categories + 1), -inf where not learned
     dense: np.ndarray | None  # channels x dim (float32), or None
     authors: sparse.csr_matrix | None  # channels x batch authors
@@ -48,6 +49,7 @@ def prepare(
     cat = Rows()
     topic = Rows()
     pointed_guess = Rows()
+    learned_guess = Rows()
     author = Rows()
     learned = LearnedRows()
     index = batch.author_matrix()[0] if batch.has_authors else {}
@@ -65,7 +67,8 @@ def prepare(
             if len(cols) and w.topic_category:
                 topic.add_arrays(i, cols, vals, w.topic_category)
             if len(guess_cols) and w.topic_guess:
-                pointed_guess.add_arrays(i, guess_cols, guess_vals, w.topic_guess)
+                trust = _trust(profile, guess_cols, batch, w.prior_trust)
+                pointed_guess.add_arrays(i, guess_cols, guess_vals * trust, w.topic_guess)
         if profile.follow_authors and profile.authors and batch.has_authors:
             found = {index[a] for a in map(str.lower, profile.authors) if a in index}
             followed_rows.extend([i] * len(found))
@@ -90,6 +93,9 @@ def prepare(
                 learned_table = weighted.astype(np.float32)
             else:
                 cat.add_arrays_rows(rows, cols, weighted[rows, cols])
+        if batch.guesses is not None and w.learned_guess:  # papers without categories
+            rows, cols, aff = learned.guess_odds(batch.keys("guesses"))
+            learned_guess.add_arrays_rows(rows, cols, w.learned_guess * aff)
         if batch.has_authors:
             rows, cols, aff = learned.odds("authors", batch.keys("authors"))
             author.add_arrays_rows(rows, cols, w.learned_author * aff)
@@ -108,12 +114,27 @@ def prepare(
             if len(pointed_guess)
             else None
         ),
+        learned_guesses=(
+            learned_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
+            if len(learned_guess)
+            else None
+        ),
         learned_cats=learned_table,
         dense=dense_queries(w, profiles, batch, centroids),
         authors=authors,
         excluded=excluded_mask(profiles, batch),
         odds=odds,
     )
+
+
+def _trust(profile: Profile, cols: np.ndarray, batch: Batch, strength: float) -> np.ndarray:
+    """Per pointed category (columns of `Batch.guesses`): how the channel's reactions to papers
+    likely in it move the prior, `Profile.prior_trust` to the power `strength` (1 without
+    such reactions)."""
+    if not strength or not (profile.guess_pos or profile.guess_neg):
+        return np.ones(len(cols))
+    names = batch.guess_names()
+    return np.array([profile.prior_trust(names[c]) ** strength for c in cols])
 
 
 def dense_queries(

@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.ranking.features import Batch
+from bot.ranking.gate import PriorGates
 from bot.ranking.prepare import Prepared
 from bot.ranking.weights import Weights
 
@@ -37,19 +38,39 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     per_set = None
     if prepared.cats.nnz:
         per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
-    if prepared.topics.nnz:  # where the typed topics point: for known categories only
-        pointed = np.asarray(prepared.topics @ members.T, dtype=np.float32)
-        pointed[:, batch.guessed_sets()] = 0.0
-        per_set = pointed if per_set is None else per_set + pointed
     if prepared.learned_cats is not None:
         best = best_category(prepared.learned_cats, slots)
         per_set = best if per_set is None else per_set + best
     if per_set is not None:
         out += per_set[:, inverse]
-    if prepared.topic_guesses is not None and batch.guesses is not None:
-        # a paper without categories: by the model's probability of each pointed category
-        add_sparse(out, prepared.topic_guesses @ batch.guesses.T)
+    if prepared.learned_guesses is not None and batch.guesses is not None:
+        add_sparse(out, prepared.learned_guesses @ batch.guesses.T)
     return out
+
+
+def pointed(prepared: Prepared, batch: Batch, gates: PriorGates) -> np.ndarray | None:
+    """channels x papers: the prior of the categories the typed topics point to (float32), or
+    None; a paper with categories by its own, one without by the model's probability of each
+    times the category's gate."""
+    m, n = prepared.excluded.shape
+    out = None
+    if prepared.topics.nnz:  # known categories
+        _, inverse, members = batch.category_sets()
+        per_set = np.asarray(prepared.topics @ members.T, dtype=np.float32)
+        per_set[:, batch.guessed_sets()] = 0.0
+        out = per_set[:, inverse]
+    if prepared.topic_guesses is not None and batch.guesses is not None:
+        if out is None:
+            out = np.zeros((m, n), dtype=np.float32)
+        topic_guesses = _gated(prepared.topic_guesses, gates.guessed)
+        add_sparse(out, (topic_guesses @ batch.guesses.T).astype(np.float32))
+    return out
+
+
+def _gated(query: sparse.csr_matrix, gates: np.ndarray | None) -> sparse.csr_matrix:
+    if gates is None:
+        return query
+    return sparse.csr_matrix(query.multiply(gates.astype(query.dtype)), dtype=query.dtype)
 
 
 def static_scores(w: Weights, batch: Batch) -> np.ndarray:
@@ -80,4 +101,4 @@ def best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
     return best
 
 
-__all__ = ["add_sparse", "best_category", "evidence", "static_scores"]
+__all__ = ["add_sparse", "best_category", "evidence", "pointed", "static_scores"]

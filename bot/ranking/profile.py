@@ -2,7 +2,9 @@
 
 Learning is a sum over opinions (Rocchio on words and embeddings, like/dislike counts on
 categories and authors), so it is order-independent, deterministic and exactly invertible:
-`remove_reaction` subtracts what `apply_reaction` added.
+`remove_reaction` subtracts what `apply_reaction` added. A paper whose source gave no
+categories teaches its likely ones apart (`guess_pos`, `guess_neg`), each counted by the
+category model's probability: reactions then correct where the typed topics point.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bot.models import Channel, InterestKind, Paper
+from bot.ranking.categorizer import category_guess
 from bot.ranking.features import known_categories, paper_terms
 from bot.ranking.keys import key_hashes
 
@@ -28,6 +31,7 @@ MAX_AUTHORS = 40
 MAX_LIKED = 20
 AUTHORS_PER_PAPER = 10
 DISLIKE_TERM_RATE = 0.5
+GUESS_SMOOTHING = 4.0  # pseudo-reactions of `Profile.guess_affinity`
 _EPS = 1e-9
 
 
@@ -44,6 +48,8 @@ class LearnedArrays:
     authors: np.ndarray
     author_pos: np.ndarray
     author_neg: np.ndarray
+    guesses: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    guess_odds: np.ndarray = field(default_factory=lambda: np.zeros(0))  # `guess_affinity`
     liked: np.ndarray | None = None  # mean embedding of liked papers
     disliked: np.ndarray | None = None  # ... and of disliked ones
 
@@ -64,6 +70,8 @@ class Profile:
     cat_neg: dict[str, float] = field(default_factory=dict)
     author_pos: dict[str, float] = field(default_factory=dict)
     author_neg: dict[str, float] = field(default_factory=dict)
+    guess_pos: dict[str, float] = field(default_factory=dict)  # likely categories of liked
+    guess_neg: dict[str, float] = field(default_factory=dict)  # ... and disliked papers
     term_weights: dict[str, float] = field(default_factory=dict)
     emb_pos: np.ndarray | None = None
     emb_neg: np.ndarray | None = None
@@ -121,6 +129,8 @@ class Profile:
             cat_neg=dict(self.cat_neg),
             author_pos=dict(self.author_pos),
             author_neg=dict(self.author_neg),
+            guess_pos=dict(self.guess_pos),
+            guess_neg=dict(self.guess_neg),
             term_weights=dict(self.term_weights),
             emb_pos=None if self.emb_pos is None else self.emb_pos.copy(),
             emb_neg=None if self.emb_neg is None else self.emb_neg.copy(),
@@ -158,9 +168,14 @@ class Profile:
             self.positives += int(sign)
         else:
             self.negatives += int(sign)
+        known = known_categories(paper)
         counts = self.cat_pos if like else self.cat_neg
-        for cat in dict.fromkeys(known_categories(paper)):  # never a model's guess
+        for cat in dict.fromkeys(known):  # never a model's guess
             _add(counts, cat, sign)
+        if not known:  # the likely categories, by the model's probability of each
+            guessed = self.guess_pos if like else self.guess_neg
+            for cat, prob, _ in category_guess(paper):
+                _add(guessed, cat, sign * prob)
         people = self.author_pos if like else self.author_neg
         for author in paper.authors[:AUTHORS_PER_PAPER]:
             _add(people, author.lower(), sign)
@@ -215,6 +230,24 @@ class Profile:
         """Learned affinity per category the channel reacted to (> 0: liked), for summaries."""
         return {c: self.category_affinity(c) for c in sorted({*self.cat_pos, *self.cat_neg})}
 
+    def guess_affinity(self, category: str) -> float:
+        """How much more often papers likely in this category get a 👍 than any paper without
+        categories the channel reacted to (each counted by the model's probability): the log of
+        the ratio of the two shares of 👍, the category's smoothed towards the channel's by
+        `GUESS_SMOOTHING` pseudo-reactions. 0 without reactions, or when every reaction is a 👍."""
+        pos, neg = self.guess_pos.get(category, 0.0), self.guess_neg.get(category, 0.0)
+        liked, disliked = sum(self.guess_pos.values()), sum(self.guess_neg.values())
+        rate = (liked + 0.5) / (liked + disliked + 1.0)
+        share = (pos + GUESS_SMOOTHING * rate) / (pos + neg + GUESS_SMOOTHING)
+        return math.log(share / rate)
+
+    def prior_trust(self, category: str) -> float:
+        """How reactions to papers likely in a category (papers without categories, counted by
+        the model's probability) bear out the typed topics pointing there, against the
+        channel's other such reactions: exp(`guess_affinity`), the ratio of the shares of 👍,
+        at most 2. 1 without them or when its papers are liked as often as the rest."""
+        return min(2.0, math.exp(self.guess_affinity(category)))
+
     def author_affinity(self, author: str) -> float:
         key = author.lower()
         pos, neg = self.author_pos.get(key, 0.0), self.author_neg.get(key, 0.0)
@@ -239,6 +272,7 @@ class Profile:
             top = self.top_terms(terms)
             cats = list({**self.cat_pos, **self.cat_neg})
             authors = list({**self.author_pos, **self.author_neg})
+            guesses = list({**self.guess_pos, **self.guess_neg})
             found = self._arrays[terms] = LearnedArrays(
                 words=key_hashes(t for t, _ in top),
                 word_weights=np.fromiter((w for _, w in top), np.float64, count=len(top)),
@@ -248,6 +282,10 @@ class Profile:
                 authors=key_hashes(authors),
                 author_pos=_values(self.author_pos, authors),
                 author_neg=_values(self.author_neg, authors),
+                guesses=key_hashes(guesses),
+                guess_odds=np.fromiter(
+                    map(self.guess_affinity, guesses), np.float64, count=len(guesses)
+                ),
                 liked=_mean(self.emb_pos, self.emb_pos_n),
                 disliked=_mean(self.emb_neg, self.emb_neg_n),
             )
@@ -268,6 +306,8 @@ class Profile:
             "cat_neg": _rounded(self.cat_neg),
             "author_pos": _rounded(_top(self.author_pos, MAX_AUTHORS)),
             "author_neg": _rounded(_top(self.author_neg, MAX_AUTHORS)),
+            "guess_pos": _rounded(self.guess_pos),
+            "guess_neg": _rounded(self.guess_neg),
             "term_weights": [[t, round(w, 4)] for t, w in self.top_terms()],
             "emb_pos": _pack(self.emb_pos),
             "emb_neg": _pack(self.emb_neg),
@@ -294,6 +334,8 @@ class Profile:
             cat_neg=dict(data.get("cat_neg", {})),
             author_pos=dict(data.get("author_pos", {})),
             author_neg=dict(data.get("author_neg", {})),
+            guess_pos=dict(data.get("guess_pos", {})),
+            guess_neg=dict(data.get("guess_neg", {})),
             term_weights=dict(terms.items() if isinstance(terms, dict) else terms),
             emb_pos=_unpack(data.get("emb_pos")),
             emb_neg=_unpack(data.get("emb_neg")),

@@ -122,6 +122,16 @@ class LearnedRows:
         neg = np.concatenate([getattr(a, prefix + "_neg") for a in self._arrays])[known]
         return rows[known], cols[known], np.log((pos + 0.5) / (neg + 0.5))
 
+    def guess_odds(self, index: KeyIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, `Profile.guess_affinity`) of the likely categories (learned from
+        papers without any) among the batch's model guesses."""
+        lengths = [len(a.guesses) for a in self._arrays]
+        rows = np.repeat(np.asarray(self._rows, dtype=np.int64), lengths)
+        cols = index.lookup(np.concatenate([a.guesses for a in self._arrays]))
+        odds = np.concatenate([a.guess_odds for a in self._arrays])
+        known = cols >= 0
+        return rows[known], cols[known], odds[known]
+
 
 class Rows:
     """Sparse rows gathered channel by channel as (columns, values) arrays, then flattened at

@@ -2,6 +2,8 @@
 
 score = phrase prior (BM25 over the typed phrases, plus cosine to their embedding)
       + typed categories and followed authors
+      + where the typed topics point (category model), as far as it agrees with the rest
+        (`gate`)
       + pseudo-relevance feedback (categories and embedding of today's best prior matches)
       + learned parts (category/author log-odds, Rocchio words, Rocchio embedding)
       + a small popularity and recency boost.
@@ -27,9 +29,10 @@ from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
 from bot.ranking.explain_chunk import best_affinities
 from bot.ranking.features import Batch, build_batch
+from bot.ranking.gate import PriorGates, prior_gates
 from bot.ranking.prepare import Prepared, prepare
 from bot.ranking.prf import feedback_scores
-from bot.ranking.products import evidence, static_scores
+from bot.ranking.products import evidence, pointed, static_scores
 from bot.ranking.profile import Profile
 from bot.ranking.queries import Rows, phrase_arrays
 from bot.ranking.weights import Weights, score_floor
@@ -37,6 +40,7 @@ from bot.ranking.weights import Weights, score_floor
 LABEL_MIN = 0.3  # a paper's best typed phrase counts (`topic_labels`) from this match on
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
+Chunk = tuple[np.ndarray, list[list[int]], PriorGates]  # scores, picks, prior gates
 
 
 class Ranker:
@@ -79,8 +83,9 @@ class Ranker:
         batch = papers if isinstance(papers, Batch) else build_batch(papers, embeddings)
         if not len(batch):
             return []
-        scores = self.scores([profile], batch, floor=score_floor(threshold))[0]
-        return self.select(profile, batch, scores, k=k, diversify=diversify)
+        prepared = self._prepared([profile], batch)
+        scores, gates = self._scores([profile], batch, prepared, score_floor(threshold))
+        return self.select(profile, batch, scores[0], k=k, diversify=diversify, gates=gates)
 
     def rank_many(
         self,
@@ -125,8 +130,8 @@ class Ranker:
             out: list[list[ScoredPaper]] = []
             for part in parts:
                 prepared = self._prepared(part, batch)
-                matrix, picks = self._chunk(part, batch, prepared, floor, k)
-                out.extend(self._chunk_scored(part, batch, prepared, matrix, picks, explain))
+                scored = self._chunk(part, batch, prepared, floor, k)
+                out.extend(self._chunk_scored(part, batch, prepared, *scored, explain))
             return out
         w = self.weights
         batch.warm(
@@ -134,9 +139,7 @@ class Ranker:
         )
         results: list[list[ScoredPaper]] = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[
-                tuple[Sequence[Profile], Prepared, Future[tuple[np.ndarray, list[list[int]]]]]
-            ] = deque()
+            pending: deque[tuple[Sequence[Profile], Prepared, Future[Chunk]]] = deque()
             for part in parts:
                 prepared = self._prepared(part, batch)
                 future = pool.submit(self._chunk, part, batch, prepared, floor, k)
@@ -153,9 +156,10 @@ class Ranker:
 
     def _chunk(
         self, part: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float, k: int
-    ) -> tuple[np.ndarray, list[list[int]]]:
-        """Scores and MMR picks of one chunk of channels (numeric work; thread-safe)."""
-        matrix = self._scores(part, batch, prepared, floor)
+    ) -> Chunk:
+        """Scores, MMR picks and prior gates of one chunk of channels (numeric work;
+        thread-safe)."""
+        matrix, gates = self._scores(part, batch, prepared, floor)
         picks = pick_many(
             matrix,
             batch,
@@ -166,7 +170,7 @@ class Ranker:
             overlap=self.weights.phrase_overlap,
             cover=self.weights.cover_topics,
         )
-        return matrix, picks
+        return matrix, picks, gates
 
     def _chunk_scored(
         self,
@@ -175,16 +179,22 @@ class Ranker:
         prepared: Prepared,
         matrix: np.ndarray,
         picks: list[list[int]],
+        gates: PriorGates,
         explain: bool,
     ) -> list[list[ScoredPaper]]:
         if not explain:
-            return [self._scored(p, batch, matrix[i], picks[i], False) for i, p in enumerate(part)]
+            return [
+                self._scored(p, batch, matrix[i], picks[i], False, gates.row(i))
+                for i, p in enumerate(part)
+            ]
         odds = prepared.odds
         affinities = best_affinities(batch, picks, odds) if odds is not None else None
         out = []
         for i, profile in enumerate(part):
             affinity = affinities[i] if affinities is not None else None
-            reasons = explain_many(self, profile, batch, picks[i], best_affinity=affinity)
+            reasons = explain_many(
+                self, profile, batch, picks[i], best_affinity=affinity, gates=gates.row(i)
+            )
             out.append(
                 [
                     ScoredPaper(batch.papers[j], round(float(matrix[i, j]), 6), why)
@@ -194,9 +204,17 @@ class Ranker:
         return out
 
     def _scored(
-        self, profile: Profile, batch: Batch, scores: np.ndarray, picked: Sequence[int], why: bool
+        self,
+        profile: Profile,
+        batch: Batch,
+        scores: np.ndarray,
+        picked: Sequence[int],
+        why: bool,
+        gates: PriorGates,
     ) -> list[ScoredPaper]:
-        reasons = explain_many(self, profile, batch, picked) if why else [()] * len(picked)
+        reasons = (
+            explain_many(self, profile, batch, picked, gates=gates) if why else [()] * len(picked)
+        )
         return [
             ScoredPaper(batch.papers[i], round(float(scores[i]), 6), why_i)
             for i, why_i in zip(picked, reasons, strict=True)
@@ -208,7 +226,11 @@ class Ranker:
     ) -> np.ndarray:
         """channels x papers score matrix; excluded papers get -inf, and so do papers whose own
         evidence (everything but the pseudo-relevance feedback) is under `floor`."""
-        return self._scores(profiles, batch, self._prepared(profiles, batch), floor)
+        return self._scores(profiles, batch, self._prepared(profiles, batch), floor)[0]
+
+    def prior_gates(self, profiles: Sequence[Profile], batch: Batch) -> PriorGates:
+        """Per channel and pointed category, how far it counts today (`bot.ranking.gate`)."""
+        return self._scores(profiles, batch, self._prepared(profiles, batch), -np.inf)[1]
 
     def _prepared(self, profiles: Sequence[Profile], batch: Batch) -> Prepared:
         centroids = self.phrase_centroids if self.embed is not None else None
@@ -216,19 +238,25 @@ class Ranker:
 
     def _scores(
         self, profiles: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float
-    ) -> np.ndarray:
-        """channels x papers (float32): the channels' evidence, then the feedback it gives."""
+    ) -> tuple[np.ndarray, PriorGates]:
+        """channels x papers (float32): the channels' evidence, the prior of where their typed
+        topics point as far as it agrees with it, then the feedback it gives; and how far each
+        pointed category counted."""
         w = self.weights
         n = len(batch)
         first = evidence(prepared, batch)
+        gates = prior_gates(first, batch, w.prior_full_lift, prepared.topic_guesses is not None)
         first += static_scores(w, batch)[None, :]
         first[prepared.excluded] = -np.inf
+        prior = pointed(prepared, batch, gates)
+        if prior is not None:
+            first += prior
         below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
             labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
             first += feedback_scores(w, profiles, batch, first, labels)
         first[below] = -np.inf
-        return first
+        return first, gates
 
     def phrase_labels(self, profiles: Sequence[Profile], batch: Batch) -> np.ndarray | None:
         """For MMR: `topic_labels`, only for channels still learning (few opinions)."""
@@ -303,9 +331,13 @@ class Ranker:
         *,
         k: int | None,
         diversify: bool = True,
+        gates: PriorGates | None = None,
     ) -> list[ScoredPaper]:
         """Without k the full order (no reasons past the tenth); with k the digest's picks.
-        `scores` come from `scores()`, which already applied the threshold."""
+        `scores` come from `scores()`, which already applied the threshold; `gates` are the
+        channel's from `prior_gates` (worked out here when not given), for the reasons."""
+        if gates is None:
+            gates = self.prior_gates([profile], batch)
         floor = -np.inf
         if k is not None:
             lam = self.weights.mmr_lambda if diversify else 1.0
@@ -321,11 +353,11 @@ class Ranker:
                 overlap=overlap,
                 cover=self.weights.cover_topics,
             )[0]
-            return self._scored(profile, batch, scores, picked, True)
+            return self._scored(profile, batch, scores, picked, True, gates)
         ranked = np.lexsort((np.arange(len(scores)), -scores))
         order = [int(i) for i in ranked if np.isfinite(scores[i]) and scores[i] >= floor]
-        head = self._scored(profile, batch, scores, order[:10], True)
-        return head + self._scored(profile, batch, scores, order[10:], False)
+        head = self._scored(profile, batch, scores, order[:10], True, gates)
+        return head + self._scored(profile, batch, scores, order[10:], False, gates)
 
 
 @contextmanager

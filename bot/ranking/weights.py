@@ -21,13 +21,17 @@ class Weights:
     typed_category: float = 1.5
     topic_category: float = 1.0  # the categories the typed topics point to (category model)
     topic_guess: float = 4.0  # ... for a paper without categories: times the model's probability
+    prior_full_lift: float = 2.0  # a pointed category counts fully from this lift of the
+    # channel's own evidence among its papers (`bot.ranking.gate`); 0: always fully
+    prior_trust: float = 2.0  # how far reactions to guessed papers move the prior (0: not)
     author: float = 1.2
     prf_depth: int = 6
     prf_category: float = 1.2
-    prf_guess: float = 0.5  # the category lift for a paper whose categories are the model's guess
+    prf_guess: float = 0.0  # the category lift for a paper whose categories are the model's guess
     prf_sem: float = 1.0
     prf_fade: float = 0.0  # feedback fades as 1 / (1 + opinions / prf_fade); 0 keeps it constant
     learned_category: float = 1.0
+    learned_guess: float = 0.25  # learned from papers without categories, by their likely ones
     category_rarity: float = 1.0  # 0: every category alike; 1: rare categories count more
     category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3

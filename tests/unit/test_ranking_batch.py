@@ -78,7 +78,8 @@ def test_followed_and_learned_authors_score_as_the_sum_over_each_papers_authors(
     profile = Profile.from_phrases(["language model"], authors=["person 3", "Person 7"])
     for paper in papers[:30]:
         profile.apply_reaction(paper, 1 if "Person 5" in paper.authors else -1)
-    ranker = Ranker(Weights(prf_depth=0))  # no feedback: it would move with the scores
+    # no feedback and no prior gate: they would move with the scores
+    ranker = Ranker(Weights(prf_depth=0, prior_full_lift=0.0))
     with_authors = ranker.scores([profile], batch)[0]
     muted = replace(profile, follow_authors=False, author_pos={}, author_neg={})
     without = ranker.scores([muted], batch)[0]
