@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.discord.client import PaperClient  # noqa: E402
 from adapters.discord.render import EMBED_TOTAL_MAX, paper_embed  # noqa: E402
 from adapters.discord.runner import start_discord  # noqa: E402
+from benchmarks.protocol import shared_dir  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.models import (  # noqa: E402
@@ -45,7 +46,7 @@ from bot.summarize import tldr  # noqa: E402
 from tests.adapters.discordbot.fake_discord import GUILD_ID, FakeDiscord  # noqa: E402
 from wiring.runtime import build_runtime  # noqa: E402
 
-SAMPLE = Path("/work/shared/data/arxiv-cs-2025-2026/sample_1000.jsonl")
+SAMPLE = "data/arxiv-cs-2025-2026/sample_1000.jsonl"  # under the shared folder (`benchmarks.protocol.shared_dir`)
 
 
 def render(papers: list[Paper]) -> None:
@@ -121,10 +122,11 @@ async def fan_out(papers: list[Paper], channels: int, size: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path", type=Path, default=SAMPLE)
+    parser.add_argument("--path", type=Path, default=None)
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--size", type=int, default=5)
     args = parser.parse_args()
+    args.path = args.path or shared_dir() / SAMPLE
     if not args.path.exists():
         sys.exit(f"no corpus at {args.path}; pass --path to a normalized JSONL file")
     papers = read_jsonl(args.path).papers

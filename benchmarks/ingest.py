@@ -24,11 +24,12 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.protocol import shared_dir  # noqa: E402
 from bot.sources.arxiv_feed import parse_feed  # noqa: E402
 from bot.sources.jsonl import read_jsonl  # noqa: E402
 from storage.store import SqlStore  # noqa: E402
 
-CORPUS = Path("/work/shared/data/arxiv-cs-2025-2026/normalized.jsonl.gz")
+CORPUS = "data/arxiv-cs-2025-2026/normalized.jsonl.gz"  # under the shared folder (`benchmarks.protocol.shared_dir`)
 FEED_CAP = 2_000
 TYPES = ("new", "new", "new", "cross", "replace", "replace-cross")
 
@@ -114,9 +115,10 @@ def rate(n: int, seconds: float) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--path", type=Path, default=CORPUS)
+    ap.add_argument("--path", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=20_000, help="records to use (0 = all)")
     args = ap.parse_args(argv)
+    args.path = args.path or shared_dir() / CORPUS
     limit = args.limit or None
     records = load_records(args.path, limit)
     print(f"corpus: {args.path} ({len(records)} records)")

@@ -52,11 +52,13 @@ NO_GATES = PriorGates(None)
 def lift_gates(own: np.ndarray, members: sparse.csr_matrix, full_lift: float) -> np.ndarray:
     """channels x columns of `members` (papers x categories, 0/1 or probabilities): the mean of
     each channel's `own` evidence (channels x papers, negatives as 0) over each category's
-    papers, over its mean over all papers, as log(lift) / log(full_lift) clipped to [0, 1];
-    1 for a channel whose evidence is nothing."""
+    papers, over its mean over the papers `members` covers (those without categories, for the
+    model's guesses), as log(lift) / log(full_lift) clipped to [0, 1]; 1 for a channel whose
+    evidence there is nothing."""
     weight = np.asarray(members.sum(axis=0), dtype=np.float64).ravel()  # papers per category
     per_category = np.asarray((members.T @ own.T).T, dtype=np.float64)  # channels x categories
-    mean_all = own.mean(axis=1, dtype=np.float64)[:, None]
+    covered = np.diff(members.tocsr().indptr) > 0
+    mean_all = own[:, covered].mean(axis=1, dtype=np.float64)[:, None]
     mean_category = per_category / np.maximum(weight, 1e-9)[None, :]
     lift = np.maximum(mean_category, 1e-12) / np.maximum(mean_all, 1e-12)
     gates = np.clip(np.log(lift) / np.log(full_lift), 0.0, 1.0)

@@ -38,6 +38,10 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     per_set = None
     if prepared.cats.nnz:
         per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
+    if prepared.topics.nnz:  # where the typed topics point: for known categories only
+        pointed = np.asarray(prepared.topics @ members.T, dtype=np.float32)
+        pointed[:, batch.guessed_sets()] = 0.0
+        per_set = pointed if per_set is None else per_set + pointed
     if prepared.learned_cats is not None:
         best = best_category(prepared.learned_cats, slots)
         per_set = best if per_set is None else per_set + best
@@ -48,23 +52,13 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     return out
 
 
-def pointed(prepared: Prepared, batch: Batch, gates: PriorGates) -> np.ndarray | None:
-    """channels x papers: the prior of the categories the typed topics point to (float32), or
-    None; a paper with categories by its own, one without by the model's probability of each
-    times the category's gate."""
-    m, n = prepared.excluded.shape
-    out = None
-    if prepared.topics.nnz:  # known categories
-        _, inverse, members = batch.category_sets()
-        per_set = np.asarray(prepared.topics @ members.T, dtype=np.float32)
-        per_set[:, batch.guessed_sets()] = 0.0
-        out = per_set[:, inverse]
+def add_pointed(out: np.ndarray, prepared: Prepared, batch: Batch, gates: PriorGates) -> None:
+    """out (channels x papers) += the prior of the categories the typed topics point to, for
+    papers without categories: by the model's probability of each, times the category's gate.
+    (For papers with categories it is part of `evidence`.)"""
     if prepared.topic_guesses is not None and batch.guesses is not None:
-        if out is None:
-            out = np.zeros((m, n), dtype=np.float32)
         topic_guesses = _gated(prepared.topic_guesses, gates.guessed)
         add_sparse(out, (topic_guesses @ batch.guesses.T).astype(np.float32))
-    return out
 
 
 def _gated(query: sparse.csr_matrix, gates: np.ndarray | None) -> sparse.csr_matrix:
@@ -101,4 +95,4 @@ def best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
     return best
 
 
-__all__ = ["add_sparse", "best_category", "evidence", "pointed", "static_scores"]
+__all__ = ["add_pointed", "add_sparse", "best_category", "evidence", "static_scores"]

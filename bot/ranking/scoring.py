@@ -32,7 +32,7 @@ from bot.ranking.features import Batch, build_batch
 from bot.ranking.gate import PriorGates, prior_gates
 from bot.ranking.prepare import Prepared, prepare
 from bot.ranking.prf import feedback_scores
-from bot.ranking.products import evidence, pointed, static_scores
+from bot.ranking.products import add_pointed, evidence, static_scores
 from bot.ranking.profile import Profile
 from bot.ranking.queries import Rows, phrase_arrays
 from bot.ranking.weights import Weights, score_floor
@@ -248,9 +248,7 @@ class Ranker:
         gates = prior_gates(first, batch, w.prior_full_lift, prepared.topic_guesses is not None)
         first += static_scores(w, batch)[None, :]
         first[prepared.excluded] = -np.inf
-        prior = pointed(prepared, batch, gates)
-        if prior is not None:
-            first += prior
+        add_pointed(first, prepared, batch, gates)
         below = first < floor
         if w.prf_depth > 0 and n > w.prf_depth:
             labels = self.topic_labels(profiles, batch) if w.prf_per_topic else None
