@@ -14,7 +14,8 @@ from bot.errors import StorageError
 from bot.merge import REPLACED, merge_papers
 from bot.models import IngestReport, Paper
 from storage.base import _CHUNK, StoreBase
-from storage.mapping import paper_from_row, paper_values
+from storage.mapping import paper_from_row
+from storage.paper_upsert import INGEST_CHUNK, known_papers, plan_chunk, write_chunk
 from storage.tables import PaperEmbeddingRow, PaperRow
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class PaperStore(StoreBase):
     """Papers and their stored embeddings."""
 
     def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport:
-        """Insert new works, merge known ones; one transaction per chunk.
+        """Insert new works, merge known ones; one transaction per chunk of INGEST_CHUNK works.
 
         A chunk that the database refuses because of one row's values (a NUL byte, a number
         too large for its column) is stored row by row instead: the bad rows are reported as
@@ -51,7 +52,7 @@ class PaperStore(StoreBase):
         batch: dict[str, Paper] = {}
         for paper in papers:
             batch[paper.id] = merge_papers(batch[paper.id], paper) if paper.id in batch else paper
-            if len(batch) >= _CHUNK:
+            if len(batch) >= INGEST_CHUNK:
                 rejected += self._upsert_guarded(list(batch.values()), now, totals)
                 batch = {}
         if batch:
@@ -94,33 +95,12 @@ class PaperStore(StoreBase):
         return (counts[0], counts[1], counts[2]), rejected
 
     def _upsert_chunk(self, papers: list[Paper], now: datetime) -> tuple[int, int, int]:
-        new = updated = unchanged = 0
+        """One transaction: read the known rows, merge, write new and changed rows in bulk."""
         with self.session() as s:
-            ids = [p.id for p in papers]
-            existing = {
-                row.id: row for row in s.exec(select(PaperRow).where(col(PaperRow.id).in_(ids)))
-            }
-            for paper in papers:
-                row = existing.get(paper.id)
-                if row is None:
-                    s.add(
-                        PaperRow(
-                            id=paper.id, first_seen_at=now, updated_at=now, **paper_values(paper)
-                        )
-                    )
-                    new += 1
-                    continue
-                old = paper_from_row(row)
-                merged = merge_papers(old, paper)
-                if merged == old:
-                    unchanged += 1
-                    continue
-                for key, value in paper_values(merged).items():
-                    setattr(row, key, value)
-                row.updated_at = now
-                s.add(row)
-                updated += 1
-        return new, updated, unchanged
+            conn = s.connection()
+            plan = plan_chunk(papers, known_papers(conn, [p.id for p in papers]), now)
+            write_chunk(conn, plan)
+        return plan.counts
 
     def get_paper(self, paper_id: str) -> Paper | None:
         with self.session() as s:
