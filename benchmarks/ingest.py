@@ -4,7 +4,11 @@ Runs on the shared corpus (`normalized.jsonl.gz`). The feed figures render the s
 arXiv announcement feeds in memory (2 000 entries per document, like rss.arxiv.org's cap) and
 parse them with `bot.sources.arxiv_feed.parse_feed`.
 
-    .venv/bin/python benchmarks/ingest.py [--limit N] [--path FILE]
+    .venv/bin/python benchmarks/ingest.py [--limit N] [--path FILE] [--pg URL]
+
+Storing runs three passes per database: the papers new, the same papers again (unchanged), and
+every paper in a new version (changed). `--pg postgresql+psycopg://postgres@127.0.0.1:5432/test`
+adds PostgreSQL (in a fresh schema, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +32,10 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import create_engine, text  # noqa: E402
+
 from benchmarks.protocol import shared_dir  # noqa: E402
+from bot.models import Paper  # noqa: E402
 from bot.sources.arxiv_feed import parse_feed  # noqa: E402
 from bot.sources.jsonl import read_jsonl  # noqa: E402
 from storage.store import SqlStore  # noqa: E402
@@ -117,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--path", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=20_000, help="records to use (0 = all)")
+    ap.add_argument(
+        "--pg",
+        default=os.environ.get("PAPERBOT_BENCH_PG_URL"),
+        help="also store into this PostgreSQL database (in a fresh schema, dropped after); "
+        "default $PAPERBOT_BENCH_PG_URL",
+    )
     args = ap.parse_args(argv)
     args.path = args.path or shared_dir() / CORPUS
     limit = args.limit or None
@@ -144,17 +161,46 @@ def main(argv: Sequence[str] | None = None) -> None:
             size = sum(len(d) for d in docs) / 1e6
             print(f"parse arXiv {name:<5}  {rate(n, elapsed)}  ({size:.0f} MB of XML)")
 
-        store = SqlStore.open(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        now = datetime(2026, 6, 30, tzinfo=UTC)
-        t0 = time.perf_counter()
-        report = store.upsert_papers(parsed.papers, now)
-        t_store = time.perf_counter() - t0
-        print(f"store (new)        {rate(report.new, t_store)}  SQLite")
-        t0 = time.perf_counter()
-        again = store.upsert_papers(parsed.papers, now)
-        t_again = time.perf_counter() - t0
-        print(f"store (unchanged)  {rate(again.unchanged, t_again)}  SQLite, second run")
-        store.close()
+        bench_store(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", parsed.papers)
+    if args.pg:
+        with pg_schema(args.pg) as url:
+            bench_store(url, "PostgreSQL", parsed.papers)
+
+
+def bench_store(url: str, name: str, papers: Sequence[Paper]) -> None:
+    """New papers, the same papers again (unchanged), then all of them in a new version."""
+    store = SqlStore.open(url)
+    now = datetime(2026, 6, 30, tzinfo=UTC)
+    t0 = time.perf_counter()
+    report = store.upsert_papers(papers, now)
+    t_store = time.perf_counter() - t0
+    print(f"store (new)        {rate(report.new, t_store)}  {name}")
+    t0 = time.perf_counter()
+    again = store.upsert_papers(papers, now)
+    t_again = time.perf_counter() - t0
+    print(f"store (unchanged)  {rate(again.unchanged, t_again)}  {name}, second run")
+    bumped = [replace(p, version=(p.version or 1) + 1, title=p.title + " (v2)") for p in papers]
+    t0 = time.perf_counter()
+    changed = store.upsert_papers(bumped, now)
+    t_changed = time.perf_counter() - t0
+    print(f"store (new version){rate(changed.updated, t_changed)}  {name}, every paper's v2")
+    store.close()
+
+
+@contextmanager
+def pg_schema(base: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema for the run, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":
