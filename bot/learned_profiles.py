@@ -5,6 +5,13 @@ count as likes). Re-applying every opinion before every digest costs ~0.3 ms an 
 keeps the sum per channel (in this process) and applies only the difference with the store's
 current opinions: a new 👍 is added, a removed one subtracted, a 👍 turned 👎 both. Learning is
 a sum, so the result is the one a full rebuild gives (up to float rounding).
+
+Memory: a learned state holds every word of every paper it learned from (~0.7 MB with 40
+opinions), so it is kept only while it is in use. The worker forgets a channel's state when it
+gives the channel back (`Worker._forget`), so a worker holds the states of the channels it has
+claimed; outside the worker (commands between digests) at most KEPT states stay, least
+recently used dropped. A digest therefore rebuilds its channel's sum once (~10 ms at 40
+opinions, `benchmarks/learned_profiles.py`), and commands on the same channel reuse it.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import numpy as np
 from bot.models import Channel, Paper
 from bot.ranking import Profile
 
-KEPT = 20_000  # channels whose learned state is kept (least recently used dropped)
+KEPT = 64  # learned states kept for channels nobody holds (least recently used dropped)
 
 Opinion = tuple[str, int]  # (paper id, +1 or -1)
 
@@ -82,5 +89,11 @@ class LearnedProfiles:
         return profile
 
     def forget(self, channel_id: int) -> None:
+        """Drop the channel's learned state (its worker gave it back, or it forgot)."""
         with self._lock:
             self._learned.pop(channel_id, None)
+
+    def __len__(self) -> int:
+        """Learned states held now."""
+        with self._lock:
+            return len(self._learned)

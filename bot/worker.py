@@ -225,6 +225,7 @@ class Worker:
         )
 
     def _forget(self, channel_id: int) -> None:
+        self.core.learned.forget(channel_id)  # a worker holds only its claimed channels' state
         self._leases.pop(channel_id, None)
         self._not_before.pop(channel_id, None)
         self._spacing.pop(channel_id, None)
