@@ -83,6 +83,14 @@ class ChannelStore(StoreBase):
         interests = list(s.exec(select(InterestRow).where(InterestRow.channel_id == row.id)))
         return channel_from_row(row, interests)
 
+    def _load_channels(self, s: Session, rows: list[ChannelRow]) -> list[Channel]:
+        """Channels with their interests: one query for the interests of all of them."""
+        interests: dict[int, list[InterestRow]] = {}
+        ids = [r.id for r in rows]
+        for i in s.exec(select(InterestRow).where(col(InterestRow.channel_id).in_(ids))):
+            interests.setdefault(i.channel_id, []).append(i)
+        return [channel_from_row(r, interests.get(r.id or 0, [])) for r in rows]
+
     def get_channel(self, channel_id: int) -> Channel:
         with self.session() as s:
             row = s.get(ChannelRow, channel_id)

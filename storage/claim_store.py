@@ -17,6 +17,8 @@ from bot.models import Channel
 from storage.channel_store import ChannelStore
 from storage.tables import ChannelRow, JobRunRow
 
+_CHANNEL = ChannelRow.__table__  # type: ignore[attr-defined]
+
 
 class ClaimStore(ChannelStore):
     """Scheduling state shared by workers: claims, leases, advisory locks, job runs."""
@@ -45,30 +47,25 @@ class ClaimStore(ChannelStore):
         due = or_(col(ChannelRow.next_run_at) <= now, col(ChannelRow.retry_at) <= now)
         until = now + timedelta(seconds=lease_seconds)
         token = uuid.uuid4().hex
+        pick = (
+            select(ChannelRow.id)
+            .where(col(ChannelRow.paused).is_(False), due, free)
+            .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        # One statement: pick and lease (compare-and-set on `free` too, so SQLite, which has
+        # no row locks, cannot hand one channel to two workers), returning the leased rows.
+        claim = (
+            update(_CHANNEL)
+            .where(_CHANNEL.c.id.in_(pick.scalar_subquery()), free)
+            .values(claimed_by=worker, lease_until=until, lease_token=token)
+            .returning(*_CHANNEL.c)
+        )
         with self.session() as s:
-            ids = list(
-                s.exec(
-                    select(ChannelRow.id)
-                    .where(col(ChannelRow.paused).is_(False), due, free)
-                    .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            # Compare-and-set, so SQLite (no row locks) cannot hand one channel to two workers.
-            s.execute(
-                update(ChannelRow)
-                .where(col(ChannelRow.id).in_(ids), free)
-                .values(claimed_by=worker, lease_until=until, lease_token=token)
-            )
-            rows = s.exec(
-                select(ChannelRow)
-                .where(col(ChannelRow.id).in_(ids), ChannelRow.lease_token == token)
-                .order_by(col(ChannelRow.next_run_at), col(ChannelRow.id))
-            )
-            return [self._load_channel(s, r) for r in rows]
+            rows = list(s.connection().execute(claim))
+            rows.sort(key=lambda r: (r.next_run_at is None, r.next_run_at, r.id))
+            return self._load_channels(s, rows)  # type: ignore[arg-type]
 
     def renew_lease(
         self, channel_id: int, worker: str, until: datetime, *, token: str | None = None
