@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.commands.access import UNCHECKED, AccessGate, refusal
 from bot.commands import parse as cp
+from bot.commands.access import UNCHECKED, AccessGate, refusal
 from bot.commands.managers import ManagersCommands
 from bot.commands.profile import ProfileCommands
 from bot.commands.settings import SettingsCommands

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.commands.access import admins_label
 from bot.commands import parse as cp
+from bot.commands.access import admins_label
 from bot.commands.specs import SPECS
 from bot.errors import CommandError
 from bot.models import Channel, CommandRequest, Reply
