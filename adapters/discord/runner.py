@@ -39,6 +39,7 @@ class Runtime(Protocol):
     core: PaperBot
     closers: list[Callable[[], None]]
 
+
 FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired)
 BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0)
 

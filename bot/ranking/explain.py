@@ -27,6 +27,7 @@ class Ranker(Protocol):
 
     def phrase_centroid(self, phrases: Sequence[str]) -> np.ndarray: ...
 
+
 TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45
 LEARNED_MIN = 0.5
