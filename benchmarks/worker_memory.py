@@ -30,8 +30,8 @@ import numpy as np
 from sqlalchemy import insert, update
 
 from benchmarks.protocol import CS, load_channels, read_papers
+from bot.digest.schedule import parse_schedule
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Paper, Platform
-from bot.schedule import parse_schedule
 from storage.store import SqlStore
 from storage.tables import ChannelRow, ReactionRow
 
@@ -106,9 +106,9 @@ def serve(url: str, keep_all: bool) -> None:
     from adapters.console.adapter import ConsoleAdapter
     from bot.clock import FixedClock
     from bot.config import Settings
-    from bot.learned_profiles import LearnedProfiles
+    from bot.digest.worker import Worker
+    from bot.feedback.learned import LearnedProfiles
     from bot.service import PaperBot
-    from bot.worker import Worker
 
     store = SqlStore.open(url)
     settings = Settings(_env_file=None, database_url=url, ranker="lexical")  # type: ignore[call-arg]

@@ -1,7 +1,7 @@
 """Bulk upsert of papers: one SELECT of the known rows, one multi-row INSERT, one UPDATE batch.
 
 Works on SQLAlchemy Core (no ORM objects): the known rows are read as plain tuples, merged in
-Python with `bot.merge.merge_papers` (the one place that decides how two records of a work
+Python with `bot.sources.merge.merge_papers` (the one place that decides how two records of a work
 combine), and written back with executemany, which SQLite runs as one prepared statement and
 psycopg as batched multi-row VALUES (INSERT) and a pipeline (UPDATE).
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from bot.merge import merge_papers
 from bot.models import Paper
+from bot.sources.merge import merge_papers
 from storage.mapping import paper_from_row, paper_values
 from storage.tables import PaperRow
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.merge import merge_papers
 from bot.models import Paper
+from bot.sources.merge import merge_papers
 from storage.paper_upsert import INGEST_CHUNK
 from storage.store import SqlStore
 from tests.conftest import make_paper

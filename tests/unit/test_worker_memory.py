@@ -9,12 +9,12 @@ import numpy as np
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.learned_profiles import LearnedProfiles, Opinion
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
+from bot.feedback.learned import LearnedProfiles, Opinion
 from bot.models import Channel, ChannelRef, ChannelSettings, Interest, InterestKind, Paper, Platform
 from bot.ranking import Profile
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import RecordingAdapter
