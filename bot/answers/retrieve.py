@@ -1,0 +1,70 @@
+"""BM25 over a paper's sentences, with how much of the question each sentence covers.
+
+The question's content words (the ranking's tokeniser: lower case, stop words out, light
+stemming) minus the words every question has ("what", "paper", "use"). A sentence's `coverage`
+is the share of the question's IDF weight it contains: 1.0 when every asked-about word is in
+it, 0.0 when none is; the thresholds that decide "the text does not say" are on coverage, which
+unlike a raw BM25 score means the same for a short abstract and a long paper.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answers.models import Passage
+from bot.ranking.text import tokens
+
+K1, B = 1.2, 0.75
+QUESTION_WORDS = frozenset(
+    tokens(
+        "what which who whom whose when where why how many much does do did is are was were "
+        "paper papers author authors they their them this that these those work study use uses "
+        "used using tell explain describe say says mention mentioned please anything kind type "
+        "there any whether also"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    score: float  # BM25
+    coverage: float  # share of the question's IDF weight in this sentence, 0..1
+    position: int  # index in reading order
+
+
+def question_terms(question: str) -> list[str]:
+    """The words a question asks about, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for term in tokens(question):
+        if term not in QUESTION_WORDS:
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+def score_passages(question: str, passages: Sequence[Passage]) -> list[Scored]:
+    """Every passage that shares a word with the question, best first."""
+    terms = question_terms(question)
+    if not terms or not passages:
+        return []
+    docs = [Counter(tokens(p.text)) for p in passages]
+    n = len(docs)
+    avg_len = sum(sum(d.values()) for d in docs) / n or 1.0
+    df = Counter(t for d in docs for t in set(d) if t in terms)
+    idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    total = sum(idf.values())
+    out: list[Scored] = []
+    for i, (passage, doc) in enumerate(zip(passages, docs, strict=True)):
+        matched = [t for t in terms if doc[t]]
+        if not matched:
+            continue
+        length = sum(doc.values())
+        norm = K1 * (1 - B + B * length / avg_len)
+        score = sum(idf[t] * doc[t] * (K1 + 1) / (doc[t] + norm) for t in matched)
+        coverage = sum(idf[t] for t in matched) / total
+        out.append(Scored(passage, score, coverage, i))
+    out.sort(key=lambda s: (-s.coverage, -s.score, s.position))
+    return out
