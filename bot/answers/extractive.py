@@ -28,6 +28,4 @@ def extractive_answer(
     """Quote the sentences that answer `question`, in reading order; none when none does."""
     picked = best_sentences(score_passages(question, passages))
     picked.sort(key=lambda s: s.position)
-    return Answer(
-        quotes=tuple(s.passage for s in picked), searched_full_text=searched_full_text
-    )
+    return Answer(quotes=tuple(s.passage for s in picked), searched_full_text=searched_full_text)

@@ -66,9 +66,12 @@ class ArxivHtml:
     def _download(self, url: str) -> bytes | None:
         headers = {"User-Agent": self.user_agent, "Accept": "text/html"}
         try:
-            with httpx.Client(
-                timeout=self.timeout, follow_redirects=True, transport=self.transport
-            ) as http, http.stream("GET", url, headers=headers) as response:
+            with (
+                httpx.Client(
+                    timeout=self.timeout, follow_redirects=True, transport=self.transport
+                ) as http,
+                http.stream("GET", url, headers=headers) as response,
+            ):
                 if response.status_code in (404, 410):
                     return None
                 if response.status_code >= 400:

@@ -9,7 +9,28 @@ from bot.answers.models import ABSTRACT, FullText, Passage, Section
 
 # Words whose trailing dot does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "e.g i.e etc al fig figs eq eqs sec secs vs cf approx resp tab no dr prof ref refs".split()
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "al",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "sec",
+        "secs",
+        "vs",
+        "cf",
+        "approx",
+        "resp",
+        "tab",
+        "no",
+        "dr",
+        "prof",
+        "ref",
+        "refs",
+    ]
 )
 _CANDIDATE = re.compile(r"([.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 MIN_CHARS = 12  # shorter pieces ("Fig. 3.") are not worth quoting

@@ -12,9 +12,11 @@ import logging
 from datetime import datetime
 from typing import Protocol
 
+import httpx
+
 from bot.answers import reply as text
 from bot.answers.extractive import extractive_answer
-from bot.answers.fulltext import FullTextCache, FullTextReader
+from bot.answers.fulltext import ArxivHtml, FullTextCache, FullTextReader
 from bot.answers.grounded import Completer, llm_answer
 from bot.answers.models import Answer, Question
 from bot.answers.ratelimit import ChannelRateLimit, Verdict
@@ -59,6 +61,29 @@ class ThreadQuestions:
         self.full_text = full_text
         self.max_chars = settings.answer_max_question_chars
         self.limit = ChannelRateLimit(clock, settings.answer_rate_per_hour)
+
+    @classmethod
+    def from_settings(
+        cls,
+        store: AnswerStore,
+        clock: Clock,
+        settings: Settings,
+        *,
+        llm: Completer | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ThreadQuestions:
+        """With ANSWER_FULL_TEXT, full texts from ARXIV_HTML_URL (`transport` for tests)."""
+        reader = None
+        if settings.answer_full_text:
+            source = ArxivHtml(
+                settings.arxiv_html_url,
+                timeout=settings.answer_full_text_timeout_seconds,
+                max_bytes=settings.answer_full_text_max_bytes,
+                user_agent=settings.http_user_agent,
+                transport=transport,
+            )
+            reader = FullTextReader(store, source, clock)
+        return cls(store, clock, settings, llm=llm, full_text=reader)
 
     def on_question(self, question: Question) -> Reply | None:
         if question.event_id and not self.store.mark_event_handled(
