@@ -10,6 +10,7 @@ answered from the abstract alone.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Protocol
 
@@ -83,9 +84,14 @@ class ArxivHtml:
             raise FullTextError(f"{type(exc).__name__} reading {url}") from exc
 
     def _capped(self, response: httpx.Response, url: str) -> bytes | None:
+        """The body, or None past `max_bytes`; FullTextError past `timeout` seconds in all
+        (httpx's timeout is per read: a page dripping in would hold the question forever)."""
         chunks: list[bytes] = []
         size = 0
+        deadline = time.monotonic() + self.timeout
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise FullTextError(f"{url} took longer than {self.timeout:.0f}s")
             size += len(chunk)
             if size > self.max_bytes:
                 log.info("%s is over %d bytes; answering from the abstract", url, self.max_bytes)

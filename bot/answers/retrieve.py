@@ -45,12 +45,18 @@ def question_terms(question: str) -> list[str]:
     return list(seen)
 
 
+def _passage_terms(passage: Passage) -> list[str]:
+    """A sentence's words, plus its section's title words ("4.1 Datasets") outside the abstract."""
+    words = tokens(passage.text)
+    return words if passage.from_abstract else words + tokens(passage.where)
+
+
 def score_passages(question: str, passages: Sequence[Passage]) -> list[Scored]:
     """Every passage that shares a word with the question, best first."""
     terms = question_terms(question)
     if not terms or not passages:
         return []
-    docs = [Counter(tokens(p.text)) for p in passages]
+    docs = [Counter(_passage_terms(p)) for p in passages]
     n = len(docs)
     avg_len = sum(sum(d.values()) for d in docs) / n or 1.0
     df = Counter(t for d in docs for t in set(d) if t in terms)
