@@ -27,7 +27,7 @@ def answer_text(paper: Paper, answer: Answer) -> Rich:
         quotes = [_quote(p, f"[{i}] ") for i, p in enumerate(answer.quotes, 1)]
         return lines([head, *quotes])
     where = "abstract" if all(p.from_abstract for p in answer.quotes) else "text"
-    head = concat(bold(f"From the {where} of "), title, ":")
+    head = concat(bold(f"From the {where}"), " of ", title, ":")
     return lines([head, *(_quote(p) for p in answer.quotes)])
 
 
