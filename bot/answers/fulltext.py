@@ -18,8 +18,8 @@ import httpx
 
 from bot.answers.html import parse_sections
 from bot.answers.models import FullText, Section
+from bot.content.links import has_arxiv_html
 from bot.errors import PaperBotError
-from bot.links import has_arxiv_html
 from bot.models import Paper
 from bot.ports import Clock
 

@@ -16,7 +16,7 @@ from bot.answers import Question, ThreadQuestions
 from bot.answers.ratelimit import Verdict
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.llm import ChatClient
+from bot.content.llm import ChatClient
 from bot.models import ChannelRef, ChannelSettings, Platform, ScoredPaper
 from storage.store import SqlStore
 from tests.conftest import make_paper
