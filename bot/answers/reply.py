@@ -38,7 +38,8 @@ def _quote(passage: Passage, prefix: str = "") -> Rich:
 def not_in_thread() -> Rich:
     return fmt(
         "Ask me about a paper in its thread: reply to a paper I posted with a question, "
-        "e.g. {}. I answer from the paper's abstract and, where arXiv has it, its full text.",
+        "e.g. {}, or name its arXiv id in the question. I answer from the paper's abstract "
+        "and, where arXiv has it, its full text.",
         EXAMPLE,
     )
 

@@ -9,6 +9,7 @@ checked against the quoted sentences, else (or when that fails) with the sentenc
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Protocol
 
@@ -23,13 +24,15 @@ from bot.answers.ratelimit import ChannelRateLimit, Verdict
 from bot.answers.retrieve import score_passages
 from bot.answers.sentences import paper_passages
 from bot.config import Settings
-from bot.models import Channel, ChannelRef, Paper, Reply
+from bot.identity import arxiv_id
+from bot.models import Channel, ChannelRef, DigestItem, Paper, Reply
 from bot.ports import Clock
 from bot.rich import Rich
 
 log = logging.getLogger(__name__)
 LLM_MIN_COVERAGE = 0.3  # sentences shown to the LLM share at least this much of the question
 LLM_EXCERPTS = 6
+_ARXIV_ID = re.compile(r"(?<![\w.])\d{4}\.\d{4,5}(?:v\d+)?(?![\w.])")
 
 
 class AnswerStore(FullTextCache, Protocol):
@@ -37,6 +40,7 @@ class AnswerStore(FullTextCache, Protocol):
 
     def find_channel(self, ref: ChannelRef) -> Channel | None: ...
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
+    def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
     def get_paper(self, paper_id: str) -> Paper | None: ...
     def mark_event_handled(self, event_id: str, now: datetime) -> bool:
         """Record a platform event id; False when it was recorded before (a re-delivery)."""
@@ -93,7 +97,7 @@ class ThreadQuestions:
         paper = self.paper_for(question)
         if paper is None:
             return _reply(text.not_in_thread())
-        asked = " ".join(question.text.split())
+        asked = " ".join(_ARXIV_ID.sub(" ", question.text).split())
         if not asked:
             return _reply(text.empty_question(paper))
         if len(asked) > self.max_chars:
@@ -107,9 +111,9 @@ class ThreadQuestions:
         return _reply(text.answer_text(paper, self.answer(paper, asked)))
 
     def paper_for(self, question: Question) -> Paper | None:
-        """The posted paper whose thread the question is in, if any."""
-        if not question.message_ids:
-            return None
+        """The posted paper whose thread the question is in; else one posted in this channel
+        whose arXiv id the question names (a digest threaded under its header, a question
+        asked in the channel)."""
         ref = ChannelRef(question.platform, question.workspace, question.channel)
         channel = self.store.find_channel(ref)
         if channel is None:
@@ -118,6 +122,11 @@ class ThreadQuestions:
             paper_id = self.store.find_item_by_message(channel.id, message_id)
             if paper_id is not None:
                 return self.store.get_paper(paper_id)
+        for candidate in _ARXIV_ID.findall(question.text):
+            paper_id = arxiv_id(candidate)
+            item = self.store.find_item(channel.id, paper_id) if paper_id else None
+            if item is not None and item.message_id:
+                return item.paper
         return None
 
     def answer(self, paper: Paper, question: str) -> Answer:

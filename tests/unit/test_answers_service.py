@@ -273,3 +273,19 @@ def test_the_llm_saying_not_in_the_text_is_passed_on(
     llm.reply = "NOT IN THE TEXT"
     got = llm_questions(posted, clock, settings, llm).on_question(ask("What dataset?"))
     assert got is not None and "does not say" in got.text and len(llm.requests) == 1
+
+
+def test_a_question_naming_a_posted_papers_id_is_answered_anywhere_in_its_channel(
+    posted: SqlStore, clock: FixedClock, settings: Settings
+) -> None:
+    off = settings.model_copy(update={"answer_full_text": False})
+    questions = ThreadQuestions.from_settings(posted, clock, off)
+    # e.g. a digest threaded under its header: the thread's parent is no paper
+    reply = questions.on_question(
+        ask("in 2301.00002v1, which graphs are evaluated?", message_ids=("header-ts",))
+    )
+    assert reply is not None and "“Graphs are evaluated on Cora.”" in reply.text
+    # an id that was never posted in this channel is no way in
+    posted.upsert_papers([make_paper("2606.07777", "Unposted")], clock.now())
+    reply = questions.on_question(ask("2606.07777 what?", message_ids=()))
+    assert reply is not None and "reply to a paper I posted" in reply.text
