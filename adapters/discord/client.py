@@ -37,13 +37,15 @@ from bot.rich import plain
 
 log = logging.getLogger(__name__)
 
-# View Channel, Send Messages, Embed Links, Add Reactions, Read Message History
+# View Channel, Send Messages, Embed Links, Add Reactions, Read Message History, and Send
+# Messages in Threads (answers to questions asked in a thread started from a paper)
 BOT_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     embed_links=True,
     add_reactions=True,
     read_message_history=True,
+    send_messages_in_threads=True,
 )
 SCOPES = ("bot", "applications.commands")
 DEFER_AFTER_SECONDS = 2.0  # answer directly when the core is this quick, else defer
