@@ -1,10 +1,13 @@
 """BM25 over a paper's sentences, with how much of the question each sentence covers.
 
-The question's content words (the ranking's tokeniser: lower case, stop words out, light
-stemming) minus the words every question has ("what", "paper", "use"). A sentence's `coverage`
-is the share of the question's IDF weight it contains: 1.0 when every asked-about word is in
-it, 0.0 when none is; the thresholds that decide "the text does not say" are on coverage, which
-unlike a raw BM25 score means the same for a short abstract and a long paper.
+Words are the ranking's (`bot.ranking.text.words`: lower case, hyphenated parts) without its
+English stop words, stemmed with Snowball (Porter2), so "evaluated" meets "evaluate" and
+"characterizations" meets "characterize". Unlike the ranking, research words such as "model",
+"data" or "results" are kept: a question is about them. The words every question has ("what",
+"paper", "use") are dropped from the question. A sentence's `coverage` is the share of the
+question's IDF weight it contains: 1.0 when every asked-about word is in it, 0.0 when none is;
+the thresholds that decide "the text does not say" are on coverage, which unlike a raw BM25
+score means the same for a short abstract and a long paper.
 """
 
 from __future__ import annotations
@@ -13,18 +16,103 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped]
 
 from bot.answers.models import Passage
-from bot.ranking.text import tokens
+from bot.ranking.text import STOPWORDS, words
 
 K1, B = 1.2, 0.75
+_STEMMER = snowballstemmer.stemmer("english")
+# the ranking's stop words that carry meaning in a question about one paper
+KEPT = frozenset(
+    [
+        "approach",
+        "based",
+        "large",
+        "learning",
+        "method",
+        "methods",
+        "model",
+        "models",
+        "results",
+        "tasks",
+        "data",
+        "shows",
+        "propose",
+        "proposed",
+        "study",
+        "paper",
+    ]
+)
+STOP = STOPWORDS - KEPT
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words of `text`, in order."""
+    return [_stem(w) for w in words(text) if w not in STOP and len(w) > 1]
+
+
 QUESTION_WORDS = frozenset(
-    tokens(
-        "what which who whom whose when where why how many much does do did is are was were "
-        "paper papers author authors they their them this that these those work study use uses "
-        "used using tell explain describe say says mention mentioned please anything kind type "
-        "there any whether also"
-    )
+    _stem(w)
+    for w in [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "paper",
+        "papers",
+        "author",
+        "authors",
+        "they",
+        "their",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "work",
+        "study",
+        "use",
+        "uses",
+        "used",
+        "using",
+        "tell",
+        "explain",
+        "describe",
+        "say",
+        "says",
+        "mention",
+        "mentioned",
+        "please",
+        "anything",
+        "kind",
+        "type",
+        "there",
+        "any",
+        "whether",
+        "also",
+    ]
 )
 
 
@@ -39,7 +127,7 @@ class Scored:
 def question_terms(question: str) -> list[str]:
     """The words a question asks about, in order, without repeats."""
     seen: dict[str, None] = {}
-    for term in tokens(question):
+    for term in terms(question):
         if term not in QUESTION_WORDS:
             seen.setdefault(term, None)
     return list(seen)
@@ -47,8 +135,8 @@ def question_terms(question: str) -> list[str]:
 
 def _passage_terms(passage: Passage) -> list[str]:
     """A sentence's words, plus its section's title words ("4.1 Datasets") outside the abstract."""
-    words = tokens(passage.text)
-    return words if passage.from_abstract else words + tokens(passage.where)
+    found = terms(passage.text)
+    return found if passage.from_abstract else found + terms(passage.where)
 
 
 def score_passages(question: str, passages: Sequence[Passage]) -> list[Scored]:

@@ -41,7 +41,20 @@ def test_sentences_split_at_ends_not_at_abbreviations_or_decimals() -> None:
 
 def test_question_words_are_not_what_is_asked_about() -> None:
     assert question_terms("What dataset do they use?") == ["dataset"]
-    assert question_terms("Which license is the code under?") == ["license", "code"]
+    assert question_terms("Which license is the code under?") == ["licens", "code"]
+    # research words a ranking ignores are what a question is about; word forms meet
+    assert question_terms("Which models and data were evaluated?") == ["model", "data", "evalu"]
+
+
+def test_word_forms_meet_and_section_titles_count_outside_the_abstract() -> None:
+    passages = [
+        Passage("Characterizations of zero-sum games are given.", "abstract"),
+        Passage("We train on ImageNet-1k.", "4.1 Datasets"),
+    ]
+    assert extractive_answer("Which games do they characterize?", passages).quotes == (
+        passages[0],
+    )
+    assert extractive_answer("Which datasets?", passages).quotes == (passages[1],)
 
 
 def test_extractive_answer_quotes_the_sentence_that_answers() -> None:
