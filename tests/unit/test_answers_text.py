@@ -51,9 +51,7 @@ def test_word_forms_meet_and_section_titles_count_outside_the_abstract() -> None
         Passage("Characterizations of zero-sum games are given.", "abstract"),
         Passage("We train on ImageNet-1k.", "4.1 Datasets"),
     ]
-    assert extractive_answer("Which games do they characterize?", passages).quotes == (
-        passages[0],
-    )
+    assert extractive_answer("Which games do they characterize?", passages).quotes == (passages[0],)
     assert extractive_answer("Which datasets?", passages).quotes == (passages[1],)
 
 
