@@ -233,6 +233,23 @@ class Store(SummaryCache, Protocol):
         person's reaction changed."""
         ...
 
+    def record_message_reaction(
+        self,
+        ref: ChannelRef,
+        message_id: str,
+        user_id: str,
+        emoji: str,
+        value: int,
+        *,
+        added: bool,
+        now: datetime,
+        event_id: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """`record_reaction` on the paper posted as `message_id` in the channel `ref`, all in
+        one transaction; False (nothing recorded) when no such posted paper exists."""
+        ...
+
     def prune_events(self, before: datetime) -> int:
         """Forget the ids of platform events handled before `before`; how many."""
         ...
