@@ -58,6 +58,8 @@ BATCHES_KEPT = 4  # candidate sets whose features are kept for the next channels
 class PaperBot(Delivery):
     """The platform-neutral core the CLI, the scheduler and the chat adapters drive."""
 
+    store: Store  # every port: the core's use cases together (each typed narrower where alone)
+
     def __init__(
         self,
         store: Store,
