@@ -124,8 +124,10 @@ class ReactionStore(StoreBase):
         stmt = self._insert(ProcessedEventRow.__table__).values(  # type: ignore[attr-defined]
             event_id=event_id, created_at=now
         )
-        result = s.execute(stmt.on_conflict_do_nothing(index_elements=["event_id"]))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: psycopg reports -1 rows for this statement on PostgreSQL,
+        # which made every retry look like a first delivery there.
+        stmt = stmt.on_conflict_do_nothing(index_elements=["event_id"])
+        return s.execute(stmt.returning(stmt.table.c.event_id)).first() is not None
 
     def _apply(self, values: dict[str, Any]) -> Any:
         """Insert the reaction, or update it when this event is newer (a removal wins a tie);
