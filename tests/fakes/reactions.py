@@ -38,23 +38,28 @@ class FakeReactionStore(FakeOutboxStore):
         event_id: str | None = None,
         at: datetime | None = None,
     ) -> bool:
-        if channel_id not in self.channels or paper_id not in self.papers:
-            return False  # the SQL store's foreign keys refuse it, event id and all
+        key = (channel_id, paper_id, user_id, emoji)
+        outcome = self._apply(key, value, added, now, event_id, at or now)
+        self._note("record_reaction", key, added, event_id, outcome)
+        return outcome == "changed"
+
+    def _apply(
+        self, key: Key, value: int, added: bool, now: datetime, event_id: str | None, when: datetime
+    ) -> str:
+        """What the event did: changed, unchanged, older, duplicate or refused."""
+        if key[0] not in self.channels or key[1] not in self.papers:
+            return "refused"  # the SQL store's foreign keys refuse it, event id and all
         if event_id:
             if event_id in self.processed:
-                self._note("duplicate_event", event_id)
-                return False
+                return "duplicate"
             self.processed[event_id] = now
-        key, when = (channel_id, paper_id, user_id, emoji), at or now
         old = self.reactions.get(key)
         newer = old is None or when > old.event_at
         newer = newer or (old is not None and when == old.event_at and old.active and not added)
         if not newer:
-            self._note("older_event", key, added, when)
-            return False
+            return "older"
         self.reactions[key] = ReactionRecord(value, added, when)
-        self._note("record_reaction", key, added, when)
-        return added != (old is not None and old.active)
+        return "changed" if added != (old is not None and old.active) else "unchanged"
 
     def record_message_reaction(
         self,
@@ -69,22 +74,15 @@ class FakeReactionStore(FakeOutboxStore):
         event_id: str | None = None,
         at: datetime | None = None,
     ) -> bool:
-        self._note("record_message_reaction", ref, message_id, event_id)
         channel = self.find_channel(ref)
         paper_id = self.find_item_by_message(channel.id, message_id) if channel else None
         if channel is None or paper_id is None:
-            return False
-        return self.record_reaction(
-            channel.id,
-            paper_id,
-            user_id,
-            emoji,
-            value,
-            added=added,
-            now=now,
-            event_id=event_id,
-            at=at,
-        )
+            outcome = "not a posted paper"
+        else:
+            key = (channel.id, paper_id, user_id, emoji)
+            outcome = self._apply(key, value, added, now, event_id, at or now)
+        self._note("record_message_reaction", ref, message_id, event_id, outcome)
+        return outcome == "changed"
 
     def prune_events(self, before: datetime) -> int:
         old = [e for e, at in self.processed.items() if at < before]
