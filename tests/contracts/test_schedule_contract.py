@@ -3,6 +3,7 @@ and released only by its holder (and claim token), jobs are recorded once."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from bot.models import ChannelRef, ChannelSettings, Platform
@@ -75,5 +76,6 @@ def test_a_job_is_recorded_once(any_store: Store) -> None:
     assert any_store.record_job("fetch", "2026-06-30", worker="w1", now=T0) is True
     assert any_store.record_job("fetch", "2026-06-30", worker="w2", now=T0) is False
     assert any_store.job_done("fetch", "2026-06-30") is True
-    with any_store.exclusive("fetch") as got:
+    name = f"contract-{uuid.uuid4().hex}"  # PostgreSQL advisory locks are server-wide
+    with any_store.exclusive(name) as got:
         assert got is True
