@@ -121,13 +121,13 @@ class ReactionStore(StoreBase):
 
     def _first_delivery(self, s: Session, event_id: str, now: datetime) -> bool:
         """Record `event_id` as handled; False when it already was (a platform retry)."""
-        stmt = self._insert(ProcessedEventRow.__table__).values(  # type: ignore[attr-defined]
-            event_id=event_id, created_at=now
+        table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
+        stmt = self._insert(table).values(event_id=event_id, created_at=now)
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING
+        inserted = stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(
+            table.c.event_id
         )
-        # RETURNING, not rowcount: psycopg reports -1 rows for this statement on PostgreSQL,
-        # which made every retry look like a first delivery there.
-        stmt = stmt.on_conflict_do_nothing(index_elements=["event_id"])
-        return s.execute(stmt.returning(stmt.table.c.event_id)).first() is not None
+        return s.execute(inserted).first() is not None
 
     def _apply(self, values: dict[str, Any]) -> Any:
         """Insert the reaction, or update it when this event is newer (a removal wins a tie);
