@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands import parse as cp
-from bot.commands.call import Call
 from bot.commands.permissions import Access
-from bot.commands.registry import Arg, ArgKind, command
+from bot.commands.registry import Arg, ArgKind, Call, command
 from bot.content.history import history_text
 from bot.digest.guard import ALREADY_ON_ITS_WAY
 from bot.errors import CommandError, DigestInProgress

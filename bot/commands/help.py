@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.call import Call
-from bot.commands.registry import Arg, Suggest, command
+from bot.commands.registry import Arg, Call, Suggest, command
 from bot.models import Reply
 from bot.rich import Inline, bold, code, concat, fmt, lines
 

@@ -7,9 +7,9 @@ import logging
 
 from bot.commands import parse as cp
 from bot.commands.access import UNCHECKED, AccessGate, refusal
-from bot.commands.call import Call, CommandCore
 from bot.commands.catalog import REGISTRY
-from bot.commands.registry import Registry, Subcommand
+from bot.commands.core import CommandCore
+from bot.commands.registry import Call, Registry, Subcommand
 from bot.digest.guard import DigestGuard
 from bot.errors import CommandError, NotFound, PaperBotError, PermissionUnknown
 from bot.models import Channel, ChannelRef, ChannelSettings, CommandRequest, Reply, Schedule

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.commands import parse as cp
 from bot.commands.access import admins_label
-from bot.commands.call import Call, CommandCore
+from bot.commands.core import CommandCore
 from bot.commands.permissions import Access
-from bot.commands.registry import Action, Arg, ArgKind, command
+from bot.commands.registry import Action, Arg, ArgKind, Call, command
 from bot.errors import CommandError
 from bot.models import Channel, CommandRequest, Reply
 from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, mention

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.commands import parse as cp
-from bot.commands.call import Call, CommandCore
+from bot.commands.core import CommandCore
 from bot.commands.permissions import Access
-from bot.commands.registry import Arg, Suggest, command
+from bot.commands.registry import Arg, Call, Suggest, command
 from bot.commands.settings import save_settings
 from bot.commands.text_checks import refuse_hidden_characters
 from bot.errors import CommandError

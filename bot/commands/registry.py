@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from types import ModuleType
-from typing import TYPE_CHECKING
 
+from bot.commands.core import CommandCore
+from bot.commands.parse import Parsed
 from bot.commands.permissions import Access
-
-if TYPE_CHECKING:
-    from bot.commands.call import Call
-    from bot.models import Reply
-
-Handler = Callable[["Call"], "Reply"]
+from bot.digest.guard import DigestGuard
+from bot.models import Channel, CommandRequest, Reply
 
 
 class ArgKind(StrEnum):
@@ -103,6 +101,38 @@ class Subcommand:
 
     def access_for(self, words: Sequence[str]) -> Access:
         return Access.OPEN if self.shows(words) else self.access
+
+
+@dataclass(frozen=True)
+class Call:
+    """One `/papers <name> ...` on one channel, allowed by the gate, about to be handled."""
+
+    core: CommandCore
+    channel: Channel
+    parsed: Parsed
+    request: CommandRequest
+    spec: Subcommand
+    registry: Registry
+    digests: DigestGuard
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.parsed.words
+
+    @property
+    def rest(self) -> str:
+        return self.parsed.rest
+
+    @property
+    def usage(self) -> str:
+        return self.spec.usage
+
+    @property
+    def now(self) -> datetime:
+        return self.core.clock.now()
+
+
+Handler = Callable[[Call], Reply]
 
 
 @dataclass

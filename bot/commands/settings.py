@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.commands import parse as cp
-from bot.commands.call import Call, CommandCore
+from bot.commands.core import CommandCore
 from bot.commands.permissions import Access
-from bot.commands.registry import Arg, ArgKind, Suggest, command
+from bot.commands.registry import Arg, ArgKind, Call, Suggest, command
 from bot.digest.schedule_parse import parse_schedule_text
 from bot.errors import CommandError
 from bot.limits import SIZE_MAX, SIZE_MIN
