@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.clock import FixedClock
-from bot.commands.permissions import Access, Caller, ChannelAccess, Policy, decide
 from bot.commands.catalog import REGISTRY
+from bot.commands.permissions import Access, Caller, ChannelAccess, Policy, decide
 from bot.config import Settings
 from bot.errors import ConfigError, PermissionUnknown
 from bot.models import (
