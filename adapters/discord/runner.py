@@ -29,6 +29,8 @@ from bot.config import Settings
 from bot.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
+
+
 FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired)
 BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0)
 
