@@ -1,5 +1,6 @@
 """Adding a `/papers` subcommand is one handler plus one declaration: a throwaway one shows up
-in help, in Slack's dispatch (slow: acked first) and in Discord's options, with no other edit."""
+in help, in Slack's dispatch (slow: acked first) and in Discord's options, with no other edit
+(Discord's dispatch: `tests/adapters/discordbot/test_new_subcommand.py`)."""
 
 from __future__ import annotations
 
@@ -16,39 +17,19 @@ from adapters.discord.commands import PapersGroup
 from adapters.slack.app import WORKING
 from adapters.slack.setup import setup_slack
 from bot.clock import FixedClock
-from bot.commands.catalog import REGISTRY
-from bot.commands.registry import Arg, ArgKind, Call, command
 from bot.config import Settings
-from bot.models import Interest, Platform, Reply
-from bot.rich import plain
+from bot.models import Interest, Platform
 from bot.service import PaperBot
 from storage.installations import SqlInstallations
 from storage.store import SqlStore
+from tests.adapters.echo_command import echo_declared
 from tests.adapters.slack.fake_slack import FORM, FakeSlack, command_body, signed_headers
 
 
 @pytest.fixture
 def echo() -> Iterator[None]:
-    @command(
-        name="echo",
-        usage="/papers echo <words> [times]",
-        summary="Say the words back.",
-        args=(
-            Arg("words", help="what to say", low=1, high=100),
-            Arg("times", ArgKind.NUMBER, required=False, low=1, high=3),
-            Arg("file", ArgKind.ATTACHMENT, help="a file to read", required=False),
-        ),
-        aliases=("say",),
-        slow=True,
-    )
-    def echo_back(call: Call) -> Reply:
-        return Reply(plain("echo: " + " ".join(call.words)), ephemeral=False)
-
-    try:
+    with echo_declared():
         yield
-    finally:
-        REGISTRY.remove("echo")
-    assert "echo" not in REGISTRY
 
 
 @pytest.fixture
