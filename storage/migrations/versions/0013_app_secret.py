@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0013_app_secret"
 down_revision: str | None = "0012_schedule_cron"
 branch_labels: str | Sequence[str] | None = None
