@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.content.signed_links import LinkKey
 from bot.llm import ChatClient, LLMSummarizer
 from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
@@ -46,6 +47,15 @@ def build_runtime(
             raise
     if slack is not None:
         adapters[Platform.SLACK] = slack.adapter
+    link_key = LinkKey(settings.link_signing_key, store, clock.now)
+    if settings.email_requested:  # SMTP_HOST set: email channels get their digests
+        from adapters.email.setup import setup_email
+
+        try:
+            adapters[Platform.EMAIL] = setup_email(settings, link_key, clock)
+        except Exception:
+            store.close()
+            raise
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
     if settings.llm_base_url:
@@ -69,22 +79,27 @@ def build_runtime(
         closers=closers,
         installations=installations,
     )
+    rt.extras["link_key"] = link_key
     wire_web(rt, slack)
     _register_discord(rt)
     return rt
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
-    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
+    """Give the runtime its web app factory (Slack's routes and the emailed feedback links) and,
+    with SLACK_APP_TOKEN, its Socket Mode starter."""
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
+        from adapters.web.feedback_routes import FeedbackLinks, feedback_routes
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
+        links = FeedbackLinks(rt.core, rt.extras["link_key"], rt.clock.now)
         return create_web_app(
             bolt,
             health=lambda: rt.store.count_papers() >= 0,
             signing_secret=rt.settings.slack_signing_secret or "",
+            extra_routes=feedback_routes(links),
         )
 
     rt.web_app = web_app

@@ -37,6 +37,21 @@ def link_key(setting: str | None, store: KeyStore, now: datetime) -> bytes:
     return stored.encode("utf-8")
 
 
+class LinkKey:
+    """`link_key` read once, on first use (the database is asked at most once per process)."""
+
+    def __init__(self, setting: str | None, store: KeyStore, now: Callable[[], datetime]) -> None:
+        self._setting = setting
+        self._store = store
+        self._now = now
+        self._key: bytes | None = None
+
+    def __call__(self) -> bytes:
+        if self._key is None:
+            self._key = link_key(self._setting, self._store, self._now())
+        return self._key
+
+
 def sign_link(key: bytes, purpose: str, payload: dict[str, str], expires_at: datetime) -> str:
     """A URL-safe token carrying `payload` for `purpose` until `expires_at` (aware datetime)."""
     if expires_at.tzinfo is None:

@@ -1,4 +1,4 @@
-"""Strict parsing of the address in an `email:ADDRESS` channel reference."""
+"""Who an email digest goes to: the strictly parsed address of an `email:ADDRESS` channel."""
 
 from __future__ import annotations
 
