@@ -60,6 +60,21 @@ class SmtpSender:
             with contextlib.suppress(OSError):
                 smtp.close()
 
+    def check(self) -> str:
+        """Connect, greet, STARTTLS and log in, then quit: what the server said, or a
+        DeliveryError kind (for `paperbot doctor`)."""
+        try:
+            smtp = self._open()
+        except smtplib.SMTPResponseException as exc:
+            raise _refused(exc.smtp_code, exc.smtp_error, "login") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot reach SMTP server {self.server}: {exc}") from exc
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+        tls = " with STARTTLS" if self.config.starttls else ""
+        login = f", logged in as {self.config.username}" if self.config.username else ""
+        return f"{self.server} answers{tls}{login}"
+
     def _open(self) -> smtplib.SMTP:
         cfg = self.config
         smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
