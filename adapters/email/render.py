@@ -22,6 +22,9 @@ from bot.links import paper_links
 from bot.models import Channel, Digest, DigestItem
 from bot.reasons import reason_lines
 
+# Lines up to RFC 5322's 998 characters: a signed URL in List-Unsubscribe stays one plain word
+# (the default 78 would make the email package encode it, and clients would not read it).
+POLICY = SMTP.clone(max_line_length=998)
 _ENV = Environment(
     loader=PackageLoader("adapters.email", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -70,7 +73,7 @@ def render_email(
         "address": address,
         "unsubscribe_url": unsubscribe,
     }
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = context["subject"]
     msg["From"] = sender
     msg["To"] = Address(addr_spec=address)
@@ -121,7 +124,7 @@ def _mailto(sender: str, address: str) -> str:
 def render_notice(channel: Channel, text: str, *, sender: str, links: LinkSigner) -> EmailMessage:
     """A short plain-text email (an empty day, a paused channel), with the unsubscribe link."""
     unsubscribe = links.unsubscribe_url(channel)
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = f"PaperBot · {links.now:%a %d %b}"
     msg["From"] = sender
     msg["To"] = Address(addr_spec=channel.ref.channel)
