@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache
 
 from adapters.email.links import LinkSigner
 from adapters.email.pacing import Pacer
@@ -29,8 +29,6 @@ from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, Rat
 from bot.models import Channel, Digest, DigestItem, ItemStatus, Platform
 
 log = logging.getLogger(__name__)
-
-FAILURE_MEMORY_SECONDS = 30.0  # the other items of a digest whose send just failed fail fast
 
 
 class EmailAdapter:
@@ -49,7 +47,9 @@ class EmailAdapter:
         self.links = links
         self.pacer = pacer
         self._sent: LRUCache[int, bool] = LRUCache(maxsize=10_000)
-        self._failed: TTLCache[int, str] = TTLCache(maxsize=10_000, ttl=FAILURE_MEMORY_SECONDS)
+        # a send that failed in this delivery (the same Digest object): its other items fail
+        # fast instead of trying the server once per paper
+        self._failed: LRUCache[int, tuple[Digest, str]] = LRUCache(maxsize=1_000)
 
     # the small lifecycle every adapter shares: nothing to open, SMTP connects per message
     def start(self, core: object) -> None:
@@ -84,8 +84,8 @@ class EmailAdapter:
     def _send_digest(self, channel: Channel, digest: Digest) -> None:
         assert digest.id is not None
         failed = self._failed.get(digest.id)
-        if failed is not None:
-            raise DeliveryError(failed)
+        if failed is not None and failed[0] is digest:
+            raise DeliveryError(failed[1])
         message = render_email(channel, digest, sender=self.from_address, links=self.links())
         self.pacer.acquire()
         try:
@@ -95,6 +95,6 @@ class EmailAdapter:
         except (RateLimited, ChannelUnavailable):
             raise
         except DeliveryError as exc:
-            self._failed[digest.id] = str(exc)
+            self._failed[digest.id] = (digest, str(exc))
             raise
         self._sent[digest.id] = True

@@ -3,9 +3,12 @@
 What a failure means depends on how far the transaction got:
 - before the message's final "." was sent (connect, TLS, login, MAIL, RCPT, DATA command, or a
   broken connection while the content was still going out): the server never took it.
-  4xx replies and a server we cannot reach are temporary (RateLimited: retry the digest later),
-  a refused recipient (5xx at RCPT) is ChannelUnavailable (the address is gone: pause it), any
-  other 5xx (auth, sender, content) a DeliveryError.
+  4xx replies and a server we cannot reach are temporary, a refused recipient (5xx at RCPT) is
+  ChannelUnavailable (the address is gone: pause it), any other 5xx (auth, sender, content) is
+  permanent for this message. Temporary and permanent both raise DeliveryError: the outbox
+  retries the digest with its backoff, up to DELIVERY_MAX_ATTEMPTS (RateLimited is kept for
+  our own pacing: the worker would learn a per-channel spacing from it, which one email per
+  digest does not need).
 - after the final "." was sent: a 2xx reply is success, a 4xx/5xx reply a definite refusal
   (as above), and no reply at all (timeout, reset) is DeliveryUncertain: the server may have
   queued it. The adapter decides what that means (`adapters/email/adapter.py`).
@@ -20,9 +23,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
-
-TEMPORARY_RETRY_SECONDS = 60.0
+from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class SmtpSender:
         except smtplib.SMTPResponseException as exc:
             raise _refused(exc.smtp_code, exc.smtp_error, "connect") from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise RateLimited(TEMPORARY_RETRY_SECONDS, f"SMTP server {self.server}: {exc}") from exc
+            raise DeliveryError(f"temporary: SMTP server {self.server}: {exc}") from exc
         try:
             _transaction(smtp, message)
         finally:
@@ -102,7 +103,9 @@ def _transaction(smtp: smtplib.SMTP, message: EmailMessage) -> None:
         _expect(smtp.docmd("DATA"), "DATA", ok=354)
         smtp.send(content)
     except (OSError, smtplib.SMTPServerDisconnected) as exc:
-        raise RateLimited(TEMPORARY_RETRY_SECONDS, f"SMTP connection lost: {exc}") from exc
+        raise DeliveryError(
+            f"temporary: SMTP connection lost before the end of DATA: {exc}"
+        ) from exc
     try:
         code, reply = smtp.getreply()
     except (OSError, smtplib.SMTPServerDisconnected) as exc:
@@ -130,7 +133,7 @@ def _refused(code: int, reply: bytes | str, phase: str) -> DeliveryError:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
     what = f"SMTP {phase} refused: {code} {text}".strip()
     if 400 <= code < 500 or code < 200:
-        return RateLimited(TEMPORARY_RETRY_SECONDS, what)
+        return DeliveryError(f"temporary: {what}")
     if phase == "RCPT" and code in (550, 551, 553):
         return ChannelUnavailable(what)
     return DeliveryError(what)

@@ -35,7 +35,7 @@ class RecordingHandler:
     hang_after_data: int = 0  # messages stored, then no answer for `hang_seconds`
     hang_seconds: float = 3.0
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if self.rcpt_replies:
@@ -43,10 +43,12 @@ class RecordingHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_replies:
             return self.data_replies.pop(0)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+        )
         if self.hang_after_data > 0:
             self.hang_after_data -= 1
             await asyncio.sleep(self.hang_seconds)

@@ -97,4 +97,8 @@ def parts(message: object) -> tuple[str, str]:
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text is not None and html is not None
-    return str(text.get_content()), str(html.get_content())
+    crlf = "\r\n"  # on the wire lines end in CRLF; compare the text
+    return (
+        str(text.get_content()).replace(crlf, "\n"),
+        str(html.get_content()).replace(crlf, "\n"),
+    )
