@@ -18,9 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from adapters.console.render import authors_line
 from adapters.email.links import LinkSigner
-from bot.links import paper_links
+from bot.content.links import paper_links
+from bot.content.reasons import reason_lines
 from bot.models import Channel, Digest, DigestItem
-from bot.reasons import reason_lines
 
 # Lines up to RFC 5322's 998 characters: a signed URL in List-Unsubscribe stays one plain word
 # (the default 78 would make the email package encode it, and clients would not read it).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import parse_ref
+from app.cli.common import parse_ref
 from bot.digest.recipients import parse_address
 from bot.errors import InvalidInput
 from bot.models import EMAIL_WORKSPACE, ChannelRef, Platform

@@ -47,7 +47,7 @@ def test_tampered_cut_or_foreign_tokens_are_refused() -> None:
 
 def test_expiry_must_be_aware() -> None:
     with pytest.raises(ValueError):
-        sign_link(KEY, "vote", {}, datetime(2026, 7, 1))  # noqa: DTZ001
+        sign_link(KEY, "vote", {}, datetime(2026, 7, 1))
 
 
 def test_key_from_setting_else_generated_once_in_the_database(tmp_path: object) -> None:

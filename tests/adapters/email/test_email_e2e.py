@@ -16,6 +16,8 @@ from adapters.web.feedback_routes import FeedbackLinks, feedback_routes
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content.signed_links import LinkKey
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
 from bot.models import (
     EMAIL_WORKSPACE,
     Channel,
@@ -26,9 +28,7 @@ from bot.models import (
     ItemStatus,
     Platform,
 )
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.adapters.email.fake_smtp import FakeSmtp
 from tests.adapters.email.sample import PUBLIC, SENDER, parts, read_html
