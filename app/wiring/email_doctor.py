@@ -10,13 +10,18 @@ from adapters.email.smtp import SmtpConfig, SmtpSender
 from app.setup_checks import Check
 from bot.config import Settings
 from bot.errors import DeliveryError
-from storage.db import make_engine
+from storage.db import make_engine, sqlite_path
 
 
 def email_channel_count(settings: Settings) -> int:
-    """How many `email:` channels the database holds (0 when it cannot tell)."""
+    """How many `email:` channels the database holds (0 when it cannot tell); never creates
+    a SQLite file that is not there yet."""
     try:
-        engine = make_engine(settings.resolved_database_url())
+        url = settings.resolved_database_url()
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            return 0
+        engine = make_engine(url)
     except Exception:
         return 0
     try:
