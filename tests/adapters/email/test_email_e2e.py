@@ -26,6 +26,7 @@ from bot.models import (
     Interest,
     InterestKind,
     ItemStatus,
+    Paper,
     Platform,
 )
 from bot.service import PaperBot
@@ -41,7 +42,15 @@ PAPERS = ["2606.00001", "2606.00002", "2606.00003"]
 
 
 class Setup:
-    def __init__(self, store: SqlStore, tmp_path: Path, smtp: FakeSmtp) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        tmp_path: Path,
+        smtp: FakeSmtp,
+        *,
+        public_url: str = PUBLIC,
+        papers: list[Paper] | None = None,
+    ) -> None:
         self.store, self.smtp = store, smtp
         self.clock = FixedClock(datetime(2026, 6, 29, 8, tzinfo=UTC))
         self.settings = Settings(
@@ -53,7 +62,7 @@ class Setup:
             smtp_starttls=False,
             smtp_from=SENDER,
             smtp_timeout_seconds=0.5,
-            public_url=PUBLIC,
+            public_url=public_url,
             email_rate_per_minute=6000,
         )
         self.key = LinkKey(None, store, self.clock.now)
@@ -63,7 +72,7 @@ class Setup:
         schedule = ChannelSettings(size=3, schedule=parse_schedule("09:00 UTC daily"))
         topic = [Interest(InterestKind.TOPIC, "robot")]
         self.channel = store.add_channel(ref, ADDRESS, schedule, topic, now=self.clock.now())
-        papers = [make_paper(p, f"Robot study <b>{p}</b>") for p in PAPERS]
+        papers = papers or [make_paper(p, f"Robot study <b>{p}</b>") for p in PAPERS]
         store.upsert_papers(papers, self.clock.now())
         Worker(self.core, worker_id="setup").tick()
         self.clock.set(T_RUN)
