@@ -42,7 +42,8 @@ def serve(
             bind_host,
             bind_port,
         )
-        # access_log off: OAuth redirects carry one-time codes in their query strings
+        # access_log off: OAuth redirects carry one-time codes in their query strings, and
+        # emailed links carry signed tokens in their paths
         uvicorn.run(
             asgi,
             host=bind_host,
