@@ -50,9 +50,8 @@ def test_expiry_must_be_aware() -> None:
         sign_link(KEY, "vote", {}, datetime(2026, 7, 1))
 
 
-def test_key_from_setting_else_generated_once_in_the_database(tmp_path: object) -> None:
-    url = f"sqlite:///{tmp_path}/keys.db"
-    first, second = SqlStore.open(url), SqlStore.open(url)
+def test_key_from_setting_else_generated_once_in_the_database(db_url: str) -> None:
+    first, second = SqlStore.open(db_url), SqlStore.open(db_url)
     try:
         assert link_key("from-settings", first, NOW) == b"from-settings"
         stored = link_key(None, first, NOW)
