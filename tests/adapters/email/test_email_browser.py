@@ -35,7 +35,13 @@ PAPERS = [
         "Diffusion policies for contact-rich robot manipulation",
         "We propose a diffusion policy that plans contact-rich manipulation from tactile and "
         "visual input. It improves success on insertion tasks by 23 points.",
-        authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"),
+        authors=(
+            "Ada Lovelace",
+            "Alan Turing",
+            "Grace Hopper",
+            "Edsger Dijkstra",
+            "Barbara Liskov",
+        ),
         categories=("cs.RO", "cs.LG"),
     ),
     make_paper(
@@ -60,9 +66,7 @@ PAPERS = [
 def web(sqlite_store: SqlStore, tmp_path: Path, smtp: FakeSmtp) -> Iterator[Setup]:
     """The email path with `paperbot serve`'s web app listening on 127.0.0.1."""
     port = free_port()
-    env = Setup(
-        sqlite_store, tmp_path, smtp, public_url=f"http://127.0.0.1:{port}", papers=PAPERS
-    )
+    env = Setup(sqlite_store, tmp_path, smtp, public_url=f"http://127.0.0.1:{port}", papers=PAPERS)
     links = FeedbackLinks(env.core, env.key, env.clock.now)
     app = create_web_app(None, health=lambda: True, extra_routes=feedback_routes(links))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
