@@ -71,8 +71,13 @@ class EmailAdapter:
         return item_message_id(digest, item)
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
+        """A short email; one whose answer was lost counts as sent, like a digest."""
+        message = render_notice(channel, text, sender=self.from_address, links=self.links())
         self.pacer.acquire()
-        self.sender.send(render_notice(channel, text, sender=self.from_address, links=self.links()))
+        try:
+            self.sender.send(message)
+        except DeliveryUncertain as exc:
+            log.warning("%s: notice counted as sent (%s)", channel.ref, exc)
         return None
 
     def _already_sent(self, digest: Digest) -> bool:

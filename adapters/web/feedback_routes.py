@@ -114,7 +114,6 @@ def feedback_routes(links: FeedbackLinks) -> list[Route]:
             f"Tell PaperBot that {found.address} wants "
             + ("more" if found.emoji == "+1" else "fewer")
             + " papers like this one?",
-            action=request.url.path,
             button=f"{mark} Record it",
         )
 
@@ -131,7 +130,6 @@ def feedback_routes(links: FeedbackLinks) -> list[Route]:
         return page(
             "Unsubscribe?",
             f"Stop sending PaperBot digests to {found.address}?",
-            action=request.url.path,
             button="Unsubscribe",
         )
 

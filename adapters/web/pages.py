@@ -21,12 +21,12 @@ HEADERS = {
 def page(
     title: str,
     *lines: str,
-    action: str | None = None,
-    button: str = "",
+    button: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """A page with a title, paragraphs and, with `action`, one POST button."""
+    """A page with a title, paragraphs and, with `button`, one button that POSTs to the page's
+    own URL (no action attribute: right behind a proxy that serves PUBLIC_URL under a path)."""
     html = _ENV.get_template("page.html.j2").render(
-        title=title, lines=lines, action=action, button=button
+        title=title, lines=lines, confirm=button is not None, button=button or ""
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)

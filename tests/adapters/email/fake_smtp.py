@@ -5,6 +5,7 @@ answer never sent (the ambiguous case)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -65,6 +66,9 @@ class FakeSmtp:
     """`with FakeSmtp() as smtp:` a running server on 127.0.0.1:`smtp.port`."""
 
     def __init__(self) -> None:
+        # aiosmtpd logs every connection from its own thread, sometimes after a test's
+        # captured stream closed: keep its chatter out of the test output
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.handler = RecordingHandler()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)

@@ -85,3 +85,21 @@ def test_pacer_spaces_sends_and_refuses_long_waits() -> None:
     now[0] += 30
     pacer.acquire()
     assert slept == [10.0]
+
+
+def test_a_notice_whose_answer_is_lost_counts_as_sent(smtp: FakeSmtp) -> None:
+    from adapters.email.adapter import EmailAdapter
+
+    smtp.handler.hang_after_data = 1
+    smtp.handler.hang_seconds = 1.5
+    adapter = EmailAdapter(
+        sender(smtp.port, timeout=0.5),
+        from_address=SENDER,
+        links=signer,
+        pacer=Pacer(6000),
+    )
+    assert adapter.post_notice(email_channel(), "No new papers for this list today.") is None
+    [got] = smtp.received
+    body = got.message.get_body(("plain",))
+    assert body is not None and "No new papers" in str(body.get_content())
+    assert got.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
