@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -63,15 +65,23 @@ def free_port() -> int:
 
 
 class FakeSmtp:
-    """`with FakeSmtp() as smtp:` a running server on 127.0.0.1:`smtp.port`."""
+    """`with FakeSmtp() as smtp:` a running server on 127.0.0.1:`smtp.port`; with `tls`, it
+    requires STARTTLS, and with `login` (user, password) it requires AUTH after it."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, tls: ssl.SSLContext | None = None, login: tuple[str, str] | None = None
+    ) -> None:
         # aiosmtpd logs every connection from its own thread, sometimes after a test's
         # captured stream closed: keep its chatter out of the test output
         logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        extra: dict[str, Any] = {}
+        if tls is not None:
+            extra.update(tls_context=tls, require_starttls=True)
+        if login is not None:
+            extra.update(authenticator=_accept(login), auth_required=True)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **extra)
 
     @property
     def received(self) -> list[Received]:
@@ -83,3 +93,16 @@ class FakeSmtp:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+
+def _accept(login: tuple[str, str]) -> Any:
+    """An aiosmtpd authenticator that accepts exactly this user and password."""
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            login[0].encode(),
+            login[1].encode(),
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return authenticator

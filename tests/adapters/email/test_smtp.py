@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from adapters.email.pacing import Pacer
@@ -10,6 +12,7 @@ from adapters.email.smtp import SmtpConfig, SmtpSender
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from tests.adapters.email.fake_smtp import FakeSmtp, free_port
 from tests.adapters.email.sample import SENDER, email_channel, hostile_digest, parts, signer
+from tests.adapters.email.tls import self_signed
 
 
 def sender(port: int, timeout: float = 5.0) -> SmtpSender:
@@ -103,3 +106,22 @@ def test_a_notice_whose_answer_is_lost_counts_as_sent(smtp: FakeSmtp) -> None:
     body = got.message.get_body(("plain",))
     assert body is not None and "No new papers" in str(body.get_content())
     assert got.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_starttls_and_login(tmp_path: Path) -> None:
+    server_tls, client_tls = self_signed(tmp_path)
+    with FakeSmtp(tls=server_tls, login=("paperbot", "s3cret")) as smtp:
+        config = SmtpConfig("127.0.0.1", smtp.port, "paperbot", "s3cret", starttls=True)
+        SmtpSender(config, tls=client_tls).send(message())  # type: ignore[arg-type]
+        assert len(smtp.received) == 1
+        wrong = SmtpConfig("127.0.0.1", smtp.port, "paperbot", "wrong", starttls=True)
+        with pytest.raises(DeliveryError, match="535") as caught:
+            SmtpSender(wrong, tls=client_tls).send(message())  # type: ignore[arg-type]
+        assert not isinstance(caught.value, RateLimited | ChannelUnavailable)
+        plain = SmtpConfig("127.0.0.1", smtp.port, starttls=False)
+        with pytest.raises(DeliveryError, match="530"):  # this server requires STARTTLS
+            SmtpSender(plain).send(message())  # type: ignore[arg-type]
+        untrusted = SmtpConfig("127.0.0.1", smtp.port, "paperbot", "s3cret", starttls=True)
+        with pytest.raises(DeliveryError, match="temporary"):  # unknown certificate: refused
+            SmtpSender(untrusted).send(message())  # type: ignore[arg-type]
+    assert len(smtp.received) == 1
