@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.answer_store import AnswerStore
 from storage.claim_store import ClaimStore
 from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
@@ -18,13 +19,14 @@ class SqlStore(
     ClaimStore,
     ManagerStore,
     OutboxStore,
+    AnswerStore,
     ReactionStore,
     SummaryStore,
     SecretStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches, the app's own secrets."""
+    schedules, caches (summaries, full texts), the app's own secrets."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

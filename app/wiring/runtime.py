@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from app.runtime import Runtime
+from bot.answers import ThreadQuestions
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.llm import ChatClient, LLMSummarizer
@@ -58,6 +59,7 @@ def build_runtime(
             raise
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
+    client: ChatClient | None = None
     if settings.llm_base_url:
         client = ChatClient.connect(
             settings.llm_base_url,
@@ -70,6 +72,7 @@ def build_runtime(
     core = PaperBot(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
+    core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     rt = Runtime(
         settings=settings,

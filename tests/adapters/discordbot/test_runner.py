@@ -151,7 +151,7 @@ async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
     result = await asyncio.to_thread(CliRunner().invoke, app, ["discord-sync"])
     assert result.exit_code == 0, result.output
     assert "synced 1 command(s) to all servers (global): papers" in result.output
-    assert "scope=bot+applications.commands&permissions=85056" in result.output
+    assert "scope=bot+applications.commands&permissions=274877992000" in result.output
     puts = [c for c in fake.calls if c.method == "PUT"]
     assert [c.path for c in puts] == [f"/applications/{APP_ID}/commands"]
     assert fake.identify is None  # REST only, no gateway session
