@@ -30,6 +30,10 @@ def check_email_settings(settings: Settings) -> list[str]:
     url = settings.public_url or ""
     if url and not url.startswith(("https://", "http://")):
         problems.append("PUBLIC_URL must start with https:// (the public URL of paperbot serve)")
+    if "+1" not in settings.positive_emoji_set or "-1" not in settings.negative_emoji_set:
+        problems.append(
+            "emailed votes are recorded as +1 / -1: keep them in POSITIVE_EMOJI / NEGATIVE_EMOJI"
+        )
     if settings.smtp_username and not settings.smtp_password:
         problems.append("SMTP_USERNAME is set but SMTP_PASSWORD is not")
     return problems

@@ -48,6 +48,16 @@ async def test_serve_answers_email_links_without_slack(tmp_path: Path) -> None:
 def test_incomplete_email_settings_fail_fast_naming_them(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SMTP_FROM is not set; PUBLIC_URL is not set"):
         build_runtime(settings(tmp_path, smtp_host="127.0.0.1"))
+    with pytest.raises(ConfigError, match="POSITIVE_EMOJI"):
+        build_runtime(
+            settings(
+                tmp_path,
+                smtp_host="127.0.0.1",
+                smtp_from="paperbot@lab.org",
+                public_url="https://paperbot.lab.org",
+                positive_emoji="heart",
+            )
+        )
     rt = build_runtime(settings(tmp_path))  # no SMTP_HOST: no email adapter, still a web app
     try:
         assert Platform.EMAIL not in rt.core.adapters and rt.web_app is not None
