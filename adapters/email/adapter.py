@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 
 
 class EmailAdapter:
+    """The ChatAdapter of email channels, and their ChatService (nothing to connect)."""
+
     platform = Platform.EMAIL
+    name = "email"
 
     def __init__(
         self,
@@ -51,8 +54,8 @@ class EmailAdapter:
         # fast instead of trying the server once per paper
         self._failed: LRUCache[int, tuple[Digest, str]] = LRUCache(maxsize=1_000)
 
-    # the small lifecycle every adapter shares: nothing to open, SMTP connects per message
-    def start(self, core: object) -> None:
+    # the lifecycle every chat service shares: nothing to open, SMTP connects per message
+    def start(self) -> None:
         return None
 
     def stop(self) -> None:

@@ -33,7 +33,9 @@ async def test_serve_answers_email_links_without_slack(tmp_path: Path) -> None:
         )
     )
     try:
-        assert isinstance(rt.core.adapters[Platform.EMAIL], EmailAdapter)
+        email = rt.core.adapters[Platform.EMAIL]
+        assert isinstance(email, EmailAdapter)
+        assert email in rt.services and [s.name for s in rt.services] == ["console", "email"]
         app = rt.web_app() if rt.web_app else None
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
