@@ -46,13 +46,11 @@ def explain_many(
     profile: Profile,
     batch: Batch,
     picks: Sequence[int],
-    best_affinity: Sequence[tuple[float, str]] | None = None,
     gates: PriorGates = NO_GATES,
 ) -> list[tuple[Reason, ...]]:
-    """`explain` for several papers of one channel, with the channel's part done once.
-    `best_affinity` (per pick) is what `explain_chunk` gives for many channels at once; without
-    it, it is worked out here. `gates` are how far each category the topics point to counted
-    today for this channel (`Ranker.prior_gates`)."""
+    """`explain` for several papers of one channel, with the channel's part done once. `gates`
+    are how far each category the topics point to counted today for this channel
+    (`Ranker.prior_gates`)."""
     if not picks:
         return []
     w = ranker.weights
@@ -121,10 +119,7 @@ def explain_many(
                     Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
                 )
         if profile.opinions:
-            if best_affinity is not None:
-                affinity = best_affinity[n]
-            else:
-                affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
+            affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
             if affinity[0] * w.learned_category >= LEARNED_MIN:
                 reasons.append(
                     Reason(
