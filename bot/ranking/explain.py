@@ -36,11 +36,6 @@ TRENDING_MIN = 20
 SIMILAR_MIN = 3  # shared words for "like <a paper you liked>"
 
 
-def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Reason, ...]:
-    """Reasons for paper `i` of the batch, strongest first (a digest shows two)."""
-    return explain_many(ranker, profile, batch, [i])[0]
-
-
 def explain_many(
     ranker: Ranker,
     profile: Profile,

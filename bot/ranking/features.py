@@ -196,19 +196,6 @@ class Batch:
             self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
         return self._rarity
 
-    def warm(self, *, similarity: bool = True) -> None:
-        """Fill the lazy caches, so threads ranking against this batch only read them."""
-        self.category_slots()
-        self.category_sets()
-        self.category_rarity()
-        if similarity:
-            self.similarity()
-        _ = self.has_authors
-        self.author_matrix()
-        self.term_split()
-        for kind in ("words", "categories", "guesses", "authors"):
-            self.keys(kind)
-
     @property
     def has_authors(self) -> bool:
         """Whether any candidate lists an author (else author weights cannot score)."""
