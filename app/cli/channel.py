@@ -55,7 +55,7 @@ def channel_add(
 ) -> None:
     """Add a channel with its interests and schedule."""
     from bot.commands.parse import checked_interest
-    from bot.digest.schedule import next_run
+    from bot.digest.schedule import channel_next_run
     from bot.digest.schedule_parse import parse_schedule_text
 
     channel_ref = parse_ref(ref)
@@ -89,7 +89,7 @@ def channel_add(
         channel = rt.store.add_channel(
             channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
         )
-        rt.store.set_next_run(channel.id, next_run(when, rt.clock.now()))
+        rt.store.set_next_run(channel.id, channel_next_run(channel, rt.clock.now()))
         channel = rt.store.get_channel(channel.id)
         if as_json:
             typer.echo(json.dumps(channel_dict(channel), indent=2))

@@ -22,7 +22,7 @@ from app.runtime import Runtime, load_runtime
 from app.setup_checks import warn_at_start
 from bot.clock import FixedClock, parse_at
 from bot.config import Settings, load_settings
-from bot.digest.schedule import describe, fetch_triggers, next_run
+from bot.digest.schedule import channel_next_run, describe, fetch_triggers
 from bot.digest.schedule_parse import parse_schedule_text
 from bot.digest.worker import TickReport, Worker
 from bot.ports import Clock
@@ -95,8 +95,8 @@ def channel_schedule(
             new = replace(new, announce_empty=announce_empty)
         if resume:
             new = replace(new, paused=False, paused_reason=None)
-        rt.store.update_settings(channel.id, new)
-        upcoming = None if new.paused else next_run(schedule, rt.clock.now())
+        changed = rt.store.update_settings(channel.id, new)
+        upcoming = channel_next_run(changed, rt.clock.now())
         rt.store.set_next_run(channel.id, upcoming)
         updated = rt.store.get_channel(channel.id)
     finally:
