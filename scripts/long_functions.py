@@ -37,7 +37,10 @@ def long_functions(paths: Iterable[Path], limit: int) -> list[tuple[int, Path, i
     return sorted(found, key=lambda f: (-f[0], str(f[1]), f[2]))
 
 
-def _functions(node: ast.AST, prefix: str) -> Iterator[tuple[ast.AST, str]]:
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _functions(node: ast.AST, prefix: str) -> Iterator[tuple[Function, str]]:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             name = f"{prefix}{child.name}"
