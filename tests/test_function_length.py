@@ -17,6 +17,7 @@ ALLOWED = {
     "adapters/slack/client.py",
     "adapters/slack/adapter.py",
     "adapters/slack/app.py",
+    "app/wiring/runtime.py",
     "storage/paper_store.py",
     "bot/feedback/learned.py",
     "bot/service.py",
