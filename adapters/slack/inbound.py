@@ -10,10 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.answers import Question
+from bot.commands.catalog import REGISTRY
 from bot.models import CommandRequest, Platform, ReactionEvent
 
-# Subcommands that may take longer than Slack's 3-second ack window: acked first, answered later.
-SLOW_SUBCOMMANDS = frozenset({"now", "search"})
 REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
 # With "Escape channels, users, and links" (the manifest's should_escape: true) Slack sends
 # <@U123|ada> for a mention, <#C123|papers> for a channel and <url|as typed> for anything it
@@ -69,7 +68,9 @@ def subcommand(text: str) -> str:
 
 
 def is_slow(text: str) -> bool:
-    return subcommand(text) in SLOW_SUBCOMMANDS
+    """A subcommand declared slow (`now`, `search`, or an alias of one): may take longer than
+    Slack's 3-second ack window, so it is acked first and answered later."""
+    return REGISTRY.is_slow(text)
 
 
 def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str | None:

@@ -12,10 +12,11 @@ from bot.answers import ThreadQuestions
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.llm import ChatClient, LLMSummarizer
+from bot.content.signed_links import LinkKey
 from bot.content.summarize import Summarizer
 from bot.digest.schedule import channel_next_run
 from bot.models import Platform
-from bot.ports import ChatAdapter, Clock
+from bot.ports import ChatAdapter, ChatService, Clock
 from bot.service import PaperBot
 from bot.sources.fetcher import lookup_papers
 from storage.installations import SqlInstallations
@@ -33,9 +34,8 @@ def build_runtime(
     store = SqlStore.open(settings.resolved_database_url())
     installations = SqlInstallations(store, cipher)
     clock = clock or SystemClock()
-    adapters: dict[Platform, ChatAdapter] = {
-        Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
-    }
+    console = ConsoleAdapter(out or sys.stdout, settings.console_outbox)
+    adapters: dict[Platform, ChatAdapter] = {Platform.CONSOLE: console}
     slack: SlackSetup | None = None
     if settings.slack_requested:  # the Slack SDKs are imported only when Slack is configured
         from adapters.slack.setup import setup_slack
@@ -47,6 +47,18 @@ def build_runtime(
             raise
     if slack is not None:
         adapters[Platform.SLACK] = slack.adapter
+    link_key = LinkKey(settings.link_signing_key, store, clock.now)
+    services: list[ChatService] = [console]
+    if settings.email_requested:  # SMTP_HOST set: email channels get their digests
+        from adapters.email.setup import setup_email
+
+        try:
+            email = setup_email(settings, link_key, clock)
+        except Exception:
+            store.close()
+            raise
+        adapters[Platform.EMAIL] = email
+        services.append(email)
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
     client: ChatClient | None = None
@@ -71,59 +83,63 @@ def build_runtime(
         core=core,
         closers=closers,
         installations=installations,
+        services=services,
     )
+    rt.extras["link_key"] = link_key
     wire_web(rt, slack)
     _register_discord(rt)
     return rt
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
-    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
+    """Give the runtime its web app factory (Slack's routes and the emailed feedback links) and,
+    with SLACK_APP_TOKEN, the Socket Mode service."""
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
+        from adapters.web.feedback_routes import FeedbackLinks, feedback_routes
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
+        links = FeedbackLinks(rt.core, rt.extras["link_key"], rt.clock.now)
         return create_web_app(
             bolt,
             health=lambda: rt.store.count_papers() >= 0,
             signing_secret=rt.settings.slack_signing_secret or "",
+            extra_routes=feedback_routes(links),
         )
 
     rt.web_app = web_app
     if rt.settings.slack_app_token:
-        from adapters.slack.socket import start_socket_mode
+        from adapters.slack.socket import SocketModeService
 
-        rt.socket_mode = lambda: start_socket_mode(rt.core)
+        rt.services.append(SocketModeService(rt.core))
 
 
 def _register_discord(rt: Runtime) -> None:
-    """With DISCORD_TOKEN set: the Discord adapter on the core, and its start and sync hooks.
-
-    `rt.extras["start_discord"]()` runs the client in its own thread and returns a handle with
-    `stop()`; `rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST.
-    """
-
-    def start() -> Any:
-        from adapters.discord.runner import start_discord
-
-        return start_discord(rt)
+    """`rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST; with a
+    DISCORD_* setting, the Discord adapter on the core and its gateway client as a service."""
 
     def sync(guild_id: str | None = None) -> Any:
         from adapters.discord.runner import sync_commands
 
-        return sync_commands(rt, guild_id)
+        return sync_commands(rt.core, rt.settings, guild_id)
 
-    rt.extras["start_discord"] = start
     rt.extras["discord_sync"] = sync
     settings = rt.settings
-    if settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url:
-        # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
-        from adapters.discord.runner import adapter_of, check_settings
+    if not (settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url):
+        return
+    # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
+    from adapters.discord.adapter import DiscordAdapter
+    from adapters.discord.client import configure_endpoints
+    from adapters.discord.runner import DiscordService, check_settings
 
-        try:
-            check_settings(settings, why="Discord (a DISCORD_* setting is set)")
-        except Exception:
-            rt.close()
-            raise
-        adapter_of(rt)
+    try:
+        check_settings(settings, why="Discord (a DISCORD_* setting is set)")
+    except Exception:
+        rt.close()
+        raise
+    configure_endpoints(settings)
+    adapter = DiscordAdapter(settings=settings)
+    rt.core.adapters[Platform.DISCORD] = adapter
+    rt.closers.append(adapter.close)
+    rt.services.append(DiscordService(rt.core, settings, adapter))

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.clock import FixedClock
+from bot.commands.catalog import REGISTRY
 from bot.commands.permissions import Access, Caller, ChannelAccess, Policy, decide
-from bot.commands.specs import SPECS, access_of
 from bot.config import Settings
 from bot.errors import ConfigError, PermissionUnknown
 from bot.models import (
@@ -23,9 +23,8 @@ from bot.models import (
     Platform,
 )
 from bot.service import PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import RecordingChat
+from tests.fakes import MemoryStore, RecordingChat
 from tests.markup import marked
 
 REF = ChannelRef(Platform.SLACK, "T1", "C1")
@@ -56,9 +55,10 @@ def never() -> bool:
 
 # ------------------------------------------------------------------ declarations
 def test_every_subcommand_declares_who_may_run_it() -> None:
-    settings = {n for n in SPECS if access_of(n, ["a", "b"]) is Access.SETTINGS}
+    access_of = REGISTRY.access
+    settings = {n for n in REGISTRY.names() if access_of(n, ["a", "b"]) is Access.SETTINGS}
     assert settings == set(SETTINGS_COMMANDS)
-    opened = {n for n, spec in SPECS.items() if spec.access is Access.OPEN}
+    opened = {s.name for s in REGISTRY if s.access is Access.OPEN}
     assert opened == {"help", "topics", "search", "why", "stats", "history"}
     # `set` and `managers` only show with no (or one) argument: open to everyone
     assert access_of("set", []) is access_of("set", ["authors"]) is Access.OPEN
@@ -133,12 +133,12 @@ def test_anyone_and_listed_ids_need_no_admin_check() -> None:
 
 # --------------------------------------------------------------- command layer
 @pytest.fixture
-def core(sqlite_store: SqlStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
-    sqlite_store.upsert_papers(
+def core(memory_store: MemoryStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
+    memory_store.upsert_papers(
         [make_paper(PAPER, "Robot manipulation with diffusion", categories=("cs.RO",))],
         clock.now(),
     )
-    yield PaperBot(sqlite_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
+    yield PaperBot(memory_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
 
 
 def configured(core: PaperBot, set_up_by: str | None = FOUNDER) -> Channel:
