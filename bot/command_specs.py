@@ -70,6 +70,13 @@ SPECS: dict[str, Spec] = {
         ("/papers unlike 2503.12461",),
         S,
     ),
+    "import": Spec(
+        "/papers import",
+        "Share or attach your BibTeX, RIS or Zotero CSV export, then run this: its papers "
+        "become this channel's liked papers.",
+        ("/papers import",),
+        S,
+    ),
     "forget": Spec(
         "/papers forget",
         "Forget what reactions taught me so far (typed topics and liked papers stay).",

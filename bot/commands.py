@@ -17,6 +17,7 @@ from bot.command_specs import ALIASES, SPECS
 from bot.digest_guard import ALREADY_ON_ITS_WAY, DigestGuard
 from bot.errors import CommandError, DigestInProgress, NotFound, PaperBotError, PermissionUnknown
 from bot.history import history_text
+from bot.library.command import LibraryCommands
 from bot.models import (
     Channel,
     ChannelRef,
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 SEARCH_DAYS = 14
 
 
-class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
+class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands, LibraryCommands):
     """Turns a CommandRequest into a Reply; failures and refusals change nothing and say how to
     do it right. Who may run what is checked first (`command_access`). Profile, settings and
     managers subcommands live in `command_profile`, `command_settings` and `command_managers`;
@@ -54,6 +55,7 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
             "include": self._include,
             "like": self._like,
             "unlike": self._unlike,
+            "import": self._import,
             "forget": self._forget,
             "topics": self._topics,
             "schedule": self._schedule,

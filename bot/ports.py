@@ -109,6 +109,17 @@ class Store(SummaryCache, Protocol):
         ...
 
     def count_papers(self) -> int: ...
+    def papers_by_doi(self, dois: Sequence[str]) -> dict[str, Paper]:
+        """Lower-cased DOI -> the paper carrying it (its DOI, or its `doi:` id)."""
+        ...
+
+    def papers_by_title_key(self, keys: Sequence[str]) -> dict[str, list[Paper]]:
+        """Normalised title (`bot.library.titles.title_key`) -> the papers with it."""
+        ...
+
+    def papers_by_title_prefix(self, prefix: str, limit: int) -> list[Paper]:
+        """Papers whose normalised title starts with `prefix`."""
+        ...
 
     def add_channel(
         self,
