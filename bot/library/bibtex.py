@@ -8,6 +8,7 @@ import bibtexparser
 from bibtexparser.bparser import BibTexParser
 
 from bot.library.entries import LibraryEntry, LibraryError, make_entry
+from bot.library.titles import plain_title
 
 log = logging.getLogger(__name__)
 # Fields where exports put an arXiv id: Better BibTeX `eprint`, Zotero `url` and `note`
@@ -32,7 +33,7 @@ def _entry(fields: dict[str, str]) -> LibraryEntry:
     prefix = lowered.get("archiveprefix", lowered.get("eprinttype", "arxiv")).lower()
     ids = [eprint if prefix == "arxiv" else "", *(lowered.get(f, "") for f in ID_FIELDS[1:])]
     return make_entry(
-        lowered.get("title", ""),
+        plain_title(lowered.get("title", "")),
         ids,
         [lowered.get("doi", "")],
         year=lowered.get("year"),

@@ -29,6 +29,11 @@ def _latex_to_text(text: str) -> str:
         return re.sub(r"\\[a-zA-Z]+\*?|[${}~]", " ", text)
 
 
+def plain_title(title: str) -> str:
+    """A title as people read it: LaTeX rendered (`{T}he \\emph{X}` -> `The X`), one line."""
+    return " ".join(_latex_to_text(title[:MAX_TITLE_CHARS]).split())
+
+
 def title_key(title: str | None) -> str:
     """`{T}he {\\"O}ptimal $k$-Means, Revisited` -> `the optimal k means revisited`: LaTeX
     rendered, accents and case folded, punctuation and whitespace collapsed to one space."""
