@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_export import register as register_export
+from bot.cli_import import register as register_import
 from bot.config import Settings, load_settings
 from bot.delivery import DeliveryResult
 from bot.errors import InvalidInput, NotFound, PaperBotError
@@ -39,6 +40,7 @@ app = typer.Typer(
 channel_app = typer.Typer(help="Add, list and remove channels.", no_args_is_help=True)
 app.add_typer(channel_app, name="channel")
 register_export(app)
+register_import(channel_app)
 
 log = logging.getLogger("paperbot")
 

@@ -61,6 +61,7 @@ def build_runtime(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
+    core.papers_lookup = lambda ids: lookup_papers(core, settings, ids)
     rt = Runtime(
         settings=settings,
         store=store,
