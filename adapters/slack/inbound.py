@@ -11,7 +11,7 @@ from typing import Any
 from bot.models import CommandRequest, Platform, ReactionEvent
 
 # Subcommands that may take longer than Slack's 3-second ack window: acked first, answered later.
-SLOW_SUBCOMMANDS = frozenset({"now", "search"})
+SLOW_SUBCOMMANDS = frozenset({"now", "search", "import"})
 REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
 # With "Escape channels, users, and links" (the manifest's should_escape: true) Slack sends
 # <@U123|ada> for a mention, <#C123|papers> for a channel and <url|as typed> for anything it
