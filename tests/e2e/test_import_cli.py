@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.errors import InvalidInput
@@ -32,7 +32,7 @@ def web() -> Iterator[FakeSources]:
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web: FakeSources) -> str:
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
