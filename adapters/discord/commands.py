@@ -29,7 +29,7 @@ MAX_CHOICES = 25
 MAX_LABEL = 100  # characters of a choice's name
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
 SUBCOMMANDS = (
-    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
+    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "import", "forget", "topics",
     "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
     "managers",
 )  # fmt: skip
@@ -170,6 +170,11 @@ class PapersGroup(
             app_commands.Choice(name=label, value=liked[label])
             for label in match_choices(list(liked), current)
         ]
+
+    @app_commands.command(name="import", description="Like the papers of your reference library")
+    @app_commands.describe(file="a BibTeX (.bib), RIS (.ris) or Zotero CSV (.csv) export")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        await self.client.answer(interaction, attachment=file)
 
     @app_commands.command(description="Forget what reactions taught PaperBot in this channel")
     async def forget(self, interaction: discord.Interaction) -> None:
