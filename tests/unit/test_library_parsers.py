@@ -58,9 +58,10 @@ def test_zotero_ris_and_csv() -> None:
 def test_format_from_content_when_the_name_says_nothing() -> None:
     for name in ("zotero.bib", "zotero.ris", "zotero.csv"):
         text = (FIX / name).read_text(encoding="utf-8-sig")
-        assert detect_format("export.txt", text) == {"bib": "bibtex", "ris": "ris", "csv": "csv"}[
-            name.rsplit(".", 1)[1]
-        ]
+        assert (
+            detect_format("export.txt", text)
+            == {"bib": "bibtex", "ris": "ris", "csv": "csv"}[name.rsplit(".", 1)[1]]
+        )
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,9 @@ def test_entry_cap() -> None:
 
 
 def test_title_keys_fold_case_punctuation_latex_and_accents() -> None:
-    assert title_key(r"{T}he {\"O}ptimal $k$-Means,   Revisited!") == "the optimal k means revisited"
+    assert (
+        title_key(r"{T}he {\"O}ptimal $k$-Means,   Revisited!") == "the optimal k means revisited"
+    )
     assert title_key("The Öptimal k–Means: revisited") == "the optimal k means revisited"
     assert not usable(title_key("Attention")) and usable(title_key("Attention is all you need"))
 
@@ -94,7 +97,10 @@ def test_fuzzy_match_is_conservative() -> None:
     same = title_key("Dexterous Robot Manipulation from Video Demonstrations")
     assert best_fuzzy(key, {"a": same}) == "a"
     # a number tells two papers apart, however alike the rest
-    assert best_fuzzy(title_key("Llama 2: open models"), {"b": title_key("Llama 3: open models")}) is None
+    assert (
+        best_fuzzy(title_key("Llama 2: open models"), {"b": title_key("Llama 3: open models")})
+        is None
+    )
     part = title_key("Scaling laws for robot learning part II")
     assert best_fuzzy(part, {"c": title_key("Scaling laws for robot learning part III")}) is None
     # two different stored papers close to the entry: ambiguous, no match
