@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.service import PaperBot
 
 MAX_INTERESTS = 60
+LIKED_LISTED = 10  # liked papers named in a reply (a library import brings hundreds)
 
 
 class ProfileCommands:
@@ -107,7 +108,9 @@ class ProfileCommands:
         paper_id = cp.paper_ref(p.rest, SPECS["unlike"].usage)
         if not self.core.store.remove_interest(channel.id, Interest(InterestKind.SEED, paper_id)):
             seeds = channel.interest_values(InterestKind.SEED)
-            listing = join(", ", [code(s) for s in seeds]) or plain("none")
+            listing = join(", ", [code(s) for s in seeds[-LIKED_LISTED:]]) or plain("none")
+            if len(seeds) > LIKED_LISTED:
+                listing = concat(listing, f" and {len(seeds) - LIKED_LISTED} more")
             raise CommandError(
                 fmt(
                     "This channel has not liked {} with {}. Liked: {}.",
@@ -142,9 +145,11 @@ class ProfileCommands:
         shown += _interest_lines(channel)
         seeds = channel.interest_values(InterestKind.SEED)
         if seeds:
-            papers = self.core.store.get_papers(list(seeds))
-            titles = [_short(papers[s].title) if s in papers else s for s in seeds]
-            shown.append("• Liked papers: " + "; ".join(titles))
+            listed = list(seeds[-LIKED_LISTED:])  # the latest; an imported library is long
+            papers = self.core.store.get_papers(listed)
+            titles = [_short(papers[s].title) if s in papers else s for s in listed]
+            more = f" (and {len(seeds) - len(listed)} more)" if len(seeds) > len(listed) else ""
+            shown.append("• Liked papers: " + "; ".join(titles) + more)
         if len(shown) == 1:
             shown.append(fmt("Nothing yet. Start with {}.", code("/papers subscribe <topic>")))
         topics = channel.interest_values(InterestKind.TOPIC)

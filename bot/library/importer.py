@@ -67,9 +67,5 @@ def import_library(
 def like_papers(store: Store, channel: Channel, paper_ids: Sequence[str], *, now: datetime) -> int:
     """Add the papers the channel does not like yet as seeds; how many were new."""
     liked = set(channel.interest_values(InterestKind.SEED))
-    new = [pid for pid in paper_ids if pid not in liked]
-    return sum(
-        1
-        for pid in new
-        if store.add_interest(channel.id, Interest(InterestKind.SEED, pid), now=now)
-    )
+    new = [Interest(InterestKind.SEED, pid) for pid in paper_ids if pid not in liked]
+    return store.add_interests(channel.id, new, now=now) if new else 0

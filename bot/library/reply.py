@@ -6,8 +6,8 @@ from bot.library.importer import ImportReport
 from bot.library.matcher import Outcome
 from bot.rich import Inline, Rich, code, fmt, lines, plain
 
-LISTED = 10  # unmatched entries named in a chat reply
-TITLE_CHARS = 100
+LISTED = 8  # unmatched entries named in a chat reply (Discord shows 2,000 characters)
+TITLE_CHARS = 80
 
 
 def entry_label(outcome: Outcome) -> str:

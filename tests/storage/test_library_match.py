@@ -131,3 +131,19 @@ def test_migration_0013_keys_papers_stored_before_it(db_url: str) -> None:
         assert [p.id for p in found["learning to grasp with tactile sensing"]] == ["2606.00050"]
     finally:
         s.close()
+
+
+def test_add_interests_adds_each_seed_once_in_one_go(store: SqlStore) -> None:
+    from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
+
+    channel = store.add_channel(
+        ChannelRef(Platform.CONSOLE, "local", "lab"), "lab", ChannelSettings(), now=T0
+    )
+    seeds = [Interest(InterestKind.SEED, pid) for pid in ("2606.00001", "2606.00002")]
+    assert store.add_interest(channel.id, seeds[0], now=T0)
+    assert store.add_interests(channel.id, [*seeds, seeds[1]], now=T0) == 1
+    assert store.get_channel(channel.id).interest_values(InterestKind.SEED) == (
+        "2606.00001",
+        "2606.00002",
+    )
+    assert store.add_interests(channel.id, seeds, now=T0) == 0

@@ -103,3 +103,18 @@ def test_a_lazy_upload_runs_only_for_someone_allowed(core: PaperBot) -> None:
     ok, text = run(core, fetch, user="U2")
     assert not ok and "Only" in text
     assert calls == ["fetched"]  # U2's file was never looked up or downloaded
+
+
+def test_topics_and_unlike_name_only_the_latest_liked_papers(core: PaperBot) -> None:
+    from bot.models import Interest
+
+    assert run(core, BIB)[0]
+    channel = core.store.find_channel(ChannelRef(Platform.SLACK, "T1", "C1"))
+    assert channel is not None
+    many = [Interest(InterestKind.SEED, f"2606.{i:05d}") for i in range(100, 110)]
+    assert core.store.add_interests(channel.id, many, now=core.clock.now()) == 10
+    _, topics = run(core, None, text="topics")
+    assert "• Liked papers: " in topics and "(and 5 more)" in topics
+    assert "2606.00109" in topics and "MambaIC" not in topics
+    ok, unlike = run(core, None, text="unlike 2401.00001")
+    assert not ok and "and 5 more" in unlike
