@@ -148,8 +148,8 @@ class ProfileCommands:
             listed = list(seeds[-LIKED_LISTED:])  # the latest; an imported library is long
             papers = self.core.store.get_papers(listed)
             titles = [_short(papers[s].title) if s in papers else s for s in listed]
-            more = f" (and {len(seeds) - len(listed)} more)" if len(seeds) > len(listed) else ""
-            shown.append("• Liked papers: " + "; ".join(titles) + more)
+            count = f" ({len(seeds)}, the latest {len(listed)})" if len(seeds) > len(listed) else ""
+            shown.append(f"• Liked papers{count}: " + "; ".join(titles))
         if len(shown) == 1:
             shown.append(fmt("Nothing yet. Start with {}.", code("/papers subscribe <topic>")))
         topics = channel.interest_values(InterestKind.TOPIC)
