@@ -22,9 +22,8 @@ BATCH = 1_000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("paper", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("title_key", sa.Text(), nullable=True))
-        batch_op.create_index("ix_paper_title_key", ["title_key"], unique=False)
+    op.add_column("paper", sa.Column("title_key", sa.Text(), nullable=True))
+    op.create_index("ix_paper_title_key", "paper", ["title_key"], unique=False)
     _backfill()
 
 
@@ -53,6 +52,8 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("paper", schema=None) as batch_op:
-        batch_op.drop_index("ix_paper_title_key")
-        batch_op.drop_column("title_key")
+    # Not a batch: on SQLite that recreates the paper table, and dropping the old one fails
+    # once reactions and digest items refer to its papers. Both backends drop a column that no
+    # index uses in place (SQLite since 3.35).
+    op.drop_index("ix_paper_title_key", table_name="paper")
+    op.execute("ALTER TABLE paper DROP COLUMN title_key")
