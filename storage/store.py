@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.answer_store import AnswerStore
 from storage.claim_store import ClaimStore
 from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
@@ -17,12 +18,13 @@ class SqlStore(
     ClaimStore,
     ManagerStore,
     OutboxStore,
+    AnswerStore,
     ReactionStore,
     SummaryStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches."""
+    schedules, caches (summaries, full texts)."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.commands import parse as cp
-from bot.commands.specs import SPECS
+from bot.commands.permissions import Access
+from bot.commands.registry import Arg, ArgKind, Call, command
 from bot.errors import CommandError
 from bot.library.entries import FORMATS, LibraryError
 from bot.library.importer import import_library
 from bot.library.reply import report_text
-from bot.models import Channel, CommandRequest, Platform, Reply, Upload
+from bot.models import CommandRequest, Platform, Reply, Upload
 from bot.rich import Rich, code, fmt
-
-if TYPE_CHECKING:
-    from bot.service import PaperBot
 
 HOW_TO_ATTACH = {
     Platform.SLACK: ("Upload your {} export to this channel first, then run {}.", "/papers import"),
@@ -24,8 +19,8 @@ DEFAULT_HOW = ("Give me your {} export: {}.", "paperbot channel import --channel
 
 
 def no_file_message(platform: Platform) -> Rich:
-    template, command = HOW_TO_ATTACH.get(platform, DEFAULT_HOW)
-    return fmt(template, " or ".join(FORMATS), code(command))
+    template, command_text = HOW_TO_ATTACH.get(platform, DEFAULT_HOW)
+    return fmt(template, " or ".join(FORMATS), code(command_text))
 
 
 def resolve_upload(req: CommandRequest) -> Upload | None:
@@ -35,24 +30,36 @@ def resolve_upload(req: CommandRequest) -> Upload | None:
     return upload() if callable(upload) else upload
 
 
-class LibraryCommands:
-    """import."""
-
-    core: PaperBot
-
-    def _import(self, channel: Channel, _p: cp.Parsed, req: CommandRequest) -> Reply:
-        upload = resolve_upload(req)
-        if upload is None:
-            raise CommandError(no_file_message(req.platform), SPECS["import"].usage)
-        try:
-            report = import_library(
-                self.core.store,
-                channel,
-                upload.name,
-                upload.data,
-                now=self.core.clock.now(),
-                lookup=self.core.papers_lookup,
-            )
-        except LibraryError as exc:
-            raise CommandError(str(exc), SPECS["import"].usage) from exc
-        return Reply(report_text(report), ok=bool(report.outcomes))
+@command(
+    name="import",
+    usage="/papers import",
+    summary="Share or attach your BibTeX, RIS or Zotero CSV export, then run this: its papers "
+    "become this channel's liked papers.",
+    brief="Like the papers of your reference library",
+    args=(
+        Arg(
+            "file",
+            ArgKind.ATTACHMENT,
+            help="a BibTeX (.bib), RIS (.ris) or Zotero CSV (.csv) export",
+        ),
+    ),
+    examples=("/papers import",),
+    access=Access.SETTINGS,
+    slow=True,  # a download, and missing arXiv papers fetched at arXiv's pace
+)
+def import_(call: Call) -> Reply:
+    upload = resolve_upload(call.request)
+    if upload is None:
+        raise CommandError(no_file_message(call.request.platform), call.usage)
+    try:
+        report = import_library(
+            call.core.store,
+            call.channel,
+            upload.name,
+            upload.data,
+            now=call.now,
+            lookup=call.core.papers_lookup,
+        )
+    except LibraryError as exc:
+        raise CommandError(str(exc), call.usage) from exc
+    return Reply(report_text(report), ok=bool(report.outcomes))
