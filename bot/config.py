@@ -103,6 +103,20 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     discord_guild_id: str | None = None
 
+    # --- email (a channel `email:ADDRESS` gets the digest by SMTP) ---
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_from: str | None = None  # the sender address, e.g. "PaperBot <paperbot@lab.org>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    email_rate_per_minute: float = Field(default=30.0, gt=0)  # messages per SMTP server
+    email_link_days: int = Field(default=30, ge=1, le=3650)  # how long 👍/👎 links work
+    email_unsubscribe_days: int = Field(default=365, ge=1, le=3650)
+    public_url: str | None = None  # the public base URL of `paperbot serve` (emailed links)
+    link_signing_key: str | None = Field(default=None, repr=False)  # else kept in the database
+
     # --- llm summaries (optional) ---
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
@@ -209,6 +223,11 @@ class Settings(BaseSettings):
             return Path(user_cache_dir("paperbot", appauthor=False)) / "arxiv-rate.lock"
         except OSError:
             return None
+
+    @property
+    def email_requested(self) -> bool:
+        """An SMTP server is configured: email channels get their digests."""
+        return bool(self.smtp_host)
 
     def require(self, *names: str, why: str) -> None:
         """Fail fast, naming each missing variable, when a platform the user asked for lacks it."""

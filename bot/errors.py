@@ -5,7 +5,9 @@ PaperBotError
 ├── StorageError           the database is unreachable or a write failed
 ├── NotFound               a channel, paper or digest that does not exist
 ├── InvalidInput           a user-facing argument is wrong (message is safe to show)
-│   └── CommandError       a chat command could not be parsed or applied
+│   ├── CommandError       a chat command could not be parsed or applied
+│   └── LinkInvalid        a signed link was tampered with, malformed or for another purpose
+│       └── LinkExpired    a signed link whose time is up
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
@@ -51,6 +53,15 @@ class CommandError(InvalidInput):
         super().__init__(rich.plain)
         self.rich = rich
         self.usage = usage
+
+
+class LinkInvalid(InvalidInput):
+    """A signed link (an emailed 👍/👎 or unsubscribe link) is not one PaperBot signed for
+    this purpose: tampered with, cut short, or signed with another key."""
+
+
+class LinkExpired(LinkInvalid):
+    """A signed link that was valid but whose expiry has passed."""
 
 
 class SourceError(PaperBotError):

@@ -1,4 +1,5 @@
-"""`SqlStore`: the Store port on SQLModel, for SQLite and PostgreSQL alike, assembled from parts."""
+"""`SqlStore`: every store port of `bot.ports` (their union, `Store`) on SQLModel, for SQLite and
+PostgreSQL alike, assembled from parts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from storage.manager_store import ManagerStore
 from storage.outbox_store import OutboxStore
 from storage.paper_store import PaperStore
 from storage.reaction_store import ReactionStore
+from storage.secret_store import SecretStore
 from storage.sources import SourcesStoreMixin
 from storage.summary_store import SummaryStore
 
@@ -21,10 +23,11 @@ class SqlStore(
     AnswerStore,
     ReactionStore,
     SummaryStore,
+    SecretStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches (summaries, full texts)."""
+    schedules, caches (summaries, full texts), the app's own secrets."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

@@ -299,6 +299,17 @@ class PaperEmbeddingRow(SQLModel, table=True):
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class AppSecretRow(SQLModel, table=True):
+    """A secret the app generated for itself once (the link signing key), shared by every
+    process through the database."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class PaperFullTextRow(SQLModel, table=True):
     """A paper's full text from arXiv's HTML page (JSON sections), or that it had none."""
 

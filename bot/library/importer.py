@@ -6,11 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.library.formats import read_library
 from bot.library.matcher import LibraryMatcher, Lookup, Outcome
 from bot.models import Channel, Interest, InterestKind
-from bot.ports import Store
+from bot.ports import ChannelStore, PaperStore
+
+
+class LibraryStore(PaperStore, ChannelStore, Protocol):
+    """What an import needs of the store: the paper look-ups and adding seeds."""
+
 
 FORMAT_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csv": "Zotero CSV"}
 
@@ -47,7 +53,7 @@ class ImportReport:
 
 
 def import_library(
-    store: Store,
+    store: LibraryStore,
     channel: Channel,
     name: str,
     data: bytes,
@@ -64,7 +70,9 @@ def import_library(
     return ImportReport(name, fmt, tuple(outcomes), added)
 
 
-def like_papers(store: Store, channel: Channel, paper_ids: Sequence[str], *, now: datetime) -> int:
+def like_papers(
+    store: ChannelStore, channel: Channel, paper_ids: Sequence[str], *, now: datetime
+) -> int:
     """Add the papers the channel does not like yet as seeds; how many were new."""
     liked = set(channel.interest_values(InterestKind.SEED))
     new = [Interest(InterestKind.SEED, pid) for pid in paper_ids if pid not in liked]

@@ -98,7 +98,7 @@ def test_migration_0011_backfills_event_times_and_downgrades(db_url: str) -> Non
             {"f": False, "t": True, "at": T0},
         )
         channel_id = conn.execute(text("SELECT id FROM channel")).scalar_one()
-    with engine.begin() as conn:  # the papers as 0010 knew them (no title_key before 0014)
+    with engine.begin() as conn:  # the papers as 0010 knew them (no title_key before 0015)
         for paper in PAPERS:
             conn.execute(
                 text(

@@ -109,10 +109,10 @@ def test_two_stored_papers_with_one_title_are_ambiguous(store: SqlStore) -> None
     assert outcome.paper is None and outcome.reason is not None and "2 papers" in outcome.reason
 
 
-def test_migration_0014_keys_papers_stored_before_it(db_url: str) -> None:
+def test_migration_0015_keys_papers_stored_before_it(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate(engine)
-    command.downgrade(alembic_config(engine), "0013_paper_full_text")
+    command.downgrade(alembic_config(engine), "0014_app_secret")
     assert "title_key" not in {c["name"] for c in inspect(engine).get_columns("paper")}
     with engine.begin() as conn:
         conn.execute(

@@ -1,7 +1,7 @@
 """paper.title_key: the normalised title `/papers import` matches library entries by (indexed)
 
-Revision ID: 0014_library_import
-Revises: 0013_paper_full_text
+Revision ID: 0015_library_import
+Revises: 0014_app_secret
 Create Date: 2026-12-06 09:30:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from bot.library.titles import title_key
 
-revision: str = "0014_library_import"
-down_revision: str | None = "0013_paper_full_text"
+revision: str = "0015_library_import"
+down_revision: str | None = "0014_app_secret"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 BATCH = 1_000

@@ -1,0 +1,1 @@
+"""Web pages `paperbot serve` answers beside Slack's routes (emailed feedback links)."""
