@@ -295,6 +295,14 @@ class CachedSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a person attached to a command (`/papers import`): its name and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRequest:
     """A `/papers ...` command as any platform delivers it: `text` is everything after `/papers`."""
 
@@ -310,6 +318,10 @@ class CommandRequest:
     # users.info; it may raise PermissionUnknown), None when the platform says nothing.
     caller_admin: bool | Callable[[], bool] | None = field(default=None, compare=False)
     operator: bool = False  # the CLI (`paperbot command`): the operator may change anything
+    # The file attached to the command (`/papers import`): Discord's attachment option, or a
+    # look-up of the caller's latest file share on Slack, run only once the command is allowed
+    # (it may raise CommandError: no file, too big). None when the platform sent none.
+    upload: Upload | Callable[[], Upload | None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

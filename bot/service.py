@@ -6,7 +6,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,6 +83,8 @@ class PaperBot(Delivery):
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
+        # arXiv ids -> papers, fetched and stored (`/papers import`); None: the store only
+        self.papers_lookup: Callable[[Sequence[str]], dict[str, Paper]] | None = None
         self.next_run = next_run  # schedule computation, when a scheduler is configured
         self.commands = CommandLayer(self)
         self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()

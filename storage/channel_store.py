@@ -153,6 +153,20 @@ class ChannelStore(StoreBase):
         except IntegrityError:
             return False
 
+    def add_interests(
+        self, channel_id: int, interests: Iterable[Interest], *, now: datetime
+    ) -> int:
+        """Add several interests in one transaction (a library import's seeds); how many were
+        new. A concurrent writer's duplicate makes it fall back to one at a time."""
+        wanted = list(interests)
+        try:
+            with self.session() as s:
+                if s.get(ChannelRow, channel_id) is None:
+                    raise NotFound(f"no channel with id {channel_id}")
+                return sum(self._add_interest(s, channel_id, i, now) for i in wanted)
+        except IntegrityError:
+            return sum(self.add_interest(channel_id, i, now=now) for i in wanted)
+
     @staticmethod
     def _add_interest(s: Session, channel_id: int, interest: Interest, now: datetime) -> bool:
         norm = normalise_interest(interest.value)

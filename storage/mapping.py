@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.library.titles import title_key
 from bot.models import (
     Channel,
     ChannelRef,
@@ -52,6 +53,7 @@ def paper_from_row(row: PaperRow) -> Paper:
 def paper_values(paper: Paper) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(paper, name) for name in _PAPER_SCALARS}
     values.update({name: list(getattr(paper, name)) for name in _PAPER_LISTS})
+    values["title_key"] = title_key(paper.title)
     return values
 
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # too long for VARCHAR) and the drivers' own refusals before sending (SQLite's 64-bit
 # integers, text that cannot be encoded).
 _ROW_FAULTS = (OverflowError, UnicodeError)
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 
 
 def _bad_row_data(exc: BaseException) -> bool:
@@ -136,6 +137,58 @@ class PaperStore(StoreBase):
         )
         with self.session() as s:  # plain rows, not ORM objects: ~4x faster for a day of papers
             return [paper_from_row(r) for r in s.connection().execute(query)]  # type: ignore[arg-type]
+
+    def papers_by_doi(self, dois: Sequence[str]) -> dict[str, Paper]:
+        """Lower-cased DOI -> the paper carrying it, as its `doi` or as its `doi:` id (an arXiv
+        paper first when both exist)."""
+        wanted = sorted({d.strip().lower() for d in dois if d.strip()})
+        out: dict[str, Paper] = {}
+        with self.session() as s:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                rows = s.exec(
+                    select(PaperRow).where(
+                        or_(
+                            func.lower(PaperRow.doi).in_(chunk),
+                            col(PaperRow.id).in_(["doi:" + d for d in chunk]),
+                        )
+                    )
+                )
+                for row in sorted(rows, key=lambda r: (r.id.startswith("doi:"), r.id)):
+                    key = (row.doi or row.id.removeprefix("doi:")).lower()
+                    out.setdefault(key, paper_from_row(row))
+        return out
+
+    def papers_by_title_key(self, keys: Sequence[str]) -> dict[str, list[Paper]]:
+        """Title key (`bot.library.titles.title_key`) -> the papers with that key, by id."""
+        wanted = sorted({k for k in keys if k})
+        out: dict[str, list[Paper]] = {}
+        with self.session() as s:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                rows = s.exec(
+                    select(PaperRow)
+                    .where(col(PaperRow.title_key).in_(chunk))
+                    .order_by(col(PaperRow.id))
+                )
+                for row in rows:
+                    out.setdefault(row.title_key or "", []).append(paper_from_row(row))
+        return out
+
+    def papers_by_title_prefix(self, prefix: str, limit: int) -> list[Paper]:
+        """Papers whose title key starts with `prefix` (keys are `[0-9a-z ]` only, so nothing in
+        the prefix is a LIKE wildcard; LIKE, not a range, because PostgreSQL's collation may
+        order spaces unlike code points)."""
+        if not prefix or not set(prefix) <= _KEY_CHARS:
+            return []
+        with self.session() as s:
+            rows = s.exec(
+                select(PaperRow)
+                .where(col(PaperRow.title_key).like(prefix + "%"))
+                .order_by(col(PaperRow.title_key), col(PaperRow.id))
+                .limit(limit)
+            )
+            return [paper_from_row(r) for r in rows]
 
     def count_papers(self) -> int:
         with self.session() as s:

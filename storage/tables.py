@@ -61,10 +61,15 @@ class PaperRow(SQLModel, table=True):
     project_url: str | None = Field(default=None, sa_column=Column(Text))
     hf_url: str | None = Field(default=None, sa_column=Column(Text))
     hf_comments: int | None = None
+    # the normalised title library imports match by (`bot.library.titles.title_key`)
+    title_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
-    __table_args__ = (Index("ix_paper_first_seen_at", "first_seen_at"),)
+    __table_args__ = (
+        Index("ix_paper_first_seen_at", "first_seen_at"),
+        Index("ix_paper_title_key", "title_key"),
+    )
 
 
 class ChannelRow(SQLModel, table=True):

@@ -7,6 +7,7 @@ event loop never blocks; one bulkhead catch per inbound event logs and answers b
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import inbound
+from adapters.discord.attachments import attachment_upload
 from adapters.discord.commands import PapersGroup
 from adapters.discord.render import NO_MENTIONS, reply_content
 from bot.answers import Question
@@ -186,14 +188,20 @@ class PaperClient(discord.Client):
             log.warning("could not sync commands to new guild %s: %s", guild.id, exc)
 
     # -------------------------------------------------------------- commands
-    async def answer(self, interaction: discord.Interaction) -> None:
-        """Run the command in the core; answer directly if quick, else defer and follow up."""
+    async def answer(
+        self, interaction: discord.Interaction, attachment: discord.Attachment | None = None
+    ) -> None:
+        """Run the command in the core; answer directly if quick, else defer and follow up.
+        An `attachment` (`/papers import`) is downloaded only if the core allows the command."""
         req = inbound.command_request(interaction_payload(interaction), self.option_order)
         if req is None:
             await interaction.response.send_message(
                 "Use /papers in a server channel.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
+        if attachment is not None:
+            loop = asyncio.get_running_loop()
+            req = dataclasses.replace(req, upload=attachment_upload(attachment, loop))
         work = asyncio.ensure_future(asyncio.to_thread(handle_command, self.core, req))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:

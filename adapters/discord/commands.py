@@ -65,7 +65,9 @@ def interest_choice(kind: InterestKind, value: str) -> tuple[str, str]:
 class CommandHost(Protocol):
     """What the group's callbacks ask the client (`PaperClient`)."""
 
-    async def answer(self, interaction: discord.Interaction) -> None: ...
+    async def answer(
+        self, interaction: discord.Interaction, attachment: discord.Attachment | None = None
+    ) -> None: ...
     async def channel_interests(
         self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...]
     ) -> list[Interest]: ...
@@ -133,8 +135,12 @@ class PapersGroup(
     ) -> app_commands.Command[Any, ..., None]:
         client = self.client
 
-        async def callback(interaction: discord.Interaction, **_options: Any) -> None:
-            await client.answer(interaction)
+        async def callback(interaction: discord.Interaction, **options: Any) -> None:
+            files = [v for v in options.values() if isinstance(v, discord.Attachment)]
+            if files:  # `/papers import file:`: read only once the core allows the command
+                await client.answer(interaction, attachment=files[0])
+            else:
+                await client.answer(interaction)
 
         callback.__signature__ = signature(args)  # type: ignore[attr-defined]
         described = {a.name: a.help for a in args if a.help}

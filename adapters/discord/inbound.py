@@ -14,6 +14,7 @@ from bot.models import CommandRequest, Platform, ReactionEvent
 COMMAND_NAME = "papers"
 SUBCOMMAND = 1
 SUBCOMMAND_GROUP = 2
+ATTACHMENT = 11  # an attachment option's value is its id: the file itself is not text
 # Permission bits that make a member an admin of a channel's settings: Administrator,
 # Manage Channels, Manage Server (https://discord.com/developers/docs/topics/permissions).
 ADMINISTRATOR, MANAGE_CHANNELS, MANAGE_GUILD = 1 << 3, 1 << 4, 1 << 5
@@ -48,7 +49,9 @@ def command_text(data: Mapping[str, Any], order: Mapping[str, Sequence[str]] | N
         words.extend(
             text
             for opt in options
-            if opt.get("value") is not None and (text := _option_text(opt["value"]))
+            if opt.get("value") is not None
+            and opt.get("type") != ATTACHMENT
+            and (text := _option_text(opt["value"]))
         )
         break
     return " ".join(words)

@@ -28,7 +28,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
-from adapters.slack import inbound, render
+from adapters.slack import files, inbound, render
 from adapters.slack.admins import SlackAdmins
 from adapters.slack.client import api_error_code, make_client
 from bot.answers import Question
@@ -51,6 +51,7 @@ BOT_SCOPES = (
     "groups:history",
     "users:read",
     "app_mentions:read",
+    "files:read",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -125,6 +126,9 @@ def register_listeners(
             return
         # the client bolt hands a listener carries this workspace's token (OAuth installs too)
         req = replace(req, caller_admin=admins.check(client, req.workspace, req.user_id))
+        if inbound.subcommand(req.text) == "import":  # the file is found once it is allowed
+            channel, user = req.channel, req.user_id
+            req = replace(req, upload=lambda: files.upload_lookup(client, channel, user))
         if inbound.is_slow(req.text):
             ack(text=WORKING, response_type="ephemeral")
             reply = run_command(core, req)

@@ -14,14 +14,16 @@ from app.cli import (
     export,
     fetch,  # noqa: F401  (registers `fetch` and `backfill`)
     ingest,  # noqa: F401  (registers `ingest`)
+    library,
     serve,  # noqa: F401  (registers `serve`)
     worker,  # noqa: F401  (registers `run` and `tick`)
 )
-from app.cli.root import app
+from app.cli.root import app, channel_app
 from bot.errors import PaperBotError
 
 export.register(app)
 discord_sync.register(app)
+library.register(channel_app)  # `channel import`
 
 
 def main() -> None:

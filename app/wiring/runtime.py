@@ -76,6 +76,7 @@ def build_runtime(
     )
     core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
+    core.papers_lookup = lambda ids: lookup_papers(core, settings, ids)
     rt = Runtime(
         settings=settings,
         store=store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.config import Settings
@@ -34,6 +35,8 @@ class CommandCore(Protocol):
 
     clock: Clock
     settings: Settings
+    # arXiv ids -> papers, fetched and stored (`/papers import`); None: the store only
+    papers_lookup: Callable[[Sequence[str]], dict[str, Paper]] | None
 
     @property
     def ranker(self) -> Ranker: ...

@@ -18,6 +18,7 @@ from bot.ranking.categorizer import topic_categories
 from bot.rich import Inline, Rich, bold, code, concat, fmt, join, lines, plain
 
 MAX_INTERESTS = 60
+LIKED_LISTED = 10  # liked papers named in a reply (a library import brings hundreds)
 S = Access.SETTINGS
 PAPER = Arg("paper", help="an arXiv id or URL", low=1, high=200)
 
@@ -191,7 +192,9 @@ def unlike(call: Call) -> Reply:
     paper_id = cp.paper_ref(call.rest, call.usage)
     if not store.remove_interest(channel.id, Interest(InterestKind.SEED, paper_id)):
         seeds = channel.interest_values(InterestKind.SEED)
-        listing = join(", ", [code(s) for s in seeds]) or plain("none")
+        listing = join(", ", [code(s) for s in seeds[-LIKED_LISTED:]]) or plain("none")
+        if len(seeds) > LIKED_LISTED:
+            listing = concat(listing, f" and {len(seeds) - LIKED_LISTED} more")
         raise CommandError(
             fmt(
                 "This channel has not liked {} with {}. Liked: {}.",
@@ -242,9 +245,11 @@ def topics(call: Call) -> Reply:
     shown += _interest_lines(channel)
     seeds = channel.interest_values(InterestKind.SEED)
     if seeds:
-        papers = core.store.get_papers(list(seeds))
-        titles = [_short(papers[s].title) if s in papers else s for s in seeds]
-        shown.append("• Liked papers: " + "; ".join(titles))
+        listed = list(seeds[-LIKED_LISTED:])  # the latest; an imported library is long
+        papers = core.store.get_papers(listed)
+        titles = [_short(papers[s].title) if s in papers else s for s in listed]
+        count = f" ({len(seeds)}, the latest {len(listed)})" if len(seeds) > len(listed) else ""
+        shown.append(f"• Liked papers{count}: " + "; ".join(titles))
     if len(shown) == 1:
         shown.append(fmt("Nothing yet. Start with {}.", code("/papers subscribe <topic>")))
     pointed = _pointed(channel)

@@ -29,6 +29,7 @@ from bot.models import (
     Reason,
     ReasonKind,
     Reply,
+    Upload,
 )
 from bot.service import PaperBot
 from storage.store import SqlStore
@@ -166,3 +167,20 @@ def test_feed_text_is_inert_in_digests_on_slack_and_discord(hostile: str) -> Non
         for text in discord_embed_texts(embed):
             assert_discord_markdown_safe(text, allowed)
         assert_slack_payload_safe(slack_render.item_message(DigestItem(bare, 1, 0.5)), allowed)
+
+
+def test_imported_titles_and_file_names_come_back_inert(core: PaperBot) -> None:
+    """`/papers import` lists unmatched entries by title and names the file: both inert."""
+    for i, hostile in enumerate(HOSTILE):
+        shifted = HOSTILE[i:] + HOSTILE[:i]  # each hostile title among the ten listed once
+        rows = "".join(
+            '"K{}","journalArticle","2020","{}"\n'.format(n, h.replace('"', '""'))
+            for n, h in enumerate(shifted)
+        )
+        data = ('"Key","Item Type","Publication Year","Title"\n' + rows).encode()
+        upload = Upload(f"{hostile}.csv", data)
+        reply = core.on_command(
+            CommandRequest(Platform.SLACK, "T1", "CIMP", "U1", "import", upload=upload)
+        )
+        assert reply.ok and f"0 matched, {len(HOSTILE)} unmatched" in reply.text
+        assert_reply_safe(reply, f"import {hostile!r}")

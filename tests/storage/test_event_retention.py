@@ -98,7 +98,16 @@ def test_migration_0011_backfills_event_times_and_downgrades(db_url: str) -> Non
             {"f": False, "t": True, "at": T0},
         )
         channel_id = conn.execute(text("SELECT id FROM channel")).scalar_one()
-    store.upsert_papers(PAPERS, T0)
+    with engine.begin() as conn:  # the papers as 0010 knew them (no title_key before 0015)
+        for paper in PAPERS:
+            conn.execute(
+                text(
+                    "INSERT INTO paper (id, title, abstract, authors, categories, sources,"
+                    " keywords, first_seen_at, updated_at) VALUES (:id, :title, '', '[]', '[]',"
+                    " '[]', '[]', :at, :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"id": paper.id, "title": paper.title, "at": T0},
+            )
     with engine.begin() as conn:  # a reaction recorded before 0011 (no event_at yet)
         conn.execute(
             text(

@@ -37,6 +37,7 @@ SETTINGS_COMMANDS = {
     "include": "include survey",
     "like": f"like {PAPER}",
     "unlike": f"unlike {PAPER}",
+    "import": "import",
     "forget": "forget",
     "schedule": "schedule 07:00 Europe/Berlin daily",
     "size": "size 2",

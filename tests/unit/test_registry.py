@@ -19,7 +19,7 @@ def handler(_call: Call) -> Reply:
 def test_the_registry_lists_every_subcommand_in_help_order() -> None:
     assert REGISTRY.names() == [
         "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget",
-        "topics", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search",
+        "topics", "import", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search",
         "why", "stats", "history", "managers",
     ]  # fmt: skip
 
@@ -39,6 +39,7 @@ def test_aliases_resolve_case_insensitively_and_slowness_follows_them() -> None:
     assert REGISTRY.resolve("nope") is None
     assert REGISTRY.is_slow("now") and REGISTRY.is_slow("  Find diffusion")
     assert REGISTRY.is_slow("digest")  # `digest` is `now`
+    assert REGISTRY.is_slow("import")  # a download, and arXiv look-ups at arXiv's pace
     assert not REGISTRY.is_slow("subscribe now") and not REGISTRY.is_slow("")
 
 

@@ -89,6 +89,7 @@ class FakeDiscord:
         self.nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.faults = FaultPlan()  # on message creates
         self.stall_seconds = 1.0  # how long ACCEPT_STALL holds the answer back
+        self.cdn: dict[str, bytes] = {}  # /attachments/... path -> an uploaded file's bytes
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object (GET)
 
     # ------------------------------------------------------------ helpers
@@ -348,6 +349,30 @@ class FakeDiscord:
         )
         await self.dispatch("GUILD_CREATE", guild_payload())
 
+    async def attachment(self, request: web.Request) -> web.StreamResponse:
+        """cdn.discordapp.com/attachments/<channel>/<id>/<name>: the file, no auth needed."""
+        self.calls.append(Call("GET", request.path, None, dict(request.query)))
+        body = self.cdn.get(request.path)
+        if body is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=body, content_type="text/plain", charset="utf-8")
+
+    def upload(self, name: str, data: bytes, channel_id: int = CHANNEL_ID) -> dict[str, Any]:
+        """A file attached to a slash command, as `data.resolved.attachments` carries it."""
+        aid = self.new_id()
+        path = f"/attachments/{channel_id}/{aid}/{name}"
+        self.cdn[path] = data
+        signed = "?ex=6760a1b2&is=675f5032&hm=0f3a9c"  # CDN links are signed and expire
+        return {
+            "id": aid,
+            "filename": name,
+            "size": len(data),
+            "url": self.base + path + signed,
+            "proxy_url": self.base.replace("127.0.0.1", "localhost") + path + signed,
+            "content_type": "text/plain; charset=utf-8",
+            "ephemeral": True,
+        }
+
     async def drop_connection(self, code: int = 4000) -> None:
         """Close the gateway socket with a resumable code, as Discord does on a reconnect."""
         assert self.ws is not None
@@ -358,6 +383,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self.gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.rest)
+        app.router.add_get("/attachments/{tail:.*}", self.attachment)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -537,6 +563,16 @@ def managers_interaction(action: str, member_id: int | None = None, **kw: Any) -
     }
     opts = [option("member", str(member_id), type_=6)]
     return slash_interaction(action, opts, group="managers", resolved=resolved, **kw)
+
+
+def attachment_interaction(
+    subcommand: str, attachment: dict[str, Any], name: str = "file", **kw: Any
+) -> dict[str, Any]:
+    """`/papers <subcommand> file:<attachment>`: an attachment option (type 11) whose value is
+    the attachment's id, resolved in `data.resolved.attachments` as Discord sends it."""
+    resolved = {"attachments": {attachment["id"]: attachment}}
+    opts = [option(name, attachment["id"], type_=11)]
+    return slash_interaction(subcommand, opts, resolved=resolved, **kw)
 
 
 def option(name: str, value: Any, type_: int = 3, focused: bool = False) -> dict[str, Any]:

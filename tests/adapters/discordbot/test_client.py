@@ -68,7 +68,7 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert group["name"] == "papers"
     subs = {o["name"]: o for o in group["options"]}
     assert set(subs) == {
-        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget",
+        "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "import", "forget",
         "topics", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
         "stats", "history", "managers",
     }  # fmt: skip
@@ -83,6 +83,10 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert schedule["timezone"]["autocomplete"] is True and schedule["time"]["required"] is True
     assert subs["unsubscribe"]["options"][0]["autocomplete"] is True
     assert subs["unlike"]["options"][0]["autocomplete"] is True
+    # /papers import file:<attachment> (option type 11), required
+    assert [(o["name"], o["type"], o["required"]) for o in subs["import"]["options"]] == [
+        ("file", 11, True)
+    ]
     switch = {o["name"]: o for o in subs["set"]["options"]}
     assert [c["value"] for c in switch["option"]["choices"]] == ["authors", "threads", "empty"]
     assert [c["value"] for c in switch["value"]["choices"]] == ["on", "off"]

@@ -88,6 +88,8 @@ class FakeSlack:
     faults: FaultPlan = field(default_factory=FaultPlan)  # chat.postMessage faults
     history_faults: FaultPlan = field(default_factory=FaultPlan)  # conversations.* faults
     stall_seconds: float = 1.0  # how long ACCEPT_STALL holds the answer back
+    files: list[dict[str, Any]] = field(default_factory=list)  # files.list objects
+    file_bodies: dict[str, bytes] = field(default_factory=dict)  # /files-pri/... path -> bytes
     _ts: int = 0
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -110,6 +112,46 @@ class FakeSlack:
         with self.cond:
             if not self.cond.wait_for(predicate, timeout=timeout):
                 raise AssertionError(f"fake Slack never saw the expected calls: {self.calls}")
+
+    def share_file(
+        self, user: str, channel: str, name: str, data: bytes, *, created: int = 1764230400
+    ) -> dict[str, Any]:
+        """A file `user` uploaded to `channel`, as files.list describes it (abridged)."""
+        fid = f"F0LIB{len(self.files) + 1}"
+        path = f"files-pri/{TEAM}-{fid}/{name}"
+        file = {
+            "id": fid,
+            "created": created,
+            "timestamp": created,
+            "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": "text",
+            "pretty_type": "Plain Text",
+            "user": user,
+            "user_team": TEAM,
+            "editable": False,
+            "size": len(data),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": True,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"{self.base_url}{path}",
+            "url_private_download": f"{self.base_url}files-pri/{TEAM}-{fid}/download/{name}",
+            "permalink": f"https://robotlab.slack.com/files/{user}/{fid}/{name}",
+            "channels": [channel],
+            "groups": [],
+            "ims": [],
+            "comments_count": 0,
+        }
+        with self.cond:
+            self.files.append(file)
+            self.file_bodies[f"/files-pri/{TEAM}-{fid}/download/{name}"] = data
+            self.file_bodies[f"/{path}"] = data
+        return file
 
     def posts(self) -> list[Call]:
         return self.hits("/chat.postMessage")
@@ -139,6 +181,10 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return self._history(url.path, query)
             if url.path == "/users.info":
                 return self._users_info(query)
+            if url.path == "/files.list":
+                return self._files_list(query)
+            if url.path.startswith("/files-pri/"):
+                return self._file_download(url.path)
             return self._reply(404, {"ok": False, "error": "unknown_method"})
 
         def _users_info(self, query: dict[str, Any]) -> None:
@@ -160,6 +206,42 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if found is None:
                 return self._reply(200, {"ok": False, "error": "user_not_found"})
             return self._reply(200, {"ok": True, "user": found})
+
+        def _files_list(self, query: dict[str, Any]) -> None:
+            """files.list filtered by channel and user, newest first, as Slack pages it."""
+            if "files:read" not in (fake.scopes or "").split(","):
+                return self._reply(
+                    200, {"ok": False, "error": "missing_scope", "needed": "files:read"}
+                )
+            with fake.cond:
+                found = [
+                    f
+                    for f in fake.files
+                    if (not query.get("channel") or query["channel"] in f["channels"])
+                    and (not query.get("user") or query["user"] == f["user"])
+                ]
+            count = int(query.get("count") or 100)
+            found = sorted(found, key=lambda f: f["created"], reverse=True)[:count]
+            paging = {"count": count, "total": len(found), "page": 1, "pages": 1}
+            return self._reply(200, {"ok": True, "files": found, "paging": paging})
+
+        def _file_download(self, path: str) -> None:
+            """url_private: the bytes with a bot token that may read files; Slack's sign-in
+            page (HTML, 200) otherwise."""
+            auth = self.headers.get("Authorization") or ""
+            body = fake.file_bodies.get(path)
+            allowed = "files:read" in (fake.scopes or "").split(",")
+            if body is None or not auth.startswith("Bearer xoxb-") or not allowed:
+                raw = b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+                ctype = "text/html; charset=utf-8"
+            else:
+                raw, ctype = body, "text/plain"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+            return None
 
         def _history(self, path: str, query: dict[str, Any]) -> None:
             """conversations.history / .replies over what was posted, newest first; message
@@ -255,6 +337,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return self._history(path, body)
             if path == "/users.info":
                 return self._users_info(body)
+            if path == "/files.list":
+                return self._files_list(body)
             channel = str(body.get("channel", ""))
             if path == "/chat.postMessage":
                 left = fake.rate_limits.get(channel, 0)
