@@ -128,6 +128,20 @@ class Settings(BaseSettings):
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "0.0.0.0"
+    public_url: str = ""  # public base URL of `paperbot serve`, used in the links it hands out
+    # key signing those links; unset: one is generated once and kept in the database
+    link_signing_key: str | None = Field(default=None, repr=False)
+    web_link_days: float = Field(default=7.0, gt=0, le=365)  # how long a channel page link works
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with https:// (or http://), e.g. https://paperbot.example.org"
+            )
+        return value
 
     @field_validator("settings_admins")
     @classmethod

@@ -11,6 +11,8 @@ PaperBotError
 ├── LeaseLost              another worker took over a channel this worker had claimed
 ├── PermissionUnknown      the platform could not say whether the caller is an admin (fail closed)
 ├── DigestInProgress       another digest of the channel claimed the same papers first
+├── LinkInvalid            a signed link was tampered with, cut short or made for another use
+│   └── LinkExpired        a signed link that was genuine but is past its expiry
 └── DeliveryError          posting to a chat platform failed (definitely not posted)
     ├── DeliveryUncertain  no answer we can trust (5xx, reset, timeout): maybe posted
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
@@ -72,6 +74,14 @@ class PermissionUnknown(PaperBotError):
 
 class DigestInProgress(PaperBotError):
     """Another digest of this channel (a concurrent `/papers now`) recorded these papers first."""
+
+
+class LinkInvalid(PaperBotError):
+    """A signed link whose signature, shape or purpose does not check out."""
+
+
+class LinkExpired(LinkInvalid):
+    """A genuine signed link past its expiry time."""
 
 
 class DeliveryError(PaperBotError):

@@ -7,7 +7,9 @@ from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
 from storage.outbox_store import OutboxStore
 from storage.paper_store import PaperStore
+from storage.posted_store import PostedDigestStore
 from storage.reaction_store import ReactionStore
+from storage.secret_store import SecretStore
 from storage.sources import SourcesStoreMixin
 from storage.summary_store import SummaryStore
 
@@ -17,12 +19,14 @@ class SqlStore(
     ClaimStore,
     ManagerStore,
     OutboxStore,
+    PostedDigestStore,
     ReactionStore,
+    SecretStore,
     SummaryStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches."""
+    schedules, caches, app secrets."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

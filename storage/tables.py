@@ -292,3 +292,13 @@ class PaperEmbeddingRow(SQLModel, table=True):
     model: str = Field(primary_key=True, max_length=200)
     dim: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class AppSecretRow(SQLModel, table=True):
+    """A secret PaperBot made for itself (the link signing key when LINK_SIGNING_KEY is unset)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,199 @@
+"""A channel's read-only page as data: what it follows, what reactions taught it, its recent
+digests with the reasons, the papers it liked and its learning curve. No HTML here: the web
+adapter renders it (`adapters/web/channel_page.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.command_parse import schedule_label
+from bot.content.learning_curve import CURVE_DIGESTS, CurvePoint, learning_curve
+from bot.history import LikedPaper, liked_papers, tally
+from bot.links import paper_links
+from bot.models import Channel, Digest, InterestKind, ItemStatus, Paper
+from bot.ranking import Profile
+
+if TYPE_CHECKING:
+    from bot.service import PaperBot
+
+PAGE_DIGESTS = 7  # recent digests shown with their picks
+PAGE_LIKED = 30  # liked papers shown, newest first
+TOP_LEARNED = 10  # learned words / categories / authors shown, each way
+
+
+@dataclass(frozen=True, slots=True)
+class Weighted:
+    label: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriptions:
+    topics: tuple[str, ...]
+    categories: tuple[str, ...]
+    authors: tuple[str, ...]
+    excluded: tuple[str, ...]
+    seeds: tuple[str, ...]  # titles of papers liked with `/papers like`
+    schedule: str
+    size: int
+    threshold: str
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What current reactions taught: (label, weight), strongest first, liked then disliked."""
+
+    up: int
+    down: int
+    words: tuple[Weighted, ...]
+    categories: tuple[Weighted, ...]
+    authors: tuple[Weighted, ...]
+    since: datetime | None  # `/papers forget` was used then
+
+
+@dataclass(frozen=True, slots=True)
+class PickView:
+    paper_id: str
+    title: str
+    url: str | None
+    tldr: str
+    reasons: tuple[str, ...]
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    day: date
+    picks: tuple[PickView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LikedView:
+    paper_id: str
+    title: str
+    url: str | None
+    up: int
+    down: int
+    liked_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPage:
+    name: str
+    platform: str
+    subscriptions: Subscriptions
+    learned: Learned
+    digests: tuple[DigestView, ...]
+    liked: tuple[LikedView, ...]
+    curve: tuple[CurvePoint, ...]
+    generated_at: datetime
+
+
+def load_channel_page(core: PaperBot, channel: Channel) -> ChannelPage:
+    """Everything the page shows, read from the store and the channel's learned profile."""
+    store, tz = core.store, channel_zone(channel)
+    counts = tally(store.feedback(channel.id))
+    liked = liked_papers(store, channel.id)[-PAGE_LIKED:][::-1]
+    digests = store.recent_digests(channel.id, limit=PAGE_DIGESTS)
+    seen = [lp.paper for lp in liked] + [i.paper for d in digests for i in d.items]
+    opinions = [f.value for f in core.opinions(channel)]
+    seeds = channel.interest_values(InterestKind.SEED)
+    seed_papers = store.get_papers(list(seeds))
+    return ChannelPage(
+        name=channel.name,
+        platform=channel.ref.platform.value,
+        subscriptions=subscriptions(channel, [seed_papers.get(s) for s in seeds], seeds),
+        learned=learned(core.profile_for(channel), opinions, seen, channel.settings.learn_since),
+        digests=tuple(digest_view(d, counts, tz) for d in digests if d.created_at),
+        liked=tuple(liked_view(lp, tz) for lp in liked),
+        curve=tuple(learning_curve(store.posted_digests(channel.id, CURVE_DIGESTS), counts, tz)),
+        generated_at=core.clock.now(),
+    )
+
+
+def subscriptions(
+    channel: Channel, seed_papers: list[Paper | None], seeds: tuple[str, ...]
+) -> Subscriptions:
+    s = channel.settings
+    return Subscriptions(
+        topics=channel.interest_values(InterestKind.TOPIC),
+        categories=channel.interest_values(InterestKind.CATEGORY),
+        authors=channel.interest_values(InterestKind.AUTHOR),
+        excluded=channel.interest_values(InterestKind.EXCLUDE),
+        seeds=tuple(p.title if p else pid for p, pid in zip(seed_papers, seeds, strict=True)),
+        schedule=schedule_label(s.schedule),
+        size=s.size,
+        threshold=s.threshold.value,
+        paused=s.paused,
+    )
+
+
+def learned(
+    profile: Profile, opinions: list[int], papers: list[Paper], since: datetime | None
+) -> Learned:
+    """The strongest learned words, categories and authors of `profile`; author names keep the
+    spelling they have on `papers` (the profile keeps them lower-cased)."""
+    spelled = {a.lower(): a for p in papers for a in p.authors}
+    authors = {
+        spelled.get(a, a): profile.author_affinity(a)
+        for a in {*profile.author_pos, *profile.author_neg}
+    }
+    return Learned(
+        up=sum(v > 0 for v in opinions),
+        down=sum(v < 0 for v in opinions),
+        words=strongest(dict(profile.top_terms(4 * TOP_LEARNED))),
+        categories=strongest(profile.category_weights),
+        authors=strongest(authors),
+        since=since,
+    )
+
+
+def strongest(weights: dict[str, float], n: int = TOP_LEARNED) -> tuple[Weighted, ...]:
+    """Up to `n` liked (weight > 0, strongest first), then up to `n` disliked (most first)."""
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    liked = [Weighted(k, w) for k, w in ranked if w > 0][:n]
+    disliked = [Weighted(k, w) for k, w in ranked[::-1] if w < 0][:n]
+    return (*liked, *disliked)
+
+
+def digest_view(digest: Digest, counts: dict[str, tuple[int, int]], tz: ZoneInfo) -> DigestView:
+    assert digest.created_at is not None
+    picks = tuple(
+        PickView(
+            item.paper.id,
+            item.paper.title,
+            paper_url(item.paper),
+            item.tldr,
+            tuple(r.text for r in item.reasons),
+            *counts.get(item.paper.id, (0, 0)),
+        )
+        for item in digest.items
+        if item.status is ItemStatus.POSTED
+    )
+    return DigestView(digest.created_at.astimezone(tz).date(), picks)
+
+
+def liked_view(liked: LikedPaper, tz: ZoneInfo) -> LikedView:
+    day = liked.liked_at.astimezone(tz).date() if liked.liked_at else None
+    return LikedView(
+        liked.paper.id, liked.paper.title, paper_url(liked.paper), liked.up, liked.down, day
+    )
+
+
+def paper_url(paper: Paper) -> str | None:
+    """The paper's first link (its abstract page), only when it is http(s)."""
+    links = paper_links(paper)
+    url = links[0][1] if links else None
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
+def channel_zone(channel: Channel) -> ZoneInfo:
+    try:
+        return ZoneInfo(channel.settings.schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

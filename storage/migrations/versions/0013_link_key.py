@@ -1,0 +1,32 @@
+"""app_secret: secrets PaperBot makes for itself (the signing key of its web links)
+
+Revision ID: 0013_link_key
+Revises: 0012_schedule_cron
+Create Date: 2026-12-06 09:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013_link_key"
+down_revision: str | None = "0012_schedule_cron"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "app_secret",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("app_secret")
