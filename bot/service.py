@@ -79,6 +79,9 @@ class PaperBot(Delivery):
         self.emoji = EmojiMap.from_names(settings.positive_emoji_set, settings.negative_emoji_set)
         self.paper_lookup = paper_lookup  # e.g. the arXiv API, for `/papers like <id>`
         self.next_run = next_run  # schedule computation, when a scheduler is configured
+        # the key signing web links (`/papers web`); set by the wiring, else LINK_SIGNING_KEY
+        given = settings.link_signing_key
+        self.link_key: Callable[[], bytes] | None = (lambda: given.encode()) if given else None
         self.commands = CommandLayer(self)
         self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()
         self._batches_lock = threading.Lock()

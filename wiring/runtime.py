@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from adapters.console import ConsoleAdapter
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.content.channel_page import LinkedPage, page_of_link
+from bot.errors import LinkInvalid
 from bot.llm import ChatClient, LLMSummarizer
 from bot.models import Platform
 from bot.ports import ChatAdapter, Clock
@@ -20,6 +22,7 @@ from bot.summarize import Summarizer
 from storage.installations import SqlInstallations
 from storage.store import SqlStore
 from storage.token_cipher import TokenCipher
+from wiring.link_key import link_key_source
 
 if TYPE_CHECKING:
     from adapters.slack.setup import SlackSetup
@@ -61,6 +64,7 @@ def build_runtime(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
+    core.link_key = link_key_source(settings, store, clock)
     rt = Runtime(
         settings=settings,
         store=store,
@@ -79,12 +83,14 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
+        from adapters.web.channel_page import channel_page_routes
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
         return create_web_app(
             bolt,
             health=lambda: rt.store.count_papers() >= 0,
             signing_secret=rt.settings.slack_signing_secret or "",
+            routes=channel_page_routes(lambda token: _page(rt, token)),
         )
 
     rt.web_app = web_app
@@ -92,6 +98,14 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
         from adapters.slack.socket import start_socket_mode
 
         rt.socket_mode = lambda: start_socket_mode(rt)
+
+
+def _page(rt: Runtime, token: str) -> LinkedPage:
+    """The channel page a signed link opens (`/papers web`)."""
+    key = rt.core.link_key
+    if key is None:
+        raise LinkInvalid("links are not signed in this process")
+    return page_of_link(rt.core, key(), token)
 
 
 def _register_discord(rt: Runtime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.request_check import body_problem, signature_ok, timestamp_ok
@@ -83,8 +83,10 @@ def create_web_app(
     *,
     signing_secret: str = "",
     now: Callable[[], float] = time.time,
+    routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """Routes: POST /slack/events, GET /slack/install, GET /slack/oauth_redirect, GET /healthz.
+    """Routes: POST /slack/events, GET /slack/install, GET /slack/oauth_redirect, GET /healthz,
+    and `routes` (PaperBot's own pages, e.g. GET /c/{token}), served with or without Slack.
 
     Every POST is checked first (`refusal`: 401 unsigned or with a junk timestamp, 400 for a
     signed body bolt cannot read), so junk never reaches bolt as an exception; bolt verifies
@@ -139,5 +141,6 @@ def create_web_app(
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route(INSTALL_PATH, oauth, methods=["GET"]),
             Route(REDIRECT_PATH, oauth, methods=["GET"]),
+            *routes,
         ]
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.command_parse import schedule_label
+from bot.content.channel_link import channel_of_link
 from bot.content.learning_curve import CURVE_DIGESTS, CurvePoint, learning_curve
 from bot.history import LikedPaper, liked_papers, tally
 from bot.links import paper_links
@@ -92,6 +93,20 @@ class ChannelPage:
     liked: tuple[LikedView, ...]
     curve: tuple[CurvePoint, ...]
     generated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedPage:
+    """A page as a signed link opens it: the page and when the link expires."""
+
+    page: ChannelPage
+    expires_at: datetime
+
+
+def page_of_link(core: PaperBot, key: bytes, token: str) -> LinkedPage:
+    """The page a `/papers web` token opens; LinkExpired, LinkInvalid or NotFound when none."""
+    linked = channel_of_link(key, token, core.store, core.clock)
+    return LinkedPage(load_channel_page(core, linked.channel), linked.expires_at)
 
 
 def load_channel_page(core: PaperBot, channel: Channel) -> ChannelPage:
