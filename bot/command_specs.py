@@ -130,6 +130,11 @@ SPECS: dict[str, Spec] = {
         "List the channel's recent picks with their reactions.",
         ("/papers history 10",),
     ),
+    "web": Spec(
+        "/papers web",
+        "A private link to this channel's web page: its topics, what reactions taught me, "
+        "recent digests with the reasons, liked papers and its learning curve.",
+    ),
     "managers": Spec(
         "/papers managers [list | add @member | remove @member]",
         "See who may change this channel's settings; admins add or remove its managers.",
@@ -191,4 +196,5 @@ ALIASES = {
     "settings": "set",
     "options": "set",
     "manager": "managers",
+    "page": "web",
 }

@@ -14,6 +14,7 @@ from bot.command_managers import ManagersCommands
 from bot.command_profile import ProfileCommands
 from bot.command_settings import SettingsCommands
 from bot.command_specs import ALIASES, SPECS
+from bot.command_web import WebCommands
 from bot.digest_guard import ALREADY_ON_ITS_WAY, DigestGuard
 from bot.errors import CommandError, DigestInProgress, NotFound, PaperBotError, PermissionUnknown
 from bot.history import history_text
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 SEARCH_DAYS = 14
 
 
-class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
+class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands, WebCommands):
     """Turns a CommandRequest into a Reply; failures and refusals change nothing and say how to
     do it right. Who may run what is checked first (`command_access`). Profile, settings and
     managers subcommands live in `command_profile`, `command_settings` and `command_managers`;
@@ -68,6 +69,7 @@ class CommandLayer(ProfileCommands, SettingsCommands, ManagersCommands):
             "stats": self._stats,
             "history": self._history,
             "managers": self._managers,
+            "web": self._web,
         }
 
     def handle(self, req: CommandRequest) -> Reply:

@@ -31,7 +31,7 @@ DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat
 SUBCOMMANDS = (
     "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
     "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
-    "managers",
+    "managers", "web",
 )  # fmt: skip
 
 
@@ -264,6 +264,10 @@ class PapersGroup(
     async def history(
         self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
+        await self.client.answer(interaction)
+
+    @app_commands.command(description="A private link to this channel's web page")
+    async def web(self, interaction: discord.Interaction) -> None:
         await self.client.answer(interaction)
 
     # ------------------------------------------------------------ managers
