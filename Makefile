@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/paperbot demo
 
 test: $(STAMP)
-	$(BIN)/ruff check bot storage adapters wiring tests benchmarks
+	$(BIN)/ruff check bot storage adapters app tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
@@ -31,8 +31,8 @@ test-future: $(STAMP)
 		$(BIN)/python -m pytest -W ignore::pytest.PytestAssertRewriteWarning
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot storage adapters wiring tests benchmarks
-	$(BIN)/ruff format --check bot storage adapters wiring tests benchmarks
+	$(BIN)/ruff check bot storage adapters app tests benchmarks
+	$(BIN)/ruff format --check bot storage adapters app tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

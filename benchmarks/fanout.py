@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.digest.worker import Worker  # noqa: E402
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited  # noqa: E402
 from bot.models import (  # noqa: E402
     Channel,
@@ -44,7 +45,6 @@ from bot.models import (  # noqa: E402
 )
 from bot.service import PaperBot  # noqa: E402
 from bot.sources.sample import load_sample  # noqa: E402
-from bot.worker import Worker  # noqa: E402
 from storage.store import SqlStore  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -8,7 +8,7 @@ from pathlib import Path
 FORBIDDEN = {
     "adapters",
     "storage",
-    "wiring",
+    "app",
     "slack_sdk",
     "slack_bolt",
     "discord",

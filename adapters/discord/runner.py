@@ -24,10 +24,10 @@ from adapters.discord.client import (
     PaperClient,
     configure_endpoints,
 )
+from app.runtime import Runtime
 from bot.config import Settings
 from bot.errors import ConfigError, DeliveryError
 from bot.models import Platform
-from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from adapters.slack.app import SlackCore, build_app
-from bot.runtime import Runtime
+from app.runtime import Runtime
 
 
 def socket_mode_handler(core: SlackCore) -> SocketModeHandler:

@@ -9,11 +9,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.command_parse import schedule_label
+from bot.commands.parse import schedule_label
 from bot.content.channel_link import channel_of_link
+from bot.content.history import LikedPaper, liked_papers, tally
 from bot.content.learning_curve import CURVE_DIGESTS, CurvePoint, learning_curve
-from bot.history import LikedPaper, liked_papers, tally
-from bot.links import paper_links
+from bot.content.links import paper_links
 from bot.models import Channel, Digest, InterestKind, ItemStatus, Paper
 from bot.ranking import Profile
 
