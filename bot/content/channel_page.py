@@ -161,7 +161,7 @@ def learned(
     return Learned(
         up=sum(v > 0 for v in opinions),
         down=sum(v < 0 for v in opinions),
-        words=strongest(dict(profile.top_terms(4 * TOP_LEARNED))),
+        words=strongest(dict(profile.top_terms())),
         categories=strongest(profile.category_weights),
         authors=strongest(authors),
         since=since,
