@@ -42,7 +42,11 @@ class WebCommands:
         return Reply(
             lines(
                 [
-                    fmt("This channel's page: {}", link(page.url, page.url)),
+                    fmt(
+                        "{}: what it follows, what reactions taught me, recent digests with "
+                        "the reasons, liked papers and its learning curve.",
+                        link(page.url, "This channel's page"),
+                    ),
                     fmt(
                         "Only you see this link. It works until {:%Y-%m-%d %H:%M} UTC; anyone "
                         "you share it with can read the page (not change anything). {} gives "
