@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 PAGE_DIGESTS = 7  # recent digests shown with their picks
 PAGE_LIKED = 30  # liked papers shown, newest first
-TOP_LEARNED = 10  # learned words / categories / authors shown, each way
+TOP_LEARNED = 8  # learned words / categories / authors shown, each way
 
 
 @dataclass(frozen=True, slots=True)
