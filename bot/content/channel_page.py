@@ -4,6 +4,7 @@ adapter renders it (`adapters/web/channel_page.py`)."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -11,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands.parse import schedule_label
 from bot.content.channel_link import channel_of_link
-from bot.content.history import LikedPaper, liked_papers, tally
+from bot.content.history import first_likes, tally
 from bot.content.learning_curve import CURVE_DIGESTS, CurvePoint, learning_curve
 from bot.content.links import paper_links
-from bot.models import Channel, Digest, InterestKind, ItemStatus, Paper
+from bot.models import Channel, Digest, Feedback, InterestKind, ItemStatus, Paper
 from bot.ranking import Profile
 
 if TYPE_CHECKING:
@@ -112,23 +113,31 @@ def page_of_link(core: PaperBot, key: bytes, token: str) -> LinkedPage:
 def load_channel_page(core: PaperBot, channel: Channel) -> ChannelPage:
     """Everything the page shows, read from the store and the channel's learned profile."""
     store, tz = core.store, channel_zone(channel)
-    counts = tally(store.feedback(channel.id))
-    liked = liked_papers(store, channel.id)[-PAGE_LIKED:][::-1]
+    feedback = store.feedback(channel.id)
+    counts = tally(feedback)
     digests = store.recent_digests(channel.id, limit=PAGE_DIGESTS)
-    seen = [lp.paper for lp in liked] + [i.paper for d in digests for i in d.items]
-    opinions = [f.value for f in core.opinions(channel)]
+    liked = list(first_likes(feedback).items())[-PAGE_LIKED:][::-1]
     seeds = channel.interest_values(InterestKind.SEED)
-    seed_papers = store.get_papers(list(seeds))
+    papers = store.get_papers([*(pid for pid, _ in liked), *seeds])
+    shown = [*papers.values(), *(i.paper for d in digests for i in d.items)]
     return ChannelPage(
         name=channel.name,
         platform=channel.ref.platform.value,
-        subscriptions=subscriptions(channel, [seed_papers.get(s) for s in seeds], seeds),
-        learned=learned(core.profile_for(channel), opinions, seen, channel.settings.learn_since),
+        subscriptions=subscriptions(channel, [papers.get(s) for s in seeds], seeds),
+        learned=learned(core.profile_for(channel), _taught(channel, feedback), shown, channel),
         digests=tuple(digest_view(d, counts, tz) for d in digests if d.created_at),
-        liked=tuple(liked_view(lp, tz) for lp in liked),
+        liked=tuple(
+            liked_view(papers[pid], counts[pid], at, tz) for pid, at in liked if pid in papers
+        ),
         curve=tuple(learning_curve(store.posted_digests(channel.id, CURVE_DIGESTS), counts, tz)),
         generated_at=core.clock.now(),
     )
+
+
+def _taught(channel: Channel, feedback: list[Feedback]) -> list[int]:
+    """The opinions learning counts (as `PaperBot.opinions`): those since `/papers forget`."""
+    since = channel.settings.learn_since
+    return [f.value for f in feedback if since is None or (f.at is not None and f.at > since)]
 
 
 def subscriptions(
@@ -149,7 +158,7 @@ def subscriptions(
 
 
 def learned(
-    profile: Profile, opinions: list[int], papers: list[Paper], since: datetime | None
+    profile: Profile, opinions: list[int], papers: list[Paper], channel: Channel
 ) -> Learned:
     """The strongest learned words, categories and authors of `profile`; author names keep the
     spelling they have on `papers` (the profile keeps them lower-cased)."""
@@ -161,19 +170,21 @@ def learned(
     return Learned(
         up=sum(v > 0 for v in opinions),
         down=sum(v < 0 for v in opinions),
-        words=strongest(dict(profile.top_terms())),
+        words=strongest(profile.term_weights),
         categories=strongest(profile.category_weights),
         authors=strongest(authors),
-        since=since,
+        since=channel.settings.learn_since,
     )
 
 
 def strongest(weights: dict[str, float], n: int = TOP_LEARNED) -> tuple[Weighted, ...]:
     """Up to `n` liked (weight > 0, strongest first), then up to `n` disliked (most first)."""
-    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    liked = [Weighted(k, w) for k, w in ranked if w > 0][:n]
-    disliked = [Weighted(k, w) for k, w in ranked[::-1] if w < 0][:n]
-    return (*liked, *disliked)
+    items = weights.items()
+    top = heapq.nlargest(n, ((w, k) for k, w in items if w > 0), key=lambda wk: wk[0])
+    bottom = heapq.nsmallest(n, ((w, k) for k, w in items if w < 0), key=lambda wk: wk[0])
+    liked = sorted(top, key=lambda wk: (-wk[0], wk[1]))
+    disliked = sorted(bottom, key=lambda wk: (wk[0], wk[1]))
+    return tuple(Weighted(k, w) for w, k in (*liked, *disliked))
 
 
 def digest_view(digest: Digest, counts: dict[str, tuple[int, int]], tz: ZoneInfo) -> DigestView:
@@ -193,11 +204,11 @@ def digest_view(digest: Digest, counts: dict[str, tuple[int, int]], tz: ZoneInfo
     return DigestView(digest.created_at.astimezone(tz).date(), picks)
 
 
-def liked_view(liked: LikedPaper, tz: ZoneInfo) -> LikedView:
-    day = liked.liked_at.astimezone(tz).date() if liked.liked_at else None
-    return LikedView(
-        liked.paper.id, liked.paper.title, paper_url(liked.paper), liked.up, liked.down, day
-    )
+def liked_view(
+    paper: Paper, counts: tuple[int, int], liked_at: datetime | None, tz: ZoneInfo
+) -> LikedView:
+    day = liked_at.astimezone(tz).date() if liked_at else None
+    return LikedView(paper.id, paper.title, paper_url(paper), *counts, day)
 
 
 def paper_url(paper: Paper) -> str | None:
