@@ -97,7 +97,7 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
     if rt.settings.slack_app_token:
         from adapters.slack.socket import start_socket_mode
 
-        rt.socket_mode = lambda: start_socket_mode(rt)
+        rt.socket_mode = lambda: start_socket_mode(rt.core)
 
 
 def _page(rt: Runtime, token: str) -> LinkedPage:

@@ -180,4 +180,5 @@ def _ascii(text: str) -> str:
 
 def _tex(text: str) -> str:
     """Escape for a BibTeX field: specials (& % $ # _ { } ~ ^ \\) and non-ASCII letters."""
-    return unicode_to_latex(" ".join(text.split()), non_ascii_only=False)
+    result: str = unicode_to_latex(" ".join(text.split()), non_ascii_only=False)
+    return result
