@@ -65,6 +65,10 @@ def channel_page_routes(page_for: PageSource, *, command: str = "/papers") -> li
         except NotFound:
             detail = "The channel this link was made for no longer uses PaperBot."
             return _problem(env, 404, "This channel is gone", detail, command)
+        except Exception:  # one bulkhead per request: logged here, never shown to the reader
+            log.exception("channel page failed")
+            detail = "The page could not be made just now; try again in a minute."
+            return _problem(env, 500, "Something went wrong", detail, command)
         html = env.get_template("channel_page.html").render(
             page=shown.page,
             expires_at=shown.expires_at,

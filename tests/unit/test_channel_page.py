@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from bot.content.channel_link import channel_of_link, make_page_link
 from bot.content.channel_page import load_channel_page, page_of_link, strongest
 from bot.content.learning_curve import CurvePoint, learning_curve
 from bot.errors import LinkExpired, LinkInvalid, NotFound
-from bot.models import PostedDigest
+from bot.models import CommandRequest, Platform, PostedDigest
 from storage.store import SqlStore
 from tests.channel_page_seed import DAYS, HOSTILE, Seeded, command, seed_channel
 
@@ -159,3 +160,24 @@ def test_strongest_orders_each_way_and_caps() -> None:
         ("c", -1.0),
     ]
     assert [w.label for w in strongest(weights, 1)] == ["b", "d"]
+
+
+# ------------------------------------------------------------------ /papers web
+def test_web_command_link_and_the_settings_it_needs(seeded: Seeded) -> None:
+    core = seeded.core
+    req = CommandRequest(Platform.SLACK, "T1", "C1", "U9", "web", channel_name="robots")
+    missing = core.on_command(req)
+    assert not missing.ok and missing.ephemeral and "PUBLIC_URL" in missing.text
+    core.settings = core.settings.model_copy(update={"public_url": "https://p.example.org"})
+    core.link_key = None
+    unsigned = core.on_command(req)
+    assert not unsigned.ok and "LINK_SIGNING_KEY" in unsigned.text
+    core.link_key = lambda: KEY
+    reply = core.on_command(req)  # U9 is no manager: reading is open to anyone
+    assert reply.ok and reply.ephemeral
+    found = re.search(r"https://p\.example\.org/c/([\w.\-]+)", reply.text)
+    assert found is not None, reply.text
+    linked = channel_of_link(KEY, found.group(1), core.store, seeded.clock)
+    assert linked.channel.id == seeded.channel.id
+    assert linked.expires_at == seeded.clock.now() + timedelta(days=7)
+    assert "2026-06-12 12:05 UTC" in reply.text

@@ -19,7 +19,7 @@ from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content.channel_link import make_page_link
-from bot.content.channel_page import page_of_link
+from bot.content.channel_page import LinkedPage, page_of_link
 from bot.models import CommandRequest, Platform
 from storage.store import SqlStore
 from tests.channel_page_seed import HOSTILE, HOSTILE_EXCLUDE, START, Seeded, seed_channel
@@ -105,6 +105,19 @@ async def test_link_of_a_removed_channel(seeded: Seeded) -> None:
     seeded.core.store.remove_channel(seeded.channel.id)
     response = await _get(_app(seeded), f"/c/{token}")
     assert response.status_code == 404 and "This channel is gone" in response.text
+
+
+async def test_a_failure_is_a_brief_page_and_a_log_line(
+    seeded: Seeded, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_token: str) -> LinkedPage:
+        raise RuntimeError("database on fire")
+
+    app = create_web_app(None, health=lambda: True, routes=channel_page_routes(broken))
+    response = await _get(app, f"/c/{_token(seeded)}")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert "database on fire" not in response.text and "Traceback" not in response.text
+    assert "channel page failed" in caplog.text and "database on fire" in caplog.text
 
 
 async def test_served_by_the_wired_web_app_without_slack(tmp_path: Path) -> None:
