@@ -59,7 +59,7 @@ def test_every_subcommand_declares_who_may_run_it() -> None:
     settings = {n for n in SPECS if access_of(n, ["a", "b"]) is Access.SETTINGS}
     assert settings == set(SETTINGS_COMMANDS)
     opened = {n for n, spec in SPECS.items() if spec.access is Access.OPEN}
-    assert opened == {"help", "topics", "search", "why", "stats", "history"}
+    assert opened == {"help", "topics", "search", "why", "stats", "history", "web"}
     # `set` and `managers` only show with no (or one) argument: open to everyone
     assert access_of("set", []) is access_of("set", ["authors"]) is Access.OPEN
     assert access_of("set", ["authors", "off"]) is Access.SETTINGS
