@@ -13,7 +13,7 @@ from typing import Any, Protocol, TextIO
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.ports import Clock, InstallationRepository, Store
+from bot.ports import ChatService, Clock, InstallationRepository, Store
 from bot.service import PaperBot
 
 
@@ -26,10 +26,11 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     installations: InstallationRepository | None = None  # chat app installs (OAuth tokens)
     closers: list[Callable[[], None]] = field(default_factory=list)
-    # Built by the composition root: the ASGI app `paperbot serve` runs, and (when
-    # SLACK_APP_TOKEN is set) a function that starts Slack Socket Mode and returns a stop function.
+    # Built by the composition root: the ASGI app `paperbot serve` runs, and the chat services
+    # `paperbot run` starts and stops (console; Slack Socket Mode with SLACK_APP_TOKEN; Discord
+    # with DISCORD_TOKEN), in that order.
     web_app: Callable[[], Any] | None = None
-    socket_mode: Callable[[], Callable[[], None]] | None = None
+    services: list[ChatService] = field(default_factory=list)
 
     def close(self) -> None:
         for closer in reversed(self.closers):

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.discord.client import PaperClient  # noqa: E402
 from adapters.discord.render import EMBED_TOTAL_MAX, paper_embed  # noqa: E402
-from adapters.discord.runner import start_discord  # noqa: E402
+from adapters.discord.runner import DiscordService  # noqa: E402
 from app.wiring.runtime import build_runtime  # noqa: E402
 from benchmarks.protocol import shared_dir  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -87,9 +87,11 @@ async def fan_out(papers: list[Paper], channels: int, size: int) -> None:
             settings_n = ChannelSettings(size=size, threshold=Threshold.LOW)
             interests = [Interest(InterestKind.TOPIC, "language models")]
             targets.append(rt.store.add_channel(ref, f"c{n}", settings_n, interests, now=now))
-        handle = start_discord(
-            rt, client_factory=lambda c, s: PaperClient(c, s, guild_ready_timeout=0.05)
-        )
+        (service,) = [s for s in rt.services if isinstance(s, DiscordService)]
+        service.client_factory = lambda c, s: PaperClient(c, s, guild_ready_timeout=0.05)
+        service.start()
+        handle = service.handle
+        assert handle is not None
         if not await asyncio.to_thread(handle.wait_ready, 10):
             sys.exit(f"the Discord client did not connect: {handle.error!r}")
         calls_before = len(fake.calls)
@@ -110,7 +112,7 @@ async def fan_out(papers: list[Paper], channels: int, size: int) -> None:
         posted = await asyncio.to_thread(deliver_all)
         elapsed = time.perf_counter() - started
         calls = len(fake.calls) - calls_before
-        await asyncio.to_thread(handle.stop)
+        await asyncio.to_thread(service.stop)
         rt.close()
     await fake.stop()
     print(

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     llm_daily_budget: int = Field(default=200, ge=0)
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # --- questions in a paper's thread (@PaperBot ...)
+    answer_rate_per_hour: int = Field(default=10, ge=0, le=1000)  # per channel; 0 turns off
+    answer_max_question_chars: int = Field(default=300, ge=20, le=4000)
+    answer_full_text: bool = True  # also read arXiv's HTML full text (cached in the database)
+    arxiv_html_url: str = "https://arxiv.org/html"
+    answer_full_text_timeout_seconds: float = Field(default=10.0, gt=0)
+    answer_full_text_max_bytes: int = Field(default=5_000_000, ge=10_000)
+
     # --- scheduling and delivery ---
     worker_id: str = ""  # default: hostname:pid
     tick_interval_seconds: float = Field(default=30.0, gt=0)

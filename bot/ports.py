@@ -63,6 +63,20 @@ class ChatAdapter(Protocol):
         ...
 
 
+class ChatService(Protocol):
+    """A chat connection the worker runs (console, Slack Socket Mode, Discord, email, ...).
+
+    The composition root builds one per platform the settings ask for, bound to the core;
+    `paperbot run` starts each once and stops each once, the same way for all. `start` returns
+    promptly (a service with a connection runs it in its own threads); `stop` closes it.
+    """
+
+    name: str
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 @runtime_checkable
 class ReconcilingAdapter(Protocol):
     """Optional: an adapter that can tell whether an item was already posted.

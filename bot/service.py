@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.answers import Question, ThreadQuestions
 from bot.clock import ArrivalStamps
 from bot.commands.layer import CommandLayer
 from bot.config import Settings
@@ -68,6 +69,7 @@ class PaperBot(Delivery):
         next_run: Callable[[Channel, datetime], datetime | None] | None = None,
         summarizer: Summarizer | None = None,
         embedder: Embedder | None = None,
+        questions: ThreadQuestions | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -88,6 +90,17 @@ class PaperBot(Delivery):
         self.learned = LearnedProfiles()
         self.arrivals = ArrivalStamps(clock)  # times for reaction events that carry none
         self.event_ids = EventIdPruner(store, settings)
+        self.questions = questions  # questions in a paper's thread; None: not answered
+
+    # --------------------------------------------------------------- questions
+    def on_question(self, question: Question) -> Reply | None:
+        """A mention of the bot in a chat thread -> the reply for that thread (None: stay
+        quiet, e.g. a re-delivered event or questions not set up)."""
+        if self.questions is None:
+            return None
+        reply = self.questions.on_question(question)
+        self.event_ids.maybe_prune(self.clock.now())
+        return reply
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:

@@ -71,11 +71,13 @@ class ReactionStore(StoreBase):
 
     def _first_delivery(self, s: Session, event_id: str, now: datetime) -> bool:
         """Record `event_id` as handled; False when it already was (a platform retry)."""
-        stmt = self._insert(ProcessedEventRow.__table__).values(  # type: ignore[attr-defined]
-            event_id=event_id, created_at=now
+        table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
+        stmt = self._insert(table).values(event_id=event_id, created_at=now)
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING
+        inserted = stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(
+            table.c.event_id
         )
-        result = s.execute(stmt.on_conflict_do_nothing(index_elements=["event_id"]))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return s.execute(inserted).first() is not None
 
     def _apply(self, values: dict[str, Any]) -> Any:
         """Insert the reaction, or update it when this event is newer (a removal wins a tie);

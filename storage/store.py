@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.answer_store import AnswerStore
 from storage.claim_store import ClaimStore
 from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
@@ -20,13 +21,14 @@ class SqlStore(
     ManagerStore,
     OutboxStore,
     PostedDigestStore,
+    AnswerStore,
     ReactionStore,
     SecretStore,
     SummaryStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches, app secrets."""
+    schedules, caches (summaries, full texts), app secrets."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

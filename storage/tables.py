@@ -302,3 +302,16 @@ class AppSecretRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PaperFullTextRow(SQLModel, table=True):
+    """A paper's full text from arXiv's HTML page (JSON sections), or that it had none."""
+
+    __tablename__ = "paper_full_text"
+
+    paper_id: str = Field(
+        foreign_key="paper.id", ondelete="CASCADE", primary_key=True, max_length=200
+    )
+    found: bool
+    sections: str = Field(sa_column=Column(Text, nullable=False))  # [{"title", "paragraphs"}]
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +23,8 @@ class FakeLLM:
     requests: list[dict[str, Any]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+    # when set, the answer in "ok" mode is respond(request JSON) instead of `reply`
+    respond: Callable[[dict[str, Any]], str] | None = None
 
     def completion(self, content: str | None) -> bytes:
         body = {
@@ -67,7 +69,8 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, fake.completion(None))
             if mode == "refusal":
                 return self._send(200, fake.completion("I'm sorry, I cannot help with that."))
-            return self._send(200, fake.completion(fake.reply))
+            answer = fake.respond(payload) if fake.respond is not None else fake.reply
+            return self._send(200, fake.completion(answer))
 
         def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
             try:

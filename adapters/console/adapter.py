@@ -13,11 +13,21 @@ from bot.models import Channel, Digest, DigestItem, Platform
 
 
 class ConsoleAdapter:
+    """The console's `ChatAdapter`, and its `ChatService`: nothing to connect, so starting is a
+    no-op and stopping flushes what was printed."""
+
     platform = Platform.CONSOLE
+    name = "console"
 
     def __init__(self, out: TextIO, outbox: Path | None = None) -> None:
         self.out = out
         self.outbox = outbox
+
+    def start(self) -> None:
+        """Nothing to connect: the console is always there."""
+
+    def stop(self) -> None:
+        self.out.flush()
 
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
         day = digest.created_at.strftime("%a %d %b") if digest.created_at else digest.run_key

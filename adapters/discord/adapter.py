@@ -21,7 +21,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -36,16 +36,11 @@ from adapters.discord.render import (
 from bot.config import Settings
 from bot.errors import (
     ChannelUnavailable,
-    ConfigError,
     DeliveryError,
     DeliveryUncertain,
     RateLimited,
 )
 from bot.models import Channel, Digest, DigestItem, Platform
-
-if TYPE_CHECKING:
-    from adapters.discord.client import DiscordCore
-    from adapters.discord.runner import DiscordHandle
 
 log = logging.getLogger(__name__)
 LOOKBACK = 200  # recent messages searched for an item after a crash
@@ -122,7 +117,7 @@ class RestSession:
 
 
 class DiscordAdapter:
-    """Posts digests into Discord channels through the client attached by the runner.
+    """Posts digests into Discord channels through the client the runner attaches.
 
     With DISCORD_TOKEN in `settings` and no ready gateway client (the CLI, or while the client
     restarts), it posts through a REST-only session opened on first use.
@@ -134,36 +129,12 @@ class DiscordAdapter:
         self.call_timeout = call_timeout
         self.settings = settings
         self._token = settings.discord_token if settings is not None else None
-        self._handle: DiscordHandle | None = None
         self._client: discord.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rest: RestSession | None = None
         self._lock = threading.Lock()
 
-    # ------------------------------------------------------------- lifecycle
-    def start(self, core: DiscordCore, **options: Any) -> None:
-        """Run the gateway client for `core` in its own thread (the worker calls this).
-
-        Idempotent while the client runs; `options` go to `runner.start_client`.
-        """
-        from adapters.discord.runner import start_client
-
-        if self.settings is None:
-            raise ConfigError("the Discord adapter needs settings with DISCORD_TOKEN")
-        if self._handle is None or not self._handle.alive:
-            self._handle = start_client(core, self.settings, self, **options)
-
-    def stop(self) -> None:
-        """Stop the gateway client and the REST session, if running."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.stop()
-        self.close()
-
-    @property
-    def handle(self) -> DiscordHandle | None:
-        return self._handle
-
+    # ----------------------------------------- the gateway client (runner.DiscordService)
     def attach(self, client: discord.Client, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             self._client, self._loop = client, loop

@@ -18,6 +18,7 @@ from discord import app_commands
 from adapters.discord import inbound
 from adapters.discord.commands import PapersGroup
 from adapters.discord.render import NO_MENTIONS, reply_content
+from bot.answers import Question
 from bot.clock import ArrivalStamps
 from bot.config import Settings
 from bot.errors import CommandError, InvalidInput, PaperBotError
@@ -36,13 +37,15 @@ from bot.rich import plain
 
 log = logging.getLogger(__name__)
 
-# View Channel, Send Messages, Embed Links, Add Reactions, Read Message History
+# View Channel, Send Messages, Embed Links, Add Reactions, Read Message History, and Send
+# Messages in Threads (answers to questions asked in a thread started from a paper)
 BOT_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     embed_links=True,
     add_reactions=True,
     read_message_history=True,
+    send_messages_in_threads=True,
 )
 SCOPES = ("bot", "applications.commands")
 DEFER_AFTER_SECONDS = 2.0  # answer directly when the core is this quick, else defer
@@ -58,14 +61,18 @@ class DiscordCore(Protocol):
 
     def on_command(self, req: CommandRequest) -> Reply: ...
     def on_reaction(self, event: ReactionEvent) -> bool: ...
+    def on_question(self, question: Question) -> Reply | None: ...
     def pause(self, channel: Channel, *, reason: str | None) -> Channel: ...
 
 
 def minimal_intents() -> discord.Intents:
-    """Guild events (joins, channel deletes) and reactions; nothing privileged."""
+    """Guild events (joins, channel deletes, threads), reactions and guild messages (for
+    questions that mention the bot); nothing privileged. Without the message-content intent
+    Discord sends a message's text only when it mentions the bot, which is all we read."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_reactions = True
+    intents.guild_messages = True
     return intents
 
 
@@ -103,6 +110,25 @@ def interaction_payload(interaction: discord.Interaction) -> dict[str, Any]:
         # change settings is checked on every command, whatever the server's command settings
         "member": {"permissions": str(interaction.permissions.value)},
         "data": interaction.data or {},
+    }
+
+
+def message_payload(message: discord.Message) -> dict[str, Any]:
+    """The parts of a message that inbound.mention_question reads, as gateway-shaped data."""
+    reference = message.reference
+    return {
+        "id": message.id,
+        "guild_id": message.guild.id if message.guild else None,
+        "channel_id": message.channel.id,
+        "webhook_id": message.webhook_id,
+        "author": {"id": message.author.id, "bot": message.author.bot},
+        "content": message.content,
+        "mentions": [{"id": u.id} for u in message.mentions],
+        "message_reference": (
+            {"message_id": reference.message_id, "channel_id": reference.channel_id}
+            if reference is not None
+            else None
+        ),
     }
 
 
@@ -248,6 +274,45 @@ class PaperClient(discord.Client):
             await asyncio.to_thread(self.core.on_reaction, event)
         except Exception:
             log.exception("reaction %s on %s not recorded", event.emoji, event.message_id)
+
+    # ------------------------------------------------------------- questions
+    async def on_message(self, message: discord.Message) -> None:
+        """A mention of the bot replying to a paper, or in a paper's thread: answer there."""
+        if self.user is None or message.guild is None or message.author.bot:
+            return
+        if not any(u.id == self.user.id for u in message.mentions):
+            return
+        parent = await self._thread_parent(message.channel)
+        question = inbound.mention_question(
+            message_payload(message), bot_user_id=self.user.id, thread_parent_id=parent
+        )
+        if question is None:
+            return
+        try:
+            reply = await asyncio.to_thread(self.core.on_question, question)
+        except Exception:
+            log.exception("question in %s not answered", question.channel)
+            reply = Reply(plain("Sorry, something went wrong; it has been logged."), ok=False)
+        if reply is None:
+            return
+        try:
+            await message.reply(
+                reply_content(reply), mention_author=False, allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not answer in %s: %s", question.channel, exc)
+
+    async def _thread_parent(self, channel: Any) -> int | None:
+        """The parent channel's id when `channel` is a thread (looked up if not cached)."""
+        if isinstance(channel, discord.Thread):
+            return channel.parent_id
+        if not isinstance(channel, discord.PartialMessageable):
+            return None
+        try:
+            fetched = await self.fetch_channel(channel.id)
+        except discord.HTTPException:
+            return None
+        return fetched.parent_id if isinstance(fetched, discord.Thread) else None
 
     # ------------------------------------------------------ guild lifecycle
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -1,7 +1,8 @@
-"""The `/papers` app-command group: typed options and autocomplete over the core's command layer.
+"""The `/papers` app-command group, built from the core's registry: options and autocomplete.
 
-Each subcommand only declares its options; the callback hands the raw interaction to
-`PaperClient.answer`, which turns it into a CommandRequest (inbound.py) for the core.
+Each registered subcommand becomes an app command (one with actions, `managers`, a subcommand
+group) whose options are its declared arguments; every callback hands the raw interaction to
+the client's `answer`, which turns it into a CommandRequest (inbound.py) for the core.
 
 Who may change a channel is decided by the core on every command, from the member's
 permissions in the interaction: `/papers` is one command visible to everyone, with no
@@ -13,26 +14,24 @@ who may change its settings without that permission (and from everyone wanting t
 from __future__ import annotations
 
 import functools
+import inspect
 import zoneinfo
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Literal, Optional, Protocol
 
 import discord
 from discord import app_commands
 
-from bot.limits import SIZE_MAX, SIZE_MIN
-from bot.models import InterestKind
-
-if TYPE_CHECKING:
-    from adapters.discord.client import PaperClient
+from bot.commands.catalog import REGISTRY
+from bot.commands.registry import Arg, ArgKind, Registry, Subcommand, Suggest
+from bot.models import Interest, InterestKind
 
 MAX_CHOICES = 25
 MAX_LABEL = 100  # characters of a choice's name
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekly", "mon,wed,fri", "tue,thu", "sat,sun")
-SUBCOMMANDS = (
-    "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget", "topics",
-    "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why", "stats", "history",
-    "managers", "web",
-)  # fmt: skip
+FOLLOWED = (InterestKind.TOPIC, InterestKind.CATEGORY, InterestKind.AUTHOR)
+Choices = list[app_commands.Choice[str]]
+Suggester = Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, Choices]]
 
 
 @functools.cache
@@ -63,15 +62,88 @@ def interest_choice(kind: InterestKind, value: str) -> tuple[str, str]:
     return value, value
 
 
+class CommandHost(Protocol):
+    """What the group's callbacks ask the client (`PaperClient`)."""
+
+    async def answer(self, interaction: discord.Interaction) -> None: ...
+    async def channel_interests(
+        self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...]
+    ) -> list[Interest]: ...
+    async def liked_papers(self, interaction: discord.Interaction) -> list[tuple[str, str]]: ...
+
+
+def annotation(arg: Arg) -> Any:
+    """The discord.py annotation that makes `arg` an option of its kind, bounds and choices."""
+    base: Any
+    bounded = arg.low is not None or arg.high is not None
+    if arg.kind is ArgKind.NUMBER:
+        base = app_commands.Range[int, arg.low, arg.high] if bounded else int
+    elif arg.kind is ArgKind.CHOICE:
+        base = Literal[arg.choices]
+    elif arg.kind is ArgKind.MEMBER:
+        base = discord.Member
+    elif arg.kind is ArgKind.USER:
+        base = discord.User
+    elif arg.kind is ArgKind.ATTACHMENT:
+        base = discord.Attachment
+    else:
+        base = app_commands.Range[str, arg.low, arg.high] if bounded else str
+    return base if arg.required else Optional[base]  # noqa: UP045 (a runtime value)
+
+
+def signature(args: Sequence[Arg]) -> inspect.Signature:
+    """`(interaction, <one parameter per argument>)`, what discord.py reads options from."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("interaction", kind, annotation=discord.Interaction)]
+    params += [
+        inspect.Parameter(
+            a.name,
+            kind,
+            annotation=annotation(a),
+            default=inspect.Parameter.empty if a.required else None,
+        )
+        for a in args
+    ]
+    return inspect.Signature(params)
+
+
 class PapersGroup(
     app_commands.Group,
     name="papers",
     description="Daily digests of new research papers for this channel",
     guild_only=True,
 ):
-    def __init__(self, client: PaperClient) -> None:
+    def __init__(self, client: CommandHost, registry: Registry = REGISTRY) -> None:
         super().__init__()
         self.client = client
+        self.registry = registry
+        for spec in registry:
+            self.add_command(self._entry(spec))
+
+    def _entry(self, spec: Subcommand) -> app_commands.Command[Any, ..., None] | app_commands.Group:
+        if not spec.actions:
+            return self._command(spec.name, spec.menu_text, spec.args)
+        group = app_commands.Group(name=spec.name, description=spec.menu_text)
+        for action in spec.actions:
+            group.add_command(self._command(action.name, action.brief, action.args))
+        return group
+
+    def _command(
+        self, name: str, description: str, args: Sequence[Arg]
+    ) -> app_commands.Command[Any, ..., None]:
+        client = self.client
+
+        async def callback(interaction: discord.Interaction, **_options: Any) -> None:
+            await client.answer(interaction)
+
+        callback.__signature__ = signature(args)  # type: ignore[attr-defined]
+        described = {a.name: a.help for a in args if a.help}
+        if described:
+            app_commands.describe(**described)(callback)
+        suggested = {a.name: self._suggester(a.suggest) for a in args if a.suggest}
+        if suggested:
+            app_commands.autocomplete(**suggested)(callback)
+        return app_commands.Command(name=name, description=description, callback=callback)
 
     def option_order(self) -> dict[str, list[str]]:
         """Subcommand -> its option names in declared order (how the core reads them)."""
@@ -81,9 +153,32 @@ class PapersGroup(
             if isinstance(cmd, app_commands.Command)
         }
 
+    def _suggester(self, source: Suggest) -> Suggester:
+        """The autocomplete callback for a declared suggestion source."""
+        if source is Suggest.LIKED:
+            return self._liked
+        if source in (Suggest.FOLLOWED, Suggest.EXCLUDED):
+            kinds = FOLLOWED if source is Suggest.FOLLOWED else (InterestKind.EXCLUDE,)
+
+            async def from_channel(interaction: discord.Interaction, current: str) -> Choices:
+                return await self._channel_values(interaction, kinds, current)
+
+            return from_channel
+        fixed: dict[Suggest, Callable[[], Sequence[str]]] = {
+            Suggest.SUBCOMMANDS: lambda: [n for n in self.registry.names() if n != "help"],
+            Suggest.TIMEZONES: all_timezones,
+            Suggest.DAYS: lambda: DAY_SUGGESTIONS,
+        }
+        listing = fixed[source]
+
+        async def from_values(_interaction: discord.Interaction, current: str) -> Choices:
+            return _choices(match_choices(tuple(listing()), current))
+
+        return from_values
+
     async def _channel_values(
         self, interaction: discord.Interaction, kinds: tuple[InterestKind, ...], current: str
-    ) -> list[app_commands.Choice[str]]:
+    ) -> Choices:
         interests = await self.client.channel_interests(interaction, kinds)
         labels = dict(interest_choice(i.kind, i.value) for i in interests)
         picked = match_choices(list(labels), current)
@@ -91,77 +186,7 @@ class PapersGroup(
             app_commands.Choice(name=label[:100], value=labels[label][:100]) for label in picked
         ]
 
-    # --------------------------------------------------------------- profile
-    @app_commands.command(name="help", description="What PaperBot can do here")
-    @app_commands.describe(command="explain one command")
-    async def help_(self, interaction: discord.Interaction, command: str | None = None) -> None:
-        await self.client.answer(interaction)
-
-    @help_.autocomplete("command")
-    async def _help_command(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _choices(match_choices(SUBCOMMANDS, current))
-
-    @app_commands.command(description="Follow a topic phrase, an arXiv category or an author")
-    @app_commands.describe(topic='e.g. robot manipulation, cat:cs.RO or author:"Chelsea Finn"')
-    async def subscribe(
-        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Stop following a topic, category or author")
-    @app_commands.describe(topic="one of this channel's topics")
-    async def unsubscribe(
-        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @unsubscribe.autocomplete("topic")
-    async def _unsubscribe_topic(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        kinds = (InterestKind.TOPIC, InterestKind.CATEGORY, InterestKind.AUTHOR)
-        return await self._channel_values(interaction, kinds, current)
-
-    @app_commands.command(description="Hide papers that mention a keyword")
-    @app_commands.describe(keyword="a word or phrase to exclude")
-    async def exclude(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Stop excluding a keyword")
-    @app_commands.describe(keyword="one of this channel's excluded keywords")
-    async def include(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @include.autocomplete("keyword")
-    async def _include_keyword(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._channel_values(interaction, (InterestKind.EXCLUDE,), current)
-
-    @app_commands.command(description="Teach PaperBot with a paper you like")
-    @app_commands.describe(paper="an arXiv id or URL")
-    async def like(
-        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Take back a paper this channel liked")
-    @app_commands.describe(paper="one of the papers this channel liked")
-    async def unlike(
-        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @unlike.autocomplete("paper")
-    async def _unlike_paper(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def _liked(self, interaction: discord.Interaction, current: str) -> Choices:
         liked = {
             f"{title[: MAX_LABEL - len(pid) - 3]} ({pid})": pid
             for pid, title in await self.client.liked_papers(interaction)
@@ -170,121 +195,3 @@ class PapersGroup(
             app_commands.Choice(name=label, value=liked[label])
             for label in match_choices(list(liked), current)
         ]
-
-    @app_commands.command(description="Forget what reactions taught PaperBot in this channel")
-    async def forget(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="List this channel's topics, categories and authors")
-    async def topics(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    # -------------------------------------------------------------- delivery
-    @app_commands.command(description="When this channel gets its digest")
-    @app_commands.describe(
-        time="local time (09:00, 9am) or a cron line (0 9 * * mon-fri)",
-        timezone="IANA timezone or CET, EST, PST...",
-        days="weekdays, daily or mon,wed,fri",
-    )
-    async def schedule(
-        self,
-        interaction: discord.Interaction,
-        time: app_commands.Range[str, 3, 60],
-        timezone: str | None = None,
-        days: str | None = None,
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @schedule.autocomplete("timezone")
-    async def _schedule_timezone(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _choices(match_choices(all_timezones(), current))
-
-    @schedule.autocomplete("days")
-    async def _schedule_days(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _choices(match_choices(DAY_SUGGESTIONS, current))
-
-    @app_commands.command(description="How many papers per digest")
-    async def size(
-        self, interaction: discord.Interaction, papers: app_commands.Range[int, SIZE_MIN, SIZE_MAX]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="How good a match must be to be posted")
-    async def threshold(
-        self, interaction: discord.Interaction, level: Literal["low", "medium", "high"]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(name="set", description="Show or switch this channel's options")
-    @app_commands.describe(option="leave empty to see every option", value="on or off")
-    async def set_(
-        self,
-        interaction: discord.Interaction,
-        option: Literal["authors", "threads", "empty"] | None = None,
-        value: Literal["on", "off"] | None = None,
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Pause this channel's digests")
-    async def pause(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Resume this channel's digests")
-    async def resume(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Post a digest in this channel now")
-    async def now(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    # ----------------------------------------------------------- questions
-    @app_commands.command(description="Search recent papers")
-    async def search(
-        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Why a paper was (or was not) picked")
-    @app_commands.describe(paper="an arXiv id or URL")
-    async def why(
-        self, interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Digests, reactions and what PaperBot has learned")
-    async def stats(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="Recent picks in this channel with their reactions")
-    @app_commands.describe(count="how many picks (default 10)")
-    async def history(
-        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
-    ) -> None:
-        await self.client.answer(interaction)
-
-    @app_commands.command(description="A private link to this channel's web page")
-    async def web(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    # ------------------------------------------------------------ managers
-    managers = app_commands.Group(
-        name="managers", description="Who may change this channel's settings"
-    )
-
-    @managers.command(name="list", description="Who may change this channel's settings")
-    async def managers_list(self, interaction: discord.Interaction) -> None:
-        await self.client.answer(interaction)
-
-    @managers.command(name="add", description="Let a member change this channel's settings")
-    @app_commands.describe(member="who may change topics, schedule and options here")
-    async def managers_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
-        await self.client.answer(interaction)
-
-    @managers.command(name="remove", description="Take a member's right to change settings back")
-    @app_commands.describe(member="one of this channel's managers")
-    async def managers_remove(self, interaction: discord.Interaction, member: discord.User) -> None:
-        await self.client.answer(interaction)

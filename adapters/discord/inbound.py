@@ -1,4 +1,5 @@
-"""Pure translations of Discord payloads into the core's CommandRequest and ReactionEvent."""
+"""Pure translations of Discord payloads into the core's CommandRequest, ReactionEvent and
+Question."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.answers import Question
 from bot.models import CommandRequest, Platform, ReactionEvent
 
 COMMAND_NAME = "papers"
@@ -150,4 +152,50 @@ def reaction_from_gateway(
         user_id=data["user_id"],
         emoji=data.get("emoji") or "",
         bot_user_id=bot_user_id,
+    )
+
+
+def _mentions_user(data: Mapping[str, Any], user_id: str) -> bool:
+    mentions: Sequence[Mapping[str, Any]] = data.get("mentions") or ()
+    return any(str(m.get("id")) == user_id for m in mentions)
+
+
+def mention_question(
+    data: Mapping[str, Any],
+    *,
+    bot_user_id: int | str | None,
+    thread_parent_id: int | str | None = None,
+) -> Question | None:
+    """A MESSAGE_CREATE payload that mentions the bot -> Question; None for anything else
+    (no mention of the bot, DMs, messages by bots or webhooks).
+
+    The paper's message is the one replied to (`message_reference`), or, in a thread
+    (`thread_parent_id` is its channel), the message the thread was started from: such a
+    thread has the id of that message. Mentions of the bot arrive with their `content`
+    without the privileged message-content intent."""
+    if bot_user_id is None or not data.get("guild_id") or data.get("webhook_id"):
+        return None
+    bot = str(bot_user_id)
+    author = data.get("author") or {}
+    if author.get("bot") or str(author.get("id")) == bot or not _mentions_user(data, bot):
+        return None
+    channel_id = str(data["channel_id"])
+    reference = data.get("message_reference") or {}
+    replied = reference.get("message_id")
+    ids: list[str] = []
+    if replied is not None and str(reference.get("channel_id", channel_id)) == channel_id:
+        ids.append(str(replied))
+    channel = channel_id
+    if thread_parent_id is not None:
+        channel = str(thread_parent_id)
+        ids.append(channel_id)  # the thread's id is its starter message's id
+    text = re.sub(rf"<@!?{re.escape(bot)}>", " ", str(data.get("content") or ""))
+    return Question(
+        platform=Platform.DISCORD,
+        workspace=str(data["guild_id"]),
+        channel=channel,
+        user_id=str(author.get("id", "")),
+        text=" ".join(text.split()),
+        message_ids=tuple(ids),
+        event_id=f"discord-message:{data['id']}",
     )

@@ -1,7 +1,8 @@
 """Run the Discord client in its own thread and event loop, isolated from the rest.
 
-`start_discord(runtime)` is what the worker calls: a crash of the client is logged and the
-client restarts with backoff; it never takes the scheduler or Slack down. `stop()` closes it.
+`DiscordService` is the chat service the worker starts and stops (`bot.ports.ChatService`): a
+crash of the client is logged and the client restarts with backoff; it never takes the
+scheduler or Slack down. `stop()` closes it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import cast
 
 import aiohttp
 import discord
@@ -26,18 +27,8 @@ from adapters.discord.client import (
 )
 from bot.config import Settings
 from bot.errors import ConfigError, DeliveryError
-from bot.models import Platform
-from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
-
-
-class Runtime(Protocol):
-    """What the runner needs of the running application (`app.runtime.Runtime` is one)."""
-
-    settings: Settings
-    core: PaperBot
-    closers: list[Callable[[], None]]
 
 
 FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired)
@@ -51,17 +42,6 @@ def check_settings(settings: Settings, why: str) -> str:
     if guild and not guild.strip().isdigit():
         raise ConfigError(f"DISCORD_GUILD_ID must be a numeric server id, not {guild!r}")
     return cast(str, settings.discord_token)
-
-
-def adapter_of(runtime: Runtime) -> DiscordAdapter:
-    """The Discord adapter registered on the core, registering one (and its closer) if needed."""
-    configure_endpoints(runtime.settings)
-    adapter = runtime.core.adapters.get(Platform.DISCORD)
-    if not isinstance(adapter, DiscordAdapter):
-        adapter = DiscordAdapter(settings=runtime.settings)
-        runtime.core.adapters[Platform.DISCORD] = adapter
-        runtime.closers.append(adapter.close)
-    return adapter
 
 
 @dataclass
@@ -100,21 +80,41 @@ class DiscordHandle:
 ClientFactory = Callable[[DiscordCore, Settings], PaperClient]
 
 
-def start_discord(
-    runtime: Runtime,
-    *,
-    backoff: tuple[float, ...] = BACKOFF_SECONDS,
-    client_factory: ClientFactory | None = None,
-) -> DiscordHandle:
-    """Start the Discord client in a daemon thread (once: the adapter keeps the handle).
+class DiscordService:
+    """The Discord gateway client as a chat service: `start()` runs it in its own thread (once
+    while it runs), attached to `adapter` so digests post through it; `stop()` closes it and the
+    adapter's REST session. Raises ConfigError at start without DISCORD_TOKEN."""
 
-    Raises ConfigError without DISCORD_TOKEN.
-    """
-    check_settings(runtime.settings, why="the Discord adapter")
-    adapter = adapter_of(runtime)
-    adapter.start(runtime.core, backoff=backoff, client_factory=client_factory)
-    assert adapter.handle is not None
-    return adapter.handle
+    name = "discord"
+
+    def __init__(
+        self,
+        core: DiscordCore,
+        settings: Settings,
+        adapter: DiscordAdapter,
+        *,
+        backoff: tuple[float, ...] = BACKOFF_SECONDS,
+        client_factory: ClientFactory | None = None,
+    ) -> None:
+        self.core, self.settings, self.adapter = core, settings, adapter
+        self.backoff, self.client_factory = backoff, client_factory
+        self.handle: DiscordHandle | None = None
+
+    def start(self) -> None:
+        if self.handle is None or not self.handle.alive:
+            self.handle = start_client(
+                self.core,
+                self.settings,
+                self.adapter,
+                backoff=self.backoff,
+                client_factory=self.client_factory,
+            )
+
+    def stop(self) -> None:
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            handle.stop()
+        self.adapter.close()
 
 
 def start_client(
@@ -199,16 +199,15 @@ class SyncResult:
     invite_url: str | None
 
 
-def sync_commands(runtime: Runtime, guild_id: str | None = None) -> SyncResult:
+def sync_commands(core: DiscordCore, settings: Settings, guild_id: str | None = None) -> SyncResult:
     """Sync the `/papers` commands globally (or to one guild) over REST; no gateway needed."""
-    settings = runtime.settings
     token = check_settings(settings, why="paperbot discord-sync")
     if guild_id is not None and not guild_id.isdigit():
         raise ConfigError(f"--guild must be a numeric server id, not {guild_id!r}")
     configure_endpoints(settings)
 
     async def run() -> SyncResult:
-        client = PaperClient(runtime.core, settings, sync_at_start=False)
+        client = PaperClient(core, settings, sync_at_start=False)
         async with client:
             await client.login(token)
             if guild_id:

@@ -1,4 +1,4 @@
-"""The slack-bolt App: `/papers` commands and reaction events, mapped to the core.
+"""The slack-bolt App: `/papers` commands, reaction events and mentions, mapped to the core.
 
 Commands are acknowledged within Slack's 3 seconds: fast subcommands answer in the ack itself,
 slow ones (`now`, `search`) ack "Working on it…" and answer through `response_url` once done
@@ -6,7 +6,9 @@ slow ones (`now`, `search`) ack "Working on it…" and answer through `response_
 Reactions become `core.on_reaction(ReactionEvent)`; the store counts one `event_id` once, so a
 Slack retry (`X-Slack-Retry-Num`) is harmless. Each command carries a check of whether its
 caller is a workspace admin (`users.info`, cached), which the core runs only for commands that
-change the channel.
+change the channel. A mention of the bot (`app_mention`) is a question about the paper whose
+thread it is in, answered in that thread (`chat.postMessage` with `thread_ts`); the core answers
+a re-delivered event id once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 from adapters.slack import inbound, render
 from adapters.slack.admins import SlackAdmins
 from adapters.slack.client import api_error_code, make_client
+from bot.answers import Question
 from bot.config import Settings
 from bot.errors import CommandError, ConfigError, InvalidInput, PaperBotError
 from bot.models import CommandRequest, ReactionEvent, Reply
@@ -47,6 +50,7 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "users:read",
+    "app_mentions:read",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -65,6 +69,7 @@ class SlackCore(Protocol):
 
     def on_command(self, req: CommandRequest) -> Reply: ...
     def on_reaction(self, event: ReactionEvent) -> bool: ...
+    def on_question(self, question: Question) -> Reply | None: ...
 
 
 def run_command(core: SlackCore, req: CommandRequest) -> Reply:
@@ -82,6 +87,24 @@ def run_command(core: SlackCore, req: CommandRequest) -> Reply:
     except Exception:
         log.exception("/papers %s crashed", inbound.subcommand(req.text))
         return Reply(plain(SORRY), ok=False)
+
+
+def answer_in_thread(
+    core: SlackCore, client: WebClient, question: Question, thread_ts: str | None
+) -> None:
+    """One bulkhead per question: the core's reply, posted in the question's thread (with the
+    client bolt hands the listener: this workspace's token)."""
+    try:
+        reply = core.on_question(question)
+    except Exception:
+        log.exception("question in %s not answered", question.channel)
+        reply = Reply(plain(SORRY), ok=False, ephemeral=False)
+    if reply is None:
+        return
+    try:
+        client.chat_postMessage(channel=question.channel, **render.thread_reply(reply, thread_ts))
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("could not answer in %s: %s", question.channel, type(exc).__name__)
 
 
 def register_listeners(
@@ -132,6 +155,12 @@ def register_listeners(
 
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
+
+    @app.event("app_mention")
+    def on_mention(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        question = inbound.mention_question(body, bot_user_id=context.bot_user_id)
+        if question is not None:
+            answer_in_thread(core, client, question, inbound.reply_thread(body))
 
     @app.action(re.compile(".*"))
     def on_action(ack: Ack) -> None:  # link buttons and future interactivity: just ack

@@ -1,4 +1,5 @@
-"""Pure translation of Slack payloads (slash commands, reaction events) into domain events."""
+"""Pure translation of Slack payloads (slash commands, reaction events, mentions) into domain
+events."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.answers import Question
+from bot.commands.catalog import REGISTRY
 from bot.models import CommandRequest, Platform, ReactionEvent
 
-# Subcommands that may take longer than Slack's 3-second ack window: acked first, answered later.
-SLOW_SUBCOMMANDS = frozenset({"now", "search"})
 REACTION_EVENTS = {"reaction_added": True, "reaction_removed": False}
 # With "Escape channels, users, and links" (the manifest's should_escape: true) Slack sends
 # <@U123|ada> for a mention, <#C123|papers> for a channel and <url|as typed> for anything it
@@ -67,7 +68,9 @@ def subcommand(text: str) -> str:
 
 
 def is_slow(text: str) -> bool:
-    return subcommand(text) in SLOW_SUBCOMMANDS
+    """A subcommand declared slow (`now`, `search`, or an alias of one): may take longer than
+    Slack's 3-second ack window, so it is acked first and answered later."""
+    return REGISTRY.is_slow(text)
 
 
 def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str | None:
@@ -134,3 +137,54 @@ def event_time(body: Mapping[str, Any], event: Mapping[str, Any]) -> datetime | 
     """When the reaction happened: the event's `event_ts` (microseconds), else the envelope's
     `event_time` (whole seconds); None when neither is usable."""
     return _slack_ts(event.get("event_ts")) or _slack_ts(body.get("event_time"))
+
+
+_ANY_USER = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def _without_mention(text: str, bot_user_id: str | None) -> str:
+    """The message text without the bot's mention(s) (`<@U0BOT>`, `<@U0BOT|paperbot>`)."""
+    if bot_user_id:
+        mention = re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>")
+        return mention.sub(" ", text)
+    return _ANY_USER.sub(" ", text, count=1)  # no id known: the leading mention is ours
+
+
+def mention_question(body: Mapping[str, Any], *, bot_user_id: str | None) -> Question | None:
+    """An Events API envelope for `app_mention` -> Question; None for other events, the bot's
+    own or another bot's messages, and incomplete payloads.
+
+    In a thread Slack sends the thread's parent as `thread_ts`: the paper's message when the
+    question replies to one. A mention outside any thread carries no message id (the core
+    answers it with a short help)."""
+    event = body.get("event")
+    if not isinstance(event, Mapping) or event.get("type") != "app_mention":
+        return None
+    user = _str(event.get("user"))
+    channel = _str(event.get("channel"))
+    ts = _str(event.get("ts"))
+    team = _team(body, event)
+    if not (user and channel and ts and team) or event.get("bot_id"):
+        return None
+    if bot_user_id and user == bot_user_id:
+        return None
+    raw = event.get("text") if isinstance(event.get("text"), str) else ""
+    text = decode(unescape(_without_mention(str(raw), bot_user_id)))
+    parent = _str(event.get("thread_ts"))
+    return Question(
+        platform=Platform.SLACK,
+        workspace=team,
+        channel=channel,
+        user_id=user,
+        text=" ".join(text.split()),
+        message_ids=(parent,) if parent and parent != ts else (),
+        event_id=_str(body.get("event_id")),
+    )
+
+
+def reply_thread(body: Mapping[str, Any]) -> str | None:
+    """Where the answer to a mention goes: its thread, or a new thread under the mention."""
+    event = body.get("event")
+    if not isinstance(event, Mapping):
+        return None
+    return _str(event.get("thread_ts")) or _str(event.get("ts"))

@@ -271,3 +271,12 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
         "blocks": [_section(s) for s in sections],
         "response_type": "ephemeral" if reply.ephemeral else "in_channel",
     }
+
+
+def thread_reply(reply: Reply, thread_ts: str | None) -> dict[str, Any]:
+    """An answer for `chat.postMessage` in a thread: the reply's sections, no unfurling."""
+    payload = reply_payload(reply)
+    message = _message(payload["text"], payload["blocks"])
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    return message

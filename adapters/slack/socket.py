@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from adapters.slack.app import SlackCore, build_app
@@ -17,8 +15,23 @@ def socket_mode_handler(core: SlackCore) -> SocketModeHandler:
     return SocketModeHandler(app, app_token=settings.slack_app_token)
 
 
-def start_socket_mode(core: SlackCore) -> Callable[[], None]:
-    """Connect in the background (returns at once); call the returned function to stop."""
-    handler = socket_mode_handler(core)
-    handler.connect()
-    return handler.close
+class SocketModeService:
+    """Slack Socket Mode as a chat service: `start()` connects in the background (returns at
+    once; the SDK's threads do the rest), `stop()` closes the connection."""
+
+    name = "slack-socket-mode"
+
+    def __init__(self, core: SlackCore) -> None:
+        self.core = core
+        self.handler: SocketModeHandler | None = None
+
+    def start(self) -> None:
+        if self.handler is None:
+            handler = socket_mode_handler(self.core)
+            handler.connect()
+            self.handler = handler
+
+    def stop(self) -> None:
+        handler, self.handler = self.handler, None
+        if handler is not None:
+            handler.close()

@@ -17,6 +17,7 @@ import typer
 
 from app.cli.common import channel_dict, resolve_channel
 from app.cli.root import app, channel_app
+from app.lifecycle import start_services, stop_services
 from app.logs import setup_logging
 from app.runtime import Runtime, load_runtime
 from app.setup_checks import warn_at_start
@@ -25,7 +26,7 @@ from bot.config import Settings, load_settings
 from bot.digest.schedule import describe, fetch_triggers, next_run
 from bot.digest.schedule_parse import parse_schedule_text
 from bot.digest.worker import TickReport, Worker
-from bot.ports import Clock
+from bot.ports import ChatService, Clock
 
 log = logging.getLogger("paperbot.worker")
 
@@ -199,24 +200,16 @@ def run(
         # catch up once at start: a no-op when this announcement was already fetched
         scheduler.add_job(job, id=f"fetch-{kind}-start", next_run_time=rt.clock.now())
 
-    stoppers: list[Callable[[], object]] = []
+    started: list[ChatService] = []
     try:
-        if rt.socket_mode is not None:  # Slack Socket Mode (SLACK_APP_TOKEN): no public URL
-            stoppers.append(rt.socket_mode())
-        for adapter in rt.core.adapters.values():  # any other adapter with its own connection
-            start, stop_adapter = getattr(adapter, "start", None), getattr(adapter, "stop", None)
-            if callable(start):
-                start(rt.core)
-                if callable(stop_adapter):
-                    stoppers.append(stop_adapter)
+        started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
         scheduler.start()
         log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
         stop.wait()
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
-        for stopper in reversed(stoppers):
-            stopper()
+        stop_services(started)
         rt.close()
     log.info("worker %s stopped", worker.worker_id)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from adapters.console import ConsoleAdapter
 from app.runtime import Runtime
 from app.wiring.link_key import link_key_source
+from bot.answers import ThreadQuestions
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.channel_page import LinkedPage, page_of_link
@@ -35,9 +36,8 @@ def build_runtime(
     store = SqlStore.open(settings.resolved_database_url())
     installations = SqlInstallations(store, cipher)
     clock = clock or SystemClock()
-    adapters: dict[Platform, ChatAdapter] = {
-        Platform.CONSOLE: ConsoleAdapter(out or sys.stdout, settings.console_outbox),
-    }
+    console = ConsoleAdapter(out or sys.stdout, settings.console_outbox)
+    adapters: dict[Platform, ChatAdapter] = {Platform.CONSOLE: console}
     slack: SlackSetup | None = None
     if settings.slack_requested:  # the Slack SDKs are imported only when Slack is configured
         from adapters.slack.setup import setup_slack
@@ -51,6 +51,7 @@ def build_runtime(
         adapters[Platform.SLACK] = slack.adapter
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
+    client: ChatClient | None = None
     if settings.llm_base_url:
         client = ChatClient.connect(
             settings.llm_base_url,
@@ -63,6 +64,7 @@ def build_runtime(
     core = PaperBot(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
+    core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     core.link_key = link_key_source(settings, store, clock)
     rt = Runtime(
@@ -72,6 +74,7 @@ def build_runtime(
         core=core,
         closers=closers,
         installations=installations,
+        services=[console],
     )
     wire_web(rt, slack)
     _register_discord(rt)
@@ -79,7 +82,7 @@ def build_runtime(
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
-    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, its Socket Mode starter."""
+    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, the Socket Mode service."""
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
@@ -95,9 +98,9 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
 
     rt.web_app = web_app
     if rt.settings.slack_app_token:
-        from adapters.slack.socket import start_socket_mode
+        from adapters.slack.socket import SocketModeService
 
-        rt.socket_mode = lambda: start_socket_mode(rt.core)
+        rt.services.append(SocketModeService(rt.core))
 
 
 def _page(rt: Runtime, token: str) -> LinkedPage:
@@ -109,32 +112,30 @@ def _page(rt: Runtime, token: str) -> LinkedPage:
 
 
 def _register_discord(rt: Runtime) -> None:
-    """With DISCORD_TOKEN set: the Discord adapter on the core, and its start and sync hooks.
-
-    `rt.extras["start_discord"]()` runs the client in its own thread and returns a handle with
-    `stop()`; `rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST.
-    """
-
-    def start() -> Any:
-        from adapters.discord.runner import start_discord
-
-        return start_discord(rt)
+    """`rt.extras["discord_sync"](guild_id | None)` syncs the app commands over REST; with a
+    DISCORD_* setting, the Discord adapter on the core and its gateway client as a service."""
 
     def sync(guild_id: str | None = None) -> Any:
         from adapters.discord.runner import sync_commands
 
-        return sync_commands(rt, guild_id)
+        return sync_commands(rt.core, rt.settings, guild_id)
 
-    rt.extras["start_discord"] = start
     rt.extras["discord_sync"] = sync
     settings = rt.settings
-    if settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url:
-        # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
-        from adapters.discord.runner import adapter_of, check_settings
+    if not (settings.discord_token or settings.discord_guild_id or settings.discord_gateway_url):
+        return
+    # asked for: it must be complete (DISCORD_TOKEN, a numeric DISCORD_GUILD_ID)
+    from adapters.discord.adapter import DiscordAdapter
+    from adapters.discord.client import configure_endpoints
+    from adapters.discord.runner import DiscordService, check_settings
 
-        try:
-            check_settings(settings, why="Discord (a DISCORD_* setting is set)")
-        except Exception:
-            rt.close()
-            raise
-        adapter_of(rt)
+    try:
+        check_settings(settings, why="Discord (a DISCORD_* setting is set)")
+    except Exception:
+        rt.close()
+        raise
+    configure_endpoints(settings)
+    adapter = DiscordAdapter(settings=settings)
+    rt.core.adapters[Platform.DISCORD] = adapter
+    rt.closers.append(adapter.close)
+    rt.services.append(DiscordService(rt.core, settings, adapter))

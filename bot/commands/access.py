@@ -1,21 +1,18 @@
 """The command layer's gate: may this caller run this `/papers` subcommand on this channel?
 
-What each subcommand needs is declared in `bot.commands.specs`; the decision is
+What each subcommand needs is declared with it (`bot.commands.registry`); the decision is
 `bot.commands.permissions.decide`; this module feeds it a request and a channel, and words the refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.commands.permissions import Access, Caller, ChannelAccess, Decision, decide
-from bot.commands.specs import access_of
+from bot.config import Settings
 from bot.models import Channel, CommandRequest, Platform
+from bot.ports import Store
 from bot.rich import Inline, Rich, code, concat, fmt, join, mention
-
-if TYPE_CHECKING:
-    from bot.service import PaperBot
 
 ADMINS = {
     Platform.SLACK: "workspace admins",
@@ -36,15 +33,20 @@ def caller_is_admin(req: CommandRequest) -> bool:
     return bool(answer)
 
 
+class GateCore(Protocol):
+    """What the gate reads: the channel's managers and set-up person, SETTINGS_ADMINS."""
+
+    store: Store
+    settings: Settings
+
+
 class AccessGate:
     """Decides per command, and records who set a channel up when they first change it."""
 
-    def __init__(self, core: PaperBot) -> None:
+    def __init__(self, core: GateCore) -> None:
         self.core = core
 
-    def decide(
-        self, req: CommandRequest, name: str, words: Sequence[str], channel: Channel | None
-    ) -> Decision:
+    def decide(self, req: CommandRequest, access: Access, channel: Channel | None) -> Decision:
         """May raise PermissionUnknown (the platform could not say who is an admin)."""
         store = self.core.store
 
@@ -57,19 +59,19 @@ class AccessGate:
             configured=bool(channel and channel.interests),
             managers=managers,
         )
-        return decide(access_of(name, words), self.core.settings.settings_policy, caller, state)
+        return decide(access, self.core.settings.settings_policy, caller, state)
 
     def record_set_up(self, channel: Channel, req: CommandRequest) -> None:
         """The caller configured a channel nobody had set up: they set it up."""
         self.core.store.claim_channel(channel.id, req.user_id)
 
 
-def refusal(platform: Platform, name: str, words: Sequence[str], set_up_by: str | None) -> Rich:
+def refusal(platform: Platform, access: Access, set_up_by: str | None) -> Rich:
     """Who may run the refused command, and how to get access."""
     who: list[Inline] = [admins_label(platform)]
     if set_up_by:
         who.append(fmt("{} (who set it up)", mention(set_up_by)))
-    if access_of(name, words) is Access.OWNERS:
+    if access is Access.OWNERS:
         return fmt(
             "Only {} can change who manages this channel. {} shows who does.",
             _join(who),

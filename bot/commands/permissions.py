@@ -18,7 +18,7 @@ _USER_ID = re.compile(r"^[A-Za-z0-9_\-]{2,64}$")
 
 
 class Access(StrEnum):
-    """What a subcommand needs (declared per subcommand in `bot.commands.specs`)."""
+    """What a subcommand needs (declared with each subcommand, `bot.commands.registry`)."""
 
     OPEN = "open"  # anyone in the channel: reading, searching, explaining
     SETTINGS = "settings"  # admins, the channel's managers and whoever set it up

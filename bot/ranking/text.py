@@ -190,6 +190,14 @@ def stem(word: str) -> str:
     return word
 
 
+def words(text: str) -> list[str]:
+    """Lower-case words, hyphenated words split into parts as well; nothing removed."""
+    out: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        out.extend([word, *word.split("-")] if "-" in word else [word])
+    return [w for w in out if w]
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed content words, hyphenated words split into parts as well."""
     out: list[str] = []

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from app.cli.main import app
@@ -115,31 +116,78 @@ def test_chat_schedule_command_sets_the_next_run(tmp_path: Path) -> None:
         rt.close()
 
 
-def test_run_starts_socket_mode_and_stops_it_on_sigterm(
-    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class RecordingService:
+    """A chat service that records its lifecycle; `fail` makes its start raise."""
+
+    def __init__(self, name: str, events: list[str], fail: Exception | None = None) -> None:
+        self.name, self.events, self.fail = name, events, fail
+
+    def start(self) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.events.append(f"{self.name} started")
+
+    def stop(self) -> None:
+        self.events.append(f"{self.name} stopped")
+
+
+def run_worker_with(services: list[RecordingService], monkeypatch: pytest.MonkeyPatch) -> Result:
+    """`paperbot run` with these services; SIGTERM as soon as they all started."""
     import app.cli.worker as cli_worker
     from app.runtime import load_runtime
 
-    events: list[str] = []
-
     def fake_load_runtime(settings: object, **kw: object) -> object:
         rt = load_runtime(settings, **kw)  # type: ignore[arg-type]
-
-        def socket_mode() -> object:
-            events.append("connected")
-            os.kill(os.getpid(), signal.SIGTERM)  # the platform stops us right away
-            return lambda: events.append("closed")
-
-        rt.socket_mode = socket_mode
+        rt.services = [*services, Stopper()]  # type: ignore[list-item]
         return rt
 
     monkeypatch.setattr(cli_worker, "load_runtime", fake_load_runtime)
     saved = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     try:
-        result = CliRunner().invoke(app, ["run", "--no-fetch", "--tick-seconds", "3600"])
+        return CliRunner().invoke(app, ["run", "--no-fetch", "--tick-seconds", "3600"])
     finally:
         signal.signal(signal.SIGTERM, saved[0])
         signal.signal(signal.SIGINT, saved[1])
+
+
+class Stopper:
+    """The last service: the platform stops us right away."""
+
+    name = "stopper"
+
+    def start(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def stop(self) -> None: ...
+
+
+def test_run_starts_every_chat_service_and_stops_them_on_sigterm(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    result = run_worker_with(
+        [
+            RecordingService("slack", events),
+            RecordingService("broken", events, fail=RuntimeError("no network")),
+            RecordingService("discord", events),
+        ],
+        monkeypatch,
+    )
     assert result.exit_code == 0, result.output
-    assert events == ["connected", "closed"]
+    # a service that cannot start is logged and left out; the others run and stop, in reverse
+    assert events == ["slack started", "discord started", "discord stopped", "slack stopped"]
+
+
+def test_run_fails_at_start_on_a_service_with_a_missing_setting(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.errors import ConfigError
+
+    events: list[str] = []
+    missing = ConfigError("Slack Socket Mode needs SLACK_BOT_TOKEN")
+    result = run_worker_with(
+        [RecordingService("console", events), RecordingService("slack", events, fail=missing)],
+        monkeypatch,
+    )
+    assert result.exit_code != 0
+    assert events == ["console started", "console stopped"]

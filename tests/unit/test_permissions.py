@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.clock import FixedClock
+from bot.commands.catalog import REGISTRY
 from bot.commands.permissions import Access, Caller, ChannelAccess, Policy, decide
-from bot.commands.specs import SPECS, access_of
 from bot.config import Settings
 from bot.errors import ConfigError, PermissionUnknown
 from bot.models import (
@@ -56,9 +56,10 @@ def never() -> bool:
 
 # ------------------------------------------------------------------ declarations
 def test_every_subcommand_declares_who_may_run_it() -> None:
-    settings = {n for n in SPECS if access_of(n, ["a", "b"]) is Access.SETTINGS}
+    access_of = REGISTRY.access
+    settings = {n for n in REGISTRY.names() if access_of(n, ["a", "b"]) is Access.SETTINGS}
     assert settings == set(SETTINGS_COMMANDS)
-    opened = {n for n, spec in SPECS.items() if spec.access is Access.OPEN}
+    opened = {s.name for s in REGISTRY if s.access is Access.OPEN}
     assert opened == {"help", "topics", "search", "why", "stats", "history", "web"}
     # `set` and `managers` only show with no (or one) argument: open to everyone
     assert access_of("set", []) is access_of("set", ["authors"]) is Access.OPEN

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -13,6 +14,7 @@ import pytest_asyncio
 
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import PaperClient, configure_endpoints
+from adapters.discord.runner import DiscordHandle, DiscordService
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import Platform
@@ -71,6 +73,23 @@ def adapter_of(core: PaperBot) -> DiscordAdapter:
     adapter = core.adapters[Platform.DISCORD]
     assert isinstance(adapter, DiscordAdapter)
     return adapter
+
+
+def discord_service(rt: Any) -> DiscordService:
+    """The Discord service the composition root built for this runtime (`app.runtime.Runtime`)."""
+    (service,) = [s for s in rt.services if s.name == "discord"]
+    assert isinstance(service, DiscordService)
+    return service
+
+
+def start_discord(rt: Any, **options: Any) -> DiscordHandle:
+    """Start the runtime's Discord service with test options (backoff, client factory)."""
+    service = discord_service(rt)
+    for name, value in options.items():
+        setattr(service, name, value)
+    service.start()
+    assert service.handle is not None
+    return service.handle
 
 
 @pytest_asyncio.fixture

@@ -89,6 +89,7 @@ class FakeDiscord:
         self.nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.faults = FaultPlan()  # on message creates
         self.stall_seconds = 1.0  # how long ACCEPT_STALL holds the answer back
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object (GET)
 
     # ------------------------------------------------------------ helpers
     def new_id(self) -> str:
@@ -285,6 +286,11 @@ class FakeDiscord:
             if before:
                 newest_first = [m for m in newest_first if int(m["id"]) < int(before)]
             return jr(newest_first[: int(request.query.get("limit", "50"))])
+        if path.startswith("/channels/") and path.count("/") == 2 and request.method == "GET":
+            found = self.threads.get(path.split("/")[2])
+            if found is None:
+                return jr({"message": "Unknown Channel", "code": 10003}, status=404)
+            return jr(found)
         if "/reactions/" in path and request.method == "PUT":
             if self.forbid_reactions:
                 return jr({"message": "Missing Permissions", "code": 50013}, status=403)
@@ -538,3 +544,80 @@ def option(name: str, value: Any, type_: int = 3, focused: bool = False) -> dict
     if focused:
         opt["focused"] = True
     return opt
+
+
+_message_ids = iter(range(800000, 10**9))
+
+
+def thread_channel(thread_id: int | str, parent_id: int = CHANNEL_ID) -> dict[str, Any]:
+    """A public thread started from message `thread_id` (such a thread has the message's id)."""
+    return {
+        "id": str(thread_id),
+        "guild_id": str(GUILD_ID),
+        "parent_id": str(parent_id),
+        "owner_id": str(USER_ID),
+        "type": 11,
+        "name": "Question about the paper",
+        "last_message_id": None,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "total_message_sent": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-06-30T09:00:00+00:00",
+            "locked": False,
+            "create_timestamp": "2026-06-30T09:00:00+00:00",
+        },
+    }
+
+
+def user_message(
+    content: str,
+    *,
+    channel_id: int | str = CHANNEL_ID,
+    mentions: tuple[int, ...] = (BOT_ID,),
+    reply_to: int | str | None = None,
+    author_id: int = USER_ID,
+    bot: bool = False,
+) -> dict[str, Any]:
+    """MESSAGE_CREATE from a member: `reply_to` makes it a reply (type 19) to that message."""
+    data: dict[str, Any] = {
+        "id": str(next(_message_ids)),
+        "channel_id": str(channel_id),
+        "guild_id": str(GUILD_ID),
+        "author": user(author_id, "alice" if author_id == USER_ID else f"user{author_id}", bot),
+        "member": {
+            "roles": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "content": content,
+        "timestamp": "2026-06-30T09:05:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [
+            user(uid, "paperbot" if uid == BOT_ID else f"user{uid}", uid == BOT_ID)
+            for uid in mentions
+        ],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+    }
+    if reply_to is not None:
+        data["type"] = 19
+        data["message_reference"] = {
+            "type": 0,
+            "message_id": str(reply_to),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+        }
+    return data

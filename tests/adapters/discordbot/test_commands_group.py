@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.discord.commands import (
     MAX_CHOICES,
-    SUBCOMMANDS,
+    PapersGroup,
     all_timezones,
     interest_choice,
     match_choices,
 )
-from bot.commands.specs import SPECS
-from bot.models import InterestKind
+from bot.commands.catalog import REGISTRY
+from bot.models import Interest, InterestKind
 
 
-def test_every_core_command_has_a_subcommand() -> None:
-    assert set(SUBCOMMANDS) | {"help"} == set(SPECS)
+class Host:
+    """Answers nothing: the group is only built and inspected here."""
+
+    async def answer(self, interaction: Any) -> None: ...
+    async def channel_interests(self, interaction: Any, kinds: Any) -> list[Interest]:
+        return []
+
+    async def liked_papers(self, interaction: Any) -> list[tuple[str, str]]:
+        return []
+
+
+def test_every_registered_subcommand_is_an_app_command_in_registry_order() -> None:
+    group = PapersGroup(Host())
+    assert [c.name for c in group.commands] == REGISTRY.names()
+    for spec in REGISTRY:
+        (cmd,) = [c for c in group.commands if c.name == spec.name]
+        assert cmd.description == spec.menu_text
 
 
 def test_match_choices_prefers_prefixes_and_caps_at_25() -> None:

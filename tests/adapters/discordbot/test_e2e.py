@@ -13,13 +13,12 @@ from datetime import timedelta
 import pytest
 
 from adapters.discord.client import PaperClient
-from adapters.discord.runner import start_discord
 from app.runtime import Runtime
 from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import Channel, ChannelRef, Platform
-from tests.adapters.discordbot.conftest import NOW, PAPERS, until
+from tests.adapters.discordbot.conftest import NOW, PAPERS, start_discord, until
 from tests.adapters.discordbot.fake_discord import (
     CHANNEL_ID,
     GUILD_ID,

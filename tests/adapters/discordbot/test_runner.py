@@ -11,14 +11,14 @@ from typer.testing import CliRunner
 
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import DiscordCore, PaperClient
-from adapters.discord.runner import start_discord
+from adapters.discord.runner import DiscordService
 from app.runtime import Runtime
 from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
-from tests.adapters.discordbot.conftest import NOW, PAPERS
+from tests.adapters.discordbot.conftest import NOW, PAPERS, discord_service, start_discord
 from tests.adapters.discordbot.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.conftest import make_paper
 
@@ -44,9 +44,9 @@ def test_wiring_registers_the_adapter_only_with_a_token(discord_settings: Settin
     )
     try:
         assert isinstance(with_token.core.adapters[Platform.DISCORD], DiscordAdapter)
+        assert [s.name for s in with_token.services] == ["console", "discord"]
         assert Platform.DISCORD not in without.core.adapters
-        with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
-            without.extras["start_discord"]()
+        assert [s.name for s in without.services] == ["console"]
         with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
             without.extras["discord_sync"]()
     finally:
@@ -58,9 +58,9 @@ def test_a_malformed_guild_id_is_a_config_error(runtime: Runtime) -> None:
     settings = runtime.settings.model_copy(update={"discord_guild_id": "lab"})
     with pytest.raises(ConfigError, match="DISCORD_GUILD_ID"):
         build_runtime(settings)
-    runtime.settings = settings
+    service = discord_service(runtime)
     with pytest.raises(ConfigError, match="DISCORD_GUILD_ID"):
-        start_discord(runtime)
+        DiscordService(runtime.core, settings, service.adapter).start()
 
 
 def test_discord_settings_without_a_token_fail_fast_naming_it(discord_settings: Settings) -> None:
@@ -151,7 +151,7 @@ async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
     result = await asyncio.to_thread(CliRunner().invoke, app, ["discord-sync"])
     assert result.exit_code == 0, result.output
     assert "synced 1 command(s) to all servers (global): papers" in result.output
-    assert "scope=bot+applications.commands&permissions=85056" in result.output
+    assert "scope=bot+applications.commands&permissions=274877992000" in result.output
     puts = [c for c in fake.calls if c.method == "PUT"]
     assert [c.path for c in puts] == [f"/applications/{APP_ID}/commands"]
     assert fake.identify is None  # REST only, no gateway session
@@ -197,22 +197,22 @@ def test_discord_sync_without_a_token_names_the_variable(monkeypatch: pytest.Mon
     assert "DISCORD_TOKEN" in str(result.exception)
 
 
-async def test_the_worker_starts_and_stops_the_client_through_the_adapter(
+async def test_the_worker_starts_and_stops_the_client_as_a_chat_service(
     fake: FakeDiscord, runtime: Runtime
 ) -> None:
-    """`paperbot run` calls `adapter.start(core)` / `adapter.stop()` on every adapter."""
-    adapter = runtime.core.adapters[Platform.DISCORD]
-    assert isinstance(adapter, DiscordAdapter)
-    await asyncio.to_thread(adapter.start, runtime.core)
-    handle = adapter.handle
+    """`paperbot run` calls `start()` / `stop()` on every service of the runtime."""
+    service = discord_service(runtime)
+    assert service.adapter is runtime.core.adapters[Platform.DISCORD]
+    await asyncio.to_thread(service.start)
+    handle = service.handle
     assert handle is not None
     try:
         assert await asyncio.to_thread(handle.wait_ready, 5)
-        assert adapter.connected
+        assert service.adapter.connected
         assert fake.identify is not None
     finally:
-        await asyncio.to_thread(adapter.stop)
-    assert not handle.alive and adapter.handle is None
+        await asyncio.to_thread(service.stop)
+    assert not handle.alive and service.handle is None
 
 
 async def test_starting_twice_runs_one_client(fake: FakeDiscord, runtime: Runtime) -> None:

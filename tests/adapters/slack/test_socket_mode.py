@@ -92,13 +92,13 @@ def test_commands_over_socket_mode(
     try:
         with socket_server(server) as url:
             fake.socket_url = url
-            assert rt.socket_mode is not None
-            stop = rt.socket_mode()  # returns at once; the SDK's threads do the rest
+            (service,) = [s for s in rt.services if s.name == "slack-socket-mode"]
+            service.start()  # returns at once; the SDK's threads do the rest
             try:
                 with server.cond:
                     assert server.cond.wait_for(lambda: "env-cmd" in server.acks(), timeout=15)
             finally:
-                stop()  # slack-sdk's own shutdown takes ~3 s (its worker threads' intervals)
+                service.stop()  # slack-sdk's own shutdown takes ~3 s (its worker threads' intervals)
         reply = server.acks()["env-cmd"]
         assert "cs.RO" in reply["text"]
         channel = rt.store.find_channel(REF)
@@ -113,6 +113,6 @@ def test_commands_over_socket_mode(
 def test_no_socket_mode_without_app_token(slack_settings: Settings, clock: FixedClock) -> None:
     rt = build_runtime(slack_settings, clock=clock)
     try:
-        assert rt.socket_mode is None
+        assert [s.name for s in rt.services] == ["console"]
     finally:
         rt.close()

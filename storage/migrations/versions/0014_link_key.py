@@ -1,7 +1,7 @@
 """app_secret: secrets PaperBot makes for itself (the signing key of its web links)
 
-Revision ID: 0013_link_key
-Revises: 0012_schedule_cron
+Revision ID: 0014_link_key
+Revises: 0013_paper_full_text
 Create Date: 2026-12-06 09:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_link_key"
-down_revision: str | None = "0012_schedule_cron"
+revision: str = "0014_link_key"
+down_revision: str | None = "0013_paper_full_text"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

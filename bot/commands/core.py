@@ -1,0 +1,30 @@
+"""The narrow core the `/papers` handlers use (`bot.service.PaperBot` is one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.config import Settings
+from bot.digest.delivery import DeliveryResult
+from bot.models import Channel, Feedback, Paper
+from bot.ports import Clock, Store
+from bot.ranking import Profile, Ranker
+
+
+class CommandCore(Protocol):
+    """The part of the core (`bot.service.PaperBot`) the command handlers use."""
+
+    store: Store
+    clock: Clock
+    settings: Settings
+    link_key: Callable[[], bytes] | None  # signs web links (`/papers web`)
+
+    @property
+    def ranker(self) -> Ranker: ...
+    def find_paper(self, paper_id: str) -> Paper | None: ...
+    def profile_for(self, channel: Channel) -> Profile: ...
+    def opinions(self, channel: Channel) -> list[Feedback]: ...
+    def run_digest(self, channel: Channel) -> tuple[object, DeliveryResult]: ...
+    def reschedule(self, channel: Channel) -> Channel: ...
+    def next_run_note(self, channel: Channel) -> str: ...
