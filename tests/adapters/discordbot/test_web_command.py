@@ -11,12 +11,11 @@ import httpx
 import pytest
 
 from adapters.discord.client import PaperClient
-from adapters.discord.runner import start_discord
 from app.runtime import Runtime
 from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
-from tests.adapters.discordbot.conftest import NOW, PAPERS, until
+from tests.adapters.discordbot.conftest import NOW, PAPERS, start_discord, until
 from tests.adapters.discordbot.fake_discord import FakeDiscord, option, slash_interaction
 
 EPHEMERAL = 64
