@@ -94,7 +94,9 @@ def median_ms(runs: int, work: Callable[[], object]) -> float:
 
 async def request_ms(core: PaperBot, token: str, runs: int) -> tuple[float, int]:
     app = create_web_app(
-        None, health=lambda: True, routes=channel_page_routes(lambda t: page_of_link(core, KEY, t))
+        None,
+        health=lambda: True,
+        extra_routes=channel_page_routes(lambda t: page_of_link(core, KEY, t)),
     )
     transport = httpx.ASGITransport(app=app)
     times, size = [], 0

@@ -103,6 +103,20 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     discord_guild_id: str | None = None
 
+    # --- email (a channel `email:ADDRESS` gets the digest by SMTP) ---
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_from: str | None = None  # the sender address, e.g. "PaperBot <paperbot@lab.org>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    email_rate_per_minute: float = Field(default=30.0, gt=0)  # messages per SMTP server
+    email_link_days: int = Field(default=30, ge=1, le=3650)  # how long 👍/👎 links work
+    email_unsubscribe_days: int = Field(default=365, ge=1, le=3650)
+    public_url: str | None = None  # public base URL of `paperbot serve` (emailed links, pages)
+    link_signing_key: str | None = Field(default=None, repr=False)  # else kept in the database
+
     # --- llm summaries (optional) ---
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
@@ -136,20 +150,7 @@ class Settings(BaseSettings):
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "0.0.0.0"
-    public_url: str = ""  # public base URL of `paperbot serve`, used in the links it hands out
-    # key signing those links; unset: one is generated once and kept in the database
-    link_signing_key: str | None = Field(default=None, repr=False)
     web_link_days: float = Field(default=7.0, gt=0, le=365)  # how long a channel page link works
-
-    @field_validator("public_url")
-    @classmethod
-    def _check_public_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(
-                "must start with https:// (or http://), e.g. https://paperbot.example.org"
-            )
-        return value
 
     @field_validator("settings_admins")
     @classmethod
@@ -223,6 +224,11 @@ class Settings(BaseSettings):
             return Path(user_cache_dir("paperbot", appauthor=False)) / "arxiv-rate.lock"
         except OSError:
             return None
+
+    @property
+    def email_requested(self) -> bool:
+        """An SMTP server is configured: email channels get their digests."""
+        return bool(self.smtp_host)
 
     def require(self, *names: str, why: str) -> None:
         """Fail fast, naming each missing variable, when a platform the user asked for lacks it."""

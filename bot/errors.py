@@ -5,14 +5,14 @@ PaperBotError
 ├── StorageError           the database is unreachable or a write failed
 ├── NotFound               a channel, paper or digest that does not exist
 ├── InvalidInput           a user-facing argument is wrong (message is safe to show)
-│   └── CommandError       a chat command could not be parsed or applied
+│   ├── CommandError       a chat command could not be parsed or applied
+│   └── LinkInvalid        a signed link was tampered with, malformed or for another purpose
+│       └── LinkExpired    a signed link whose time is up
 ├── SourceError            a paper source failed as a whole (HTTP, parse)
 ├── LLMError               an LLM endpoint answered with nothing usable (callers fall back)
 ├── LeaseLost              another worker took over a channel this worker had claimed
 ├── PermissionUnknown      the platform could not say whether the caller is an admin (fail closed)
 ├── DigestInProgress       another digest of the channel claimed the same papers first
-├── LinkInvalid            a signed link was tampered with, cut short or made for another use
-│   └── LinkExpired        a signed link that was genuine but is past its expiry
 └── DeliveryError          posting to a chat platform failed (definitely not posted)
     ├── DeliveryUncertain  no answer we can trust (5xx, reset, timeout): maybe posted
     ├── RateLimited        the platform asked us to wait `retry_after` seconds
@@ -55,6 +55,15 @@ class CommandError(InvalidInput):
         self.usage = usage
 
 
+class LinkInvalid(InvalidInput):
+    """A signed link (an emailed 👍/👎 or unsubscribe link) is not one PaperBot signed for
+    this purpose: tampered with, cut short, or signed with another key."""
+
+
+class LinkExpired(LinkInvalid):
+    """A signed link that was valid but whose expiry has passed."""
+
+
 class SourceError(PaperBotError):
     """A paper source failed as a whole."""
 
@@ -74,14 +83,6 @@ class PermissionUnknown(PaperBotError):
 
 class DigestInProgress(PaperBotError):
     """Another digest of this channel (a concurrent `/papers now`) recorded these papers first."""
-
-
-class LinkInvalid(PaperBotError):
-    """A signed link whose signature, shape or purpose does not check out."""
-
-
-class LinkExpired(LinkInvalid):
-    """A genuine signed link past its expiry time."""
 
 
 class DeliveryError(PaperBotError):

@@ -14,6 +14,7 @@ class Platform(StrEnum):
     CONSOLE = "console"
     SLACK = "slack"
     DISCORD = "discord"
+    EMAIL = "email"
 
 
 # What one stored Paper may hold: the database columns' limits. Every source's records are
@@ -128,9 +129,13 @@ class ChannelSettings:
     learn_since: datetime | None = None  # reactions before this are forgotten (`/papers forget`)
 
 
+EMAIL_WORKSPACE = "mail"  # the one workspace of email channels
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelRef:
-    """Where a channel lives: platform, workspace (Slack team / Discord guild), channel id."""
+    """Where a channel lives: platform, workspace (Slack team / Discord guild), channel id.
+    An email channel is (EMAIL, EMAIL_WORKSPACE, the address): `email:reading-group@lab.org`."""
 
     platform: Platform
     workspace: str
@@ -139,6 +144,8 @@ class ChannelRef:
     def __str__(self) -> str:
         if self.platform is Platform.CONSOLE:
             return f"console:{self.channel}"
+        if self.platform is Platform.EMAIL:
+            return f"email:{self.channel}"
         return f"{self.platform.value}:{self.workspace}:{self.channel}"
 
 

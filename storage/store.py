@@ -23,12 +23,12 @@ class SqlStore(
     PostedDigestStore,
     AnswerStore,
     ReactionStore,
-    SecretStore,
     SummaryStore,
+    SecretStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches (summaries, full texts), app secrets."""
+    schedules, caches (summaries, full texts), the app's own secrets."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

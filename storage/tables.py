@@ -295,7 +295,8 @@ class PaperEmbeddingRow(SQLModel, table=True):
 
 
 class AppSecretRow(SQLModel, table=True):
-    """A secret PaperBot made for itself (the link signing key when LINK_SIGNING_KEY is unset)."""
+    """A secret the app generated for itself once (the link signing key), shared by every
+    process through the database."""
 
     __tablename__ = "app_secret"
 

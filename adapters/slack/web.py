@@ -83,10 +83,11 @@ def create_web_app(
     *,
     signing_secret: str = "",
     now: Callable[[], float] = time.time,
-    routes: Sequence[BaseRoute] = (),
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Routes: POST /slack/events, GET /slack/install, GET /slack/oauth_redirect, GET /healthz,
-    and `routes` (PaperBot's own pages, e.g. GET /c/{token}), served with or without Slack.
+    and `extra_routes` (the emailed feedback links, `adapters/web/`), served with or without
+    Slack.
 
     Every POST is checked first (`refusal`: 401 unsigned or with a junk timestamp, 400 for a
     signed body bolt cannot read), so junk never reaches bolt as an exception; bolt verifies
@@ -141,6 +142,6 @@ def create_web_app(
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route(INSTALL_PATH, oauth, methods=["GET"]),
             Route(REDIRECT_PATH, oauth, methods=["GET"]),
-            *routes,
+            *extra_routes,
         ]
     )

@@ -1,1 +1,2 @@
-"""PaperBot's own web pages, served by `paperbot serve` beside Slack's endpoints."""
+"""Web pages `paperbot serve` answers beside Slack's routes: emailed feedback links and each
+channel's read-only page."""

@@ -10,8 +10,9 @@ from dataclasses import asdict
 from app.logs import setup_logging
 from app.runtime import Runtime, load_runtime
 from bot.config import Settings, load_settings
+from bot.digest.recipients import parse_address
 from bot.errors import InvalidInput, NotFound
-from bot.models import Channel, ChannelRef, Platform
+from bot.models import EMAIL_WORKSPACE, Channel, ChannelRef, Platform
 
 
 @contextmanager
@@ -36,21 +37,20 @@ def runtime(
 
 
 def parse_ref(text: str) -> ChannelRef:
-    """`console:NAME`, `slack:TEAM:CHANNEL`, `discord:GUILD:CHANNEL`."""
+    """`console:NAME`, `slack:TEAM:CHANNEL`, `discord:GUILD:CHANNEL`, `email:ADDRESS`."""
+    usage = "use console:NAME, slack:TEAM:CHANNEL, discord:GUILD:CHANNEL or email:ADDRESS"
     parts = text.split(":")
     try:
         platform = Platform(parts[0].lower())
     except ValueError:
-        raise InvalidInput(
-            f"unknown platform in {text!r}; use console:NAME, slack:TEAM:CHANNEL or discord:GUILD:CHANNEL"
-        ) from None
+        raise InvalidInput(f"unknown platform in {text!r}; {usage}") from None
+    if platform is Platform.EMAIL:
+        return ChannelRef(platform, EMAIL_WORKSPACE, parse_address(text.partition(":")[2]))
     if platform is Platform.CONSOLE and len(parts) == 2 and parts[1]:
         return ChannelRef(platform, "local", parts[1])
     if platform is not Platform.CONSOLE and len(parts) == 3 and all(parts[1:]):
         return ChannelRef(platform, parts[1], parts[2])
-    raise InvalidInput(
-        f"bad channel {text!r}; use console:NAME, slack:TEAM:CHANNEL or discord:GUILD:CHANNEL"
-    )
+    raise InvalidInput(f"bad channel {text!r}; {usage}")
 
 
 def resolve_channel(rt: Runtime, ident: str) -> Channel:

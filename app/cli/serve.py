@@ -26,7 +26,8 @@ def serve(
     ] = None,
 ) -> None:
     """Serve Slack's HTTP endpoints: POST /slack/events, GET /slack/install,
-    GET /slack/oauth_redirect and GET /healthz. Handles every command alone, `now` included."""
+    GET /slack/oauth_redirect and GET /healthz, and the emailed links (GET/POST /r/TOKEN for
+    👍/👎, GET/POST /u/TOKEN to unsubscribe). Handles every command alone, `now` included."""
     import uvicorn
 
     settings = load_settings()
@@ -36,8 +37,13 @@ def serve(
             raise ConfigError("this installation has no web app (wiring did not provide one)")
         asgi = rt.web_app()
         bind_host, bind_port = host or settings.web_host, port or settings.port
-        log.info("serving on http://%s:%d (POST /slack/events, GET /healthz)", bind_host, bind_port)
-        # access_log off: OAuth redirects carry one-time codes in their query strings
+        log.info(
+            "serving on http://%s:%d (POST /slack/events, /r/ and /u/ email links, GET /healthz)",
+            bind_host,
+            bind_port,
+        )
+        # access_log off: OAuth redirects carry one-time codes in their query strings, and
+        # emailed links carry signed tokens in their paths
         uvicorn.run(
             asgi,
             host=bind_host,

@@ -1,4 +1,5 @@
-"""`paperbot doctor`: is this installation ready? Settings, database, Slack, Discord, sources.
+"""`paperbot doctor`: is this installation ready? Settings, database, email, Slack, Discord,
+sources.
 
 Self-contained: it needs only the settings, httpx, and the storage helpers (engine, Alembic
 revisions); it never builds the runtime, so it still reports when the runtime cannot start.
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.setup_checks import Check, settings_checks
+from app.wiring.email_doctor import email_checks
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.sources import arxiv_feed, rss
@@ -38,6 +40,7 @@ def run_checks(
 ) -> list[Check]:
     """All checks in order; `quick` stops after settings and database (no network)."""
     checks = [*settings_checks(settings), *secret_checks(settings), database_check(settings)]
+    checks += email_checks(settings, quick=quick)
     if quick:
         return checks
     with httpx.Client(

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.console import ConsoleAdapter
 from app.runtime import Runtime
-from app.wiring.link_key import link_key_source
 from bot.answers import ThreadQuestions
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.channel_page import LinkedPage, page_of_link
 from bot.content.llm import ChatClient, LLMSummarizer
+from bot.content.signed_links import LinkKey
 from bot.content.summarize import Summarizer
 from bot.digest.schedule import channel_next_run
 from bot.errors import LinkInvalid
 from bot.models import Platform
-from bot.ports import ChatAdapter, Clock
+from bot.ports import ChatAdapter, ChatService, Clock
 from bot.service import PaperBot
 from bot.sources.fetcher import lookup_papers
 from storage.installations import SqlInstallations
@@ -49,6 +49,18 @@ def build_runtime(
             raise
     if slack is not None:
         adapters[Platform.SLACK] = slack.adapter
+    link_key = LinkKey(settings.link_signing_key, store, clock.now)
+    services: list[ChatService] = [console]
+    if settings.email_requested:  # SMTP_HOST set: email channels get their digests
+        from adapters.email.setup import setup_email
+
+        try:
+            email = setup_email(settings, link_key, clock)
+        except Exception:
+            store.close()
+            raise
+        adapters[Platform.EMAIL] = email
+        services.append(email)
     closers: list[Callable[[], None]] = [store.close]
     summarizer: Summarizer | None = None
     client: ChatClient | None = None
@@ -66,7 +78,7 @@ def build_runtime(
     )
     core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
-    core.link_key = link_key_source(settings, store, clock)
+    core.link_key = link_key  # signs `/papers web` links (LINK_SIGNING_KEY, else the database)
     rt = Runtime(
         settings=settings,
         store=store,
@@ -74,26 +86,33 @@ def build_runtime(
         core=core,
         closers=closers,
         installations=installations,
-        services=[console],
+        services=services,
     )
+    rt.extras["link_key"] = link_key
     wire_web(rt, slack)
     _register_discord(rt)
     return rt
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
-    """Give the runtime its web app factory and, with SLACK_APP_TOKEN, the Socket Mode service."""
+    """Give the runtime its web app factory (Slack's routes, the emailed feedback links and the
+    channel pages) and, with SLACK_APP_TOKEN, the Socket Mode service."""
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
         from adapters.web.channel_page import channel_page_routes
+        from adapters.web.feedback_routes import FeedbackLinks, feedback_routes
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
+        links = FeedbackLinks(rt.core, rt.extras["link_key"], rt.clock.now)
         return create_web_app(
             bolt,
             health=lambda: rt.store.count_papers() >= 0,
             signing_secret=rt.settings.slack_signing_secret or "",
-            routes=channel_page_routes(lambda token: _page(rt, token)),
+            extra_routes=[
+                *feedback_routes(links),
+                *channel_page_routes(lambda token: _page(rt, token)),
+            ],
         )
 
     rt.web_app = web_app

@@ -1,1 +1,1 @@
-"""What a digest and a channel's page say: TL;DRs, reasons, links, history, signed links."""
+"""What a digest says and links to: TL;DRs, reasons, links, signed links, history, export."""

@@ -1,0 +1,1 @@
+"""Digests: schedule, worker, delivery, and who they go to."""

@@ -59,7 +59,7 @@ def page_url(tmp_path: Path, settings: Settings) -> Iterator[tuple[str, str]]:
 
 def _app(seeded: Seeded) -> Starlette:
     routes = channel_page_routes(lambda token: page_of_link(seeded.core, KEY, token))
-    return create_web_app(None, health=lambda: True, routes=routes)
+    return create_web_app(None, health=lambda: True, extra_routes=routes)
 
 
 def _path(seeded: Seeded) -> str:

@@ -1,8 +1,7 @@
-"""The queries the channel page adds, on SQLite and PostgreSQL: posted digests, app secrets."""
+"""The query the channel page adds, on SQLite and PostgreSQL: the papers each digest posted."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from bot.models import ChannelRef, ChannelSettings, Platform, ScoredPaper
@@ -54,40 +53,3 @@ def test_posted_digests_newest_first_posted_items_only(store: SqlStore) -> None:
     assert [d.digest_id for d in store.posted_digests(ch.id, limit=1)] == [empty.id]
     assert store.posted_digests(ch.id, limit=0) == []
     assert store.posted_digests(12345) == []
-
-
-def test_app_secret_is_made_once_and_shared(store: SqlStore, db_url: str) -> None:
-    made: list[str] = []
-
-    def make() -> str:
-        made.append(f"secret-{len(made)}")
-        return made[-1]
-
-    first = store.app_secret("link_signing_key", make, now=NOW)
-    assert first == "secret-0"
-    assert store.app_secret("link_signing_key", make, now=NOW) == "secret-0"
-    assert store.app_secret("other", make, now=NOW) != first
-    second_process = SqlStore.open(db_url)
-    try:
-        assert second_process.app_secret("link_signing_key", lambda: "new", now=NOW) == first
-    finally:
-        second_process.close()
-
-
-def test_app_secret_racing_first_use_agrees(store: SqlStore, db_url: str) -> None:
-    stores = [SqlStore.open(db_url) for _ in range(4)]
-    results: list[str] = []
-    barrier = threading.Barrier(len(stores))
-
-    def first_use(n: int) -> None:
-        barrier.wait()
-        results.append(stores[n].app_secret("race", lambda: f"from-{n}", now=NOW))
-
-    threads = [threading.Thread(target=first_use, args=(n,)) for n in range(len(stores))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for s in stores:
-        s.close()
-    assert len(results) == 4 and len(set(results)) == 1

@@ -30,7 +30,7 @@ SECTIONS = ("subscriptions", "learned", "curve", "digests", "liked")
 
 def _app(seeded: Seeded) -> Starlette:
     routes = channel_page_routes(lambda token: page_of_link(seeded.core, KEY, token))
-    return create_web_app(None, health=lambda: True, routes=routes)
+    return create_web_app(None, health=lambda: True, extra_routes=routes)
 
 
 def _token(seeded: Seeded, days: float = 7) -> str:
@@ -113,7 +113,7 @@ async def test_a_failure_is_a_brief_page_and_a_log_line(
     def broken(_token: str) -> LinkedPage:
         raise RuntimeError("database on fire")
 
-    app = create_web_app(None, health=lambda: True, routes=channel_page_routes(broken))
+    app = create_web_app(None, health=lambda: True, extra_routes=channel_page_routes(broken))
     response = await _get(app, f"/c/{_token(seeded)}")
     assert response.status_code == 500 and "Something went wrong" in response.text
     assert "database on fire" not in response.text and "Traceback" not in response.text

@@ -1,6 +1,6 @@
-"""app_secret: secrets PaperBot makes for itself (the signing key of its web links)
+"""app_secret: secrets generated once and shared through the database (the link signing key)
 
-Revision ID: 0014_link_key
+Revision ID: 0014_app_secret
 Revises: 0013_paper_full_text
 Create Date: 2026-12-06 09:00:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_link_key"
+revision: str = "0014_app_secret"
 down_revision: str | None = "0013_paper_full_text"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
