@@ -5,13 +5,23 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from app.runtime import load_runtime
+from app.runtime import Runtime, load_runtime
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform, ReasonKind
+from bot.models import (
+    Channel,
+    ChannelRef,
+    ChannelSettings,
+    Interest,
+    InterestKind,
+    Paper,
+    Platform,
+    ReasonKind,
+)
 from bot.sources.sample import load_sample, sample_path
 
 DEMO_TOPICS = ("speech recognition", "3D gaussian splatting", "LLM agents")
@@ -35,78 +45,89 @@ def run_demo(database_url: str | None = None) -> None:
         clock = FixedClock(datetime(day1.year, day1.month, day1.day, 9, 0, tzinfo=UTC))
         rt = load_runtime(settings, out=sys.stdout, clock=clock)
         try:
-            core, store = rt.core, rt.store
             _say("PaperBot demo · offline · bundled sample of real arXiv papers (CC0 metadata)")
             _say("=" * 78)
-            report = core.ingest(p for p in sample.papers if p.published == day1)
-            _say(f"Day 1 ({day1:%a %d %b %Y}): ingested {report.new} new papers.")
-            ref = ChannelRef(Platform.CONSOLE, "local", "demo-lab")
-            channel = store.find_channel(ref) or store.add_channel(
-                ref,
-                "demo-lab",
-                ChannelSettings(size=5),
-                [Interest(InterestKind.TOPIC, t) for t in DEMO_TOPICS],
-                now=clock.now(),
-            )
-            _say(f"Channel #demo-lab subscribes to: {', '.join(repr(t) for t in DEMO_TOPICS)}")
-            _, first = core.run_digest(channel, run_key=day1.isoformat())
-            digest1 = first.digest
-            if digest1 is None or not digest1.items:
+            channel = _day_one(rt, sample.papers, day1, clock)
+            if channel is None:
                 _say("(no papers matched; nothing to react to)")
                 return
-
-            _say()
-            _say("The team reacts:")
-            for item in digest1.items:
-                topics = {r.ref for r in item.reasons if r.kind is ReasonKind.TOPIC}
-                if LIKED_TOPIC in topics:
-                    core.react(channel, item.paper.id, "ana", "+1")
-                    core.react(channel, item.paper.id, "raj", "heart")
-                    _say(f"  👍 ana, ❤️ raj  on “{_short(item.paper.title)}”")
-                elif DISLIKED_TOPIC in topics:
-                    core.react(channel, item.paper.id, "ben", "-1")
-                    _say(f"  👎 ben          on “{_short(item.paper.title)}”")
-            up, down = store.reaction_counts(channel.id)
-            _say(f"  → {up} positive and {down} negative opinions stored for #demo-lab only.")
-
             clock.set(datetime(day2.year, day2.month, day2.day, 9, 0, tzinfo=UTC))
-            report = core.ingest(p for p in sample.papers if p.published == day2)
-            _say()
-            _say("=" * 78)
-            _say(f"Day 2 ({day2:%a %d %b %Y}): ingested {report.new} new papers.")
-            channel = store.get_channel(channel.id)
-            # What day 2 would have looked like without the reactions (same candidates).
-            candidates, _ = core.candidates(channel)
-            from bot.ranking import Profile
-
-            cold = core.ranker.rank(
-                Profile.for_channel(channel), candidates, k=channel.settings.size
-            )
-            _, second = core.run_digest(channel, run_key=day2.isoformat())
-            digest2 = second.digest
-            _say()
-            _say("What the reactions changed on day 2:")
-            learned_ids = [i.paper.id for i in digest2.items] if digest2 else []
-            cold_ids = [s.paper.id for s in cold]
-            _say(f"  without reactions the top {len(cold_ids)} would have been:")
-            for s in cold:
-                mark = " " if s.paper.id in learned_ids else "-"
-                _say(f"   {mark} {_short(s.paper.title, 70)}")
-            new_ids = [pid for pid in learned_ids if pid not in cold_ids]
-            _say(
-                f"  with reactions, {len(new_ids)} of {len(learned_ids)} picks changed "
-                f"(+ new, - dropped)."
-            )
-            if digest2:
-                for item in digest2.items:
-                    if item.paper.id in new_ids:
-                        _say(f"   + {_short(item.paper.title, 70)}")
+            _day_two(rt, sample.papers, day2, channel)
             _say()
             _say(f"Done in {time.perf_counter() - started:.1f}s. Next, with your own database:")
             for line in next_steps():
                 _say(f"  {line}")
         finally:
             rt.close()
+
+
+def _day_one(rt: Runtime, papers: Sequence[Paper], day: date, clock: FixedClock) -> Channel | None:
+    """Ingest the first day, set up the channel, post its digest and react to it; None when
+    nothing matched."""
+    core, store = rt.core, rt.store
+    report = core.ingest(p for p in papers if p.published == day)
+    _say(f"Day 1 ({day:%a %d %b %Y}): ingested {report.new} new papers.")
+    ref = ChannelRef(Platform.CONSOLE, "local", "demo-lab")
+    channel = store.find_channel(ref) or store.add_channel(
+        ref,
+        "demo-lab",
+        ChannelSettings(size=5),
+        [Interest(InterestKind.TOPIC, t) for t in DEMO_TOPICS],
+        now=clock.now(),
+    )
+    _say(f"Channel #demo-lab subscribes to: {', '.join(repr(t) for t in DEMO_TOPICS)}")
+    _, first = core.run_digest(channel, run_key=day.isoformat())
+    digest = first.digest
+    if digest is None or not digest.items:
+        return None
+    _say()
+    _say("The team reacts:")
+    for item in digest.items:
+        topics = {r.ref for r in item.reasons if r.kind is ReasonKind.TOPIC}
+        if LIKED_TOPIC in topics:
+            core.react(channel, item.paper.id, "ana", "+1")
+            core.react(channel, item.paper.id, "raj", "heart")
+            _say(f"  👍 ana, ❤️ raj  on “{_short(item.paper.title)}”")
+        elif DISLIKED_TOPIC in topics:
+            core.react(channel, item.paper.id, "ben", "-1")
+            _say(f"  👎 ben          on “{_short(item.paper.title)}”")
+    up, down = store.reaction_counts(channel.id)
+    _say(f"  → {up} positive and {down} negative opinions stored for #demo-lab only.")
+    return channel
+
+
+def _day_two(rt: Runtime, papers: Sequence[Paper], day: date, channel: Channel) -> None:
+    """Ingest the second day and show its digest against what it would have been without the
+    reactions."""
+    core, store = rt.core, rt.store
+    report = core.ingest(p for p in papers if p.published == day)
+    _say()
+    _say("=" * 78)
+    _say(f"Day 2 ({day:%a %d %b %Y}): ingested {report.new} new papers.")
+    channel = store.get_channel(channel.id)
+    # What day 2 would have looked like without the reactions (same candidates).
+    candidates, _ = core.candidates(channel)
+    from bot.ranking import Profile
+
+    cold = core.ranker.rank(Profile.for_channel(channel), candidates, k=channel.settings.size)
+    _, second = core.run_digest(channel, run_key=day.isoformat())
+    digest2 = second.digest
+    _say()
+    _say("What the reactions changed on day 2:")
+    learned_ids = [i.paper.id for i in digest2.items] if digest2 else []
+    cold_ids = [s.paper.id for s in cold]
+    _say(f"  without reactions the top {len(cold_ids)} would have been:")
+    for s in cold:
+        mark = " " if s.paper.id in learned_ids else "-"
+        _say(f"   {mark} {_short(s.paper.title, 70)}")
+    new_ids = [pid for pid in learned_ids if pid not in cold_ids]
+    _say(
+        f"  with reactions, {len(new_ids)} of {len(learned_ids)} picks changed (+ new, - dropped)."
+    )
+    if digest2:
+        for item in digest2.items:
+            if item.paper.id in new_ids:
+                _say(f"   + {_short(item.paper.title, 70)}")
 
 
 def next_steps(program: str | None = None, cwd: Path | None = None) -> list[str]:

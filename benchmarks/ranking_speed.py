@@ -10,7 +10,8 @@ channels exclude a keyword and follow an author. Each timed run ranks freshly re
 restored profile holds its learned words, categories and authors as lookup arrays (built on
 restore and after each reaction), and the restore is timed on its own line. Prints the time to
 build the day's features, to restore the profiles, to rank every channel (top 5 with MMR and
-reasons), to apply one reaction, the size of a learned state and the peak memory.
+reasons), to apply one reaction, the size of a learned state and the peak memory. Channels rank
+one at a time, as the digest does (`Ranker.rank`).
 """
 
 from __future__ import annotations
@@ -33,10 +34,7 @@ def main() -> None:
     parser.add_argument("--reactions", type=int, default=40, help="opinions per learned profile")
     parser.add_argument("--semantic", action="store_true", help="384-d embeddings in the score")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the median is shown)")
-    parser.add_argument("--workers", type=int, help="threads for the matrix work (default 2)")
-    parser.add_argument(
-        "--profile", choices=["bare", "reasons"], help="cProfile one run on one thread instead"
-    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one run instead")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -86,30 +84,27 @@ def main() -> None:
     start = time.perf_counter()
     batch = build_batch(papers, emb)
     build_s = time.perf_counter() - start
-    ranker.rank_many(restored()[:100], batch, k=5)  # warm-up (phrase vectors)
+    for profile in restored()[:100]:  # warm-up (phrase vectors)
+        ranker.rank(profile, batch, k=5)
     if args.profile:
         import cProfile
         import pstats
 
         profiles = restored()
         with cProfile.Profile() as prof:
-            ranker.rank_many(profiles, batch, k=5, workers=1, explain=args.profile == "reasons")
+            for profile in profiles:
+                ranker.rank(profile, batch, k=5)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
         return
-    bare_times, rank_times, restore_times = [], [], []
+    rank_times, restore_times = [], []
     for _ in range(args.repeat):
         start = time.perf_counter()
         profiles = restored()
         restore_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        bare = ranker.rank_many(profiles, batch, k=5, explain=False, workers=args.workers)
-        bare_times.append(time.perf_counter() - start)
-        profiles = restored()
-        start = time.perf_counter()
-        picks = ranker.rank_many(profiles, batch, k=5, workers=args.workers)
+        picks = [ranker.rank(profile, batch, k=5) for profile in profiles]
         rank_times.append(time.perf_counter() - start)
-    bare_s, rank_s = float(np.median(bare_times)), float(np.median(rank_times))
-    assert [s.paper.id for s in bare[0]] == [s.paper.id for s in picks[0]]
+    rank_s = float(np.median(rank_times))
     assert len(picks) == len(profiles) and all(len(p) == 5 for p in picks)
     sizes = [len(s.encode()) for s in distinct]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -121,8 +116,7 @@ def main() -> None:
         f"restore the profiles (JSON -> profile with lookup arrays): "
         f"{np.median(restore_times):.2f} s ({runs}; before ranking, not in its time)"
     )
-    print(f"rank all channels (scores, top 5 with MMR): {bare_s:.2f} s ({runs})")
-    print(f"  ... and the reasons for every pick:       {rank_s:.2f} s ({runs})")
+    print(f"rank all channels (scores, top 5 with MMR and reasons): {rank_s:.2f} s ({runs})")
     print(
         f"apply one reaction: median {1000 * np.median(reaction_times):.3f} ms, "
         f"p99 {1000 * np.percentile(reaction_times, 99):.3f} ms, max {1000 * max(reaction_times):.3f} ms"

@@ -113,8 +113,8 @@ class SummaryCache(Protocol):
     def count_summaries_since(self, since: datetime) -> int: ...
 
 
-class Store(SummaryCache, Protocol):
-    """Persistence the core relies on; `storage.store.SqlStore` implements it."""
+class PaperStore(Protocol):
+    """Papers: ingest (insert new works, merge known ones) and look-ups."""
 
     def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport: ...
     def get_paper(self, paper_id: str) -> Paper | None: ...
@@ -124,6 +124,17 @@ class Store(SummaryCache, Protocol):
         ...
 
     def count_papers(self) -> int: ...
+
+
+class EmbeddingStore(Protocol):
+    """Stored paper embeddings per model (the semantic tier)."""
+
+    def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]: ...
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None: ...
+
+
+class ChannelStore(Protocol):
+    """Channels, their settings, interests and saved profile state."""
 
     def add_channel(
         self,
@@ -142,21 +153,25 @@ class Store(SummaryCache, Protocol):
     def list_channels(self) -> list[Channel]: ...
     def remove_channel(self, channel_id: int) -> None: ...
     def update_settings(self, channel_id: int, settings: ChannelSettings) -> Channel: ...
-    def set_next_run(self, channel_id: int, next_run_at: datetime | None) -> None: ...
     def add_interest(self, channel_id: int, interest: Interest, *, now: datetime) -> bool: ...
     def remove_interest(self, channel_id: int, interest: Interest) -> bool: ...
     def get_profile_state(self, channel_id: int) -> str | None: ...
-    def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]: ...
-    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None: ...
     def save_profile_state(self, channel_id: int, state: str | None) -> None: ...
 
-    # who may change a channel: who set it up (first one wins) and its managers
+
+class ManagerStore(Protocol):
+    """Who may change a channel: who set it up (first one wins) and its managers."""
+
     def claim_channel(self, channel_id: int, user_id: str) -> str | None: ...
     def channel_managers(self, channel_id: int) -> list[str]: ...
     def add_manager(
         self, channel_id: int, user_id: str, *, added_by: str | None, now: datetime
     ) -> bool: ...
     def remove_manager(self, channel_id: int, user_id: str) -> bool: ...
+
+
+class OutboxStore(Protocol):
+    """Digests and their items (the outbox): recorded before posting, marked as posted."""
 
     def posted_paper_ids(self, channel_id: int) -> set[str]: ...
     def create_digest(
@@ -213,7 +228,12 @@ class Store(SummaryCache, Protocol):
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
     def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
 
-    # scheduling: leases on due channels, one-at-a-time jobs
+
+class ScheduleStore(Protocol):
+    """Scheduling shared by workers: next runs, claims and leases on due channels, one-at-a-time
+    jobs."""
+
+    def set_next_run(self, channel_id: int, next_run_at: datetime | None) -> None: ...
     def channels_to_schedule(self) -> list[Channel]: ...
     def claim_due_channels(
         self, worker: str, now: datetime, *, lease_seconds: float, limit: int
@@ -235,6 +255,10 @@ class Store(SummaryCache, Protocol):
     def job_done(self, name: str, run_key: str) -> bool: ...
     def record_job(self, name: str, run_key: str, *, worker: str, now: datetime) -> bool: ...
 
+
+class ReactionStore(Protocol):
+    """Reactions (ordered by event time), the opinions they add up to, handled event ids."""
+
     def record_reaction(
         self,
         channel_id: int,
@@ -253,12 +277,44 @@ class Store(SummaryCache, Protocol):
         person's reaction changed."""
         ...
 
+    def record_message_reaction(
+        self,
+        ref: ChannelRef,
+        message_id: str,
+        user_id: str,
+        emoji: str,
+        value: int,
+        *,
+        added: bool,
+        now: datetime,
+        event_id: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """`record_reaction` on the paper posted as `message_id` in the channel `ref`, all in
+        one transaction; False (nothing recorded) when no such posted paper exists."""
+        ...
+
     def prune_events(self, before: datetime) -> int:
         """Forget the ids of platform events handled before `before`; how many."""
         ...
 
     def feedback(self, channel_id: int) -> list[Feedback]: ...
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
+
+
+class Store(
+    PaperStore,
+    EmbeddingStore,
+    ChannelStore,
+    ManagerStore,
+    OutboxStore,
+    ScheduleStore,
+    ReactionStore,
+    SummaryCache,
+    Protocol,
+):
+    """Every port at once, for the composition root; `storage.store.SqlStore` implements it.
+    Each use case is typed with only the ports it needs."""
 
 
 class InstallationRepository(Protocol):

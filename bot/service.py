@@ -23,6 +23,7 @@ from bot.feedback.event_ids import EventIdPruner
 from bot.feedback.learned import LearnedProfiles
 from bot.models import (
     Channel,
+    ChannelRef,
     CommandRequest,
     Feedback,
     IngestReport,
@@ -57,6 +58,8 @@ BATCHES_KEPT = 4  # candidate sets whose features are kept for the next channels
 
 class PaperBot(Delivery):
     """The platform-neutral core the CLI, the scheduler and the chat adapters drive."""
+
+    store: Store  # every port: the core's use cases together (each typed narrower where alone)
 
     def __init__(
         self,
@@ -272,26 +275,26 @@ class PaperBot(Delivery):
 
     # --------------------------------------------------------------- reactions
     def on_reaction(self, event: ReactionEvent) -> bool:
-        """A platform reaction event -> a stored opinion. False when ignored or a duplicate."""
-        from bot.models import ChannelRef
-
-        channel = self.store.find_channel(
-            ChannelRef(event.platform, event.workspace, event.channel)
-        )
-        if channel is None:
+        """A platform reaction event -> a stored opinion, in one storage transaction (the
+        message looked up, the event id checked, the reaction applied). False when ignored
+        (an emoji that is no opinion, a message that is not a posted paper) or a duplicate."""
+        value = self.emoji.value(event.emoji)
+        if value == 0:
             return False
-        paper_id = self.store.find_item_by_message(channel.id, event.message_id)
-        if paper_id is None:
-            return False
-        return self.react(
-            channel,
-            paper_id,
+        now = self.clock.now()
+        changed = self.store.record_message_reaction(
+            ChannelRef(event.platform, event.workspace, event.channel),
+            event.message_id,
             event.user_id,
-            event.emoji,
+            normalise_emoji(event.emoji),
+            value,
             added=event.added,
+            now=now,
             event_id=event.event_id,
-            at=event.at,
+            at=event.at or self.arrivals.stamp(),
         )
+        self.event_ids.maybe_prune(now)
+        return changed
 
     def react(
         self,

@@ -16,9 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.models import Feedback
+from bot.models import ChannelRef, Feedback
 from storage.base import StoreBase
-from storage.tables import ProcessedEventRow, ReactionRow
+from storage.tables import ChannelRow, DigestItemRow, ProcessedEventRow, ReactionRow
 
 _REACTION = ReactionRow.__table__  # type: ignore[attr-defined]
 _KEY = ("channel_id", "paper_id", "user_id", "emoji")
@@ -50,18 +50,68 @@ class ReactionStore(StoreBase):
         key = {"channel_id": channel_id, "paper_id": paper_id, "user_id": user_id, "emoji": emoji}
         try:
             with self.session() as s:
-                if event_id and not self._first_delivery(s, event_id, now):
-                    return False
-                was = s.exec(
-                    select(ReactionRow.active)
-                    .where(*(col(getattr(ReactionRow, k)) == v for k, v in key.items()))
-                    .with_for_update()  # PostgreSQL: the row is ours until commit
-                ).first()
-                values = {**key, "value": value, "active": added, "created_at": now}
-                values |= {"updated_at": now, "event_at": at or now}
-                applied = s.execute(self._apply(values)).first()
+                return self._record(s, key, value, added, now, event_id, at)
         except IntegrityError:  # the channel or paper went away meanwhile
             return False
+
+    def record_message_reaction(
+        self,
+        ref: ChannelRef,
+        message_id: str,
+        user_id: str,
+        emoji: str,
+        value: int,
+        *,
+        added: bool,
+        now: datetime,
+        event_id: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """`record_reaction` for a reaction on the message `message_id` in the channel `ref`,
+        in one transaction: the message is looked up (False, nothing recorded, when it is not a
+        paper the bot posted there), then the event id checked and the reaction applied."""
+        found = (
+            select(DigestItemRow.channel_id, DigestItemRow.paper_id)
+            .join(ChannelRow, col(ChannelRow.id) == col(DigestItemRow.channel_id))
+            .where(
+                ChannelRow.platform == ref.platform.value,
+                ChannelRow.workspace == ref.workspace,
+                ChannelRow.external_id == ref.channel,
+                DigestItemRow.message_id == message_id,
+            )
+        )
+        try:
+            with self.session() as s:
+                item = s.exec(found).first()
+                if item is None:
+                    return False
+                key = {"channel_id": item[0], "paper_id": item[1]}
+                key |= {"user_id": user_id, "emoji": emoji}
+                return self._record(s, key, value, added, now, event_id, at)
+        except IntegrityError:  # the channel or paper went away meanwhile
+            return False
+
+    def _record(
+        self,
+        s: Session,
+        key: dict[str, Any],
+        value: int,
+        added: bool,
+        now: datetime,
+        event_id: str | None,
+        at: datetime | None,
+    ) -> bool:
+        """The event-id check and the ordered upsert, inside the caller's transaction."""
+        if event_id and not self._first_delivery(s, event_id, now):
+            return False
+        was = s.exec(
+            select(ReactionRow.active)
+            .where(*(col(getattr(ReactionRow, k)) == v for k, v in key.items()))
+            .with_for_update()  # PostgreSQL: the row is ours until commit
+        ).first()
+        values = {**key, "value": value, "active": added, "created_at": now}
+        values |= {"updated_at": now, "event_at": at or now}
+        applied = s.execute(self._apply(values)).first()
         return applied is not None and bool(applied[0]) != bool(was)
 
     def _insert(self, table: Any) -> Any:

@@ -1,4 +1,5 @@
-"""`SqlStore`: the Store port on SQLModel, for SQLite and PostgreSQL alike, assembled from parts."""
+"""`SqlStore`: every store port of `bot.ports` (their union, `Store`) on SQLModel, for SQLite and
+PostgreSQL alike, assembled from parts."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from bot.models import (
     ReactionEvent,
     Reply,
 )
-from bot.ports import Clock, Store
+from bot.ports import ChannelStore, Clock, PaperStore
 from bot.rich import plain
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,17 @@ DEFER_AFTER_SECONDS = 2.0  # answer directly when the core is this quick, else d
 PUBLIC_REPLY_NOTE = "Done; the answer is in the channel."
 
 
+class DiscordStore(ChannelStore, PaperStore, Protocol):
+    """The ports the client reads: channels (autocomplete, pausing a deleted one) and papers
+    (autocomplete of liked papers)."""
+
+
 class DiscordCore(Protocol):
     """What the client needs from the core (`bot.service.PaperBot`)."""
 
-    store: Store
+    @property
+    def store(self) -> DiscordStore: ...
+
     clock: Clock
     settings: Settings
 

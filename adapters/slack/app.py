@@ -35,7 +35,7 @@ from bot.answers import Question
 from bot.config import Settings
 from bot.errors import CommandError, ConfigError, InvalidInput, PaperBotError
 from bot.models import CommandRequest, ReactionEvent, Reply
-from bot.ports import Clock, Store
+from bot.ports import Clock
 from bot.rich import code, concat, plain
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,6 @@ SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 class SlackCore(Protocol):
     """What the Slack app needs from the core (`bot.service.PaperBot`)."""
 
-    store: Store
     clock: Clock
     settings: Settings
 

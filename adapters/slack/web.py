@@ -95,38 +95,64 @@ def create_web_app(
     blocks the loop. A failure past that is logged and answered with a bare 500. `now` is the
     wall clock Slack's replay window is measured on (bolt reads the same one).
     """
+    routes = _SlackRoutes(bolt_app, health, signing_secret, now)
+    return Starlette(
+        routes=[
+            Route("/healthz", routes.healthz, methods=["GET"]),
+            Route(EVENTS_PATH, routes.events, methods=["POST"]),
+            Route(INSTALL_PATH, routes.oauth, methods=["GET"]),
+            Route(REDIRECT_PATH, routes.oauth, methods=["GET"]),
+            *extra_routes,
+        ]
+    )
 
-    async def healthz(_request: Request) -> Response:
+
+class _SlackRoutes:
+    """The handlers `create_web_app` routes to."""
+
+    def __init__(
+        self,
+        bolt_app: App | None,
+        health: HealthCheck,
+        signing_secret: str,
+        now: Callable[[], float],
+    ) -> None:
+        self.bolt_app = bolt_app
+        self.health = health
+        self.signing_secret = signing_secret
+        self.now = now
+
+    async def healthz(self, _request: Request) -> Response:
         try:
-            ok = await run_in_threadpool(health)
+            ok = await run_in_threadpool(self.health)
         except Exception as exc:
             log.warning("health check failed: %s", type(exc).__name__)
             ok = False
         return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "slack": bolt_app is not None},
+            {"status": "ok" if ok else "unavailable", "slack": self.bolt_app is not None},
             status_code=200 if ok else 503,
         )
 
-    async def events(request: Request) -> Response:
-        if bolt_app is None:
+    async def events(self, request: Request) -> Response:
+        if self.bolt_app is None:
             return PlainTextResponse("Slack is not configured", status_code=404)
         try:
             body = await read_body(request)
         except TooLarge:
             return PlainTextResponse("Request too large", status_code=413)
         try:  # one bulkhead per request: a failure is logged here, never shown to the caller
-            refused = refusal(request, body, signing_secret, now())
+            refused = refusal(request, body, self.signing_secret, self.now())
             if refused is not None:
                 return refused
             bolt_request = bolt_request_for(request, body)
-            response: BoltResponse = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+            response: BoltResponse = await run_in_threadpool(self.bolt_app.dispatch, bolt_request)
         except Exception:
             log.exception("Slack request to %s failed", request.url.path)
             return PlainTextResponse("Internal error", status_code=500)
         return to_starlette_response(response)
 
-    async def oauth(request: Request) -> Response:
-        flow = bolt_app.oauth_flow if bolt_app is not None else None
+    async def oauth(self, request: Request) -> Response:
+        flow = self.bolt_app.oauth_flow if self.bolt_app is not None else None
         if flow is None:
             return PlainTextResponse("Slack OAuth is not configured", status_code=404)
         bolt_request = to_bolt_request(request, b"")
@@ -135,13 +161,3 @@ def create_web_app(
         )
         response: BoltResponse = await run_in_threadpool(handler, bolt_request)
         return to_starlette_response(response)
-
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route(INSTALL_PATH, oauth, methods=["GET"]),
-            Route(REDIRECT_PATH, oauth, methods=["GET"]),
-            *extra_routes,
-        ]
-    )

@@ -10,9 +10,18 @@ import typer
 
 from app.cli.common import channel_dict, parse_ref, resolve_channel, runtime
 from app.cli.root import channel_app
+from app.runtime import Runtime
 from bot.errors import InvalidInput
 from bot.limits import DEFAULT_SIZE, SIZE_MAX, SIZE_MIN
-from bot.models import Channel, ChannelSettings, InterestKind, Threshold
+from bot.models import (
+    Channel,
+    ChannelRef,
+    ChannelSettings,
+    Interest,
+    InterestKind,
+    Schedule,
+    Threshold,
+)
 
 
 @channel_app.command("add")
@@ -54,42 +63,20 @@ def channel_add(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a channel with its interests and schedule."""
-    from bot.commands.parse import checked_interest
-    from bot.digest.schedule import next_run
-    from bot.digest.schedule_parse import parse_schedule_text
+    from bot.digest.schedule import channel_next_run
 
     channel_ref = parse_ref(ref)
-    given = {
-        InterestKind.TOPIC: topic,
-        InterestKind.CATEGORY: category,
-        InterestKind.AUTHOR: author,
-        InterestKind.EXCLUDE: exclude,
-    }
-    interests = [checked_interest(kind, v) for kind, values in given.items() for v in values or []]
+    interests = _interests(topic, category, author, exclude)
     with runtime(at=at) as rt:
-        existing = rt.store.find_channel(channel_ref)
-        if existing is not None:
-            raise InvalidInput(
-                f"channel {channel_ref} already exists (id {existing.id}); change it with "
-                f'`paperbot channel schedule {channel_ref} "09:00 UTC weekdays"` or '
-                f"`paperbot command --channel {channel_ref} subscribe <topic>`, "
-                f"or `paperbot channel remove {channel_ref}` first"
-            )
-        parsed = parse_schedule_text(
-            schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
-            default_timezone=rt.settings.default_timezone,
-            usage=None,
-        )
-        when = parsed.schedule
-        for note in parsed.notes:
-            typer.echo(f"note: {note}", err=True)
+        _refuse_existing(rt, channel_ref)
+        when = _schedule_or_default(rt, schedule)
         settings = ChannelSettings(
             size=size, threshold=threshold, schedule=when, announce_empty=announce_empty
         )
         channel = rt.store.add_channel(
             channel_ref, name or channel_ref.channel, settings, interests, now=rt.clock.now()
         )
-        rt.store.set_next_run(channel.id, next_run(when, rt.clock.now()))
+        rt.store.set_next_run(channel.id, channel_next_run(channel, rt.clock.now()))
         channel = rt.store.get_channel(channel.id)
         if as_json:
             typer.echo(json.dumps(channel_dict(channel), indent=2))
@@ -97,6 +84,41 @@ def channel_add(
             typer.echo(
                 f"added channel {channel.id} ({channel.ref}) with {len(interests)} interests"
             )
+
+
+def _interests(*values: list[str] | None) -> list[Interest]:
+    """The topics, categories, authors and excluded keywords given on the command line, each
+    checked as chat checks it."""
+    from bot.commands.parse import checked_interest
+
+    kinds = (InterestKind.TOPIC, InterestKind.CATEGORY, InterestKind.AUTHOR, InterestKind.EXCLUDE)
+    given = dict(zip(kinds, values, strict=True))
+    return [checked_interest(kind, v) for kind, values in given.items() for v in values or []]
+
+
+def _refuse_existing(rt: Runtime, channel_ref: ChannelRef) -> None:
+    existing = rt.store.find_channel(channel_ref)
+    if existing is not None:
+        raise InvalidInput(
+            f"channel {channel_ref} already exists (id {existing.id}); change it with "
+            f'`paperbot channel schedule {channel_ref} "09:00 UTC weekdays"` or '
+            f"`paperbot command --channel {channel_ref} subscribe <topic>`, "
+            f"or `paperbot channel remove {channel_ref}` first"
+        )
+
+
+def _schedule_or_default(rt: Runtime, schedule: str | None) -> Schedule:
+    """The schedule given (its notes on stderr), else the settings' default time and zone."""
+    from bot.digest.schedule_parse import parse_schedule_text
+
+    parsed = parse_schedule_text(
+        schedule or f"{rt.settings.default_digest_time} {rt.settings.default_timezone}",
+        default_timezone=rt.settings.default_timezone,
+        usage=None,
+    )
+    for note in parsed.notes:
+        typer.echo(f"note: {note}", err=True)
+    return parsed.schedule
 
 
 @channel_app.command("list")

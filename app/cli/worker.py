@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC
 from functools import partial
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,10 +23,13 @@ from app.runtime import Runtime, load_runtime
 from app.setup_checks import warn_at_start
 from bot.clock import FixedClock, parse_at
 from bot.config import Settings, load_settings
-from bot.digest.schedule import describe, fetch_triggers, next_run
+from bot.digest.schedule import channel_next_run, describe, fetch_triggers
 from bot.digest.schedule_parse import parse_schedule_text
 from bot.digest.worker import TickReport, Worker
 from bot.ports import ChatService, Clock
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger("paperbot.worker")
 
@@ -96,8 +99,8 @@ def channel_schedule(
             new = replace(new, announce_empty=announce_empty)
         if resume:
             new = replace(new, paused=False, paused_reason=None)
-        rt.store.update_settings(channel.id, new)
-        upcoming = None if new.paused else next_run(schedule, rt.clock.now())
+        changed = rt.store.update_settings(channel.id, new)
+        upcoming = channel_next_run(changed, rt.clock.now())
         rt.store.set_next_run(channel.id, upcoming)
         updated = rt.store.get_channel(channel.id)
     finally:
@@ -159,15 +162,31 @@ def run(
     Run any number of these against one PostgreSQL database. SIGTERM/SIGINT: the current
     channel is finished, the other claimed channels are given back, then the process exits.
     """
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
-
     settings = load_settings()
     rt = _open(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt))
     interval = tick_seconds or settings.tick_interval_seconds
+
+    _stop_on_signals(worker, stop)
+    scheduler = _scheduler(rt, settings, worker, interval, stop)
+    started: list[ChatService] = []
+    try:
+        started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
+        scheduler.start()
+        log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
+        stop.wait()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # the running pass releases what it has not done
+        stop_services(started)
+        rt.close()
+    log.info("worker %s stopped", worker.worker_id)
+
+
+def _stop_on_signals(worker: Worker, stop: threading.Event) -> None:
+    """SIGTERM/SIGINT: finish the current channel, then stop."""
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info(
@@ -178,6 +197,15 @@ def run(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+
+def _scheduler(
+    rt: Runtime, settings: Settings, worker: Worker, interval: float, stop: threading.Event
+) -> BackgroundScheduler:
+    """The worker's jobs, not started: a scheduling pass every `interval` seconds and each
+    fetch on its trigger (and once at start)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
 
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
@@ -199,19 +227,7 @@ def run(
             scheduler.add_job(job, trigger, id=f"fetch-{kind}", max_instances=1, coalesce=True)
         # catch up once at start: a no-op when this announcement was already fetched
         scheduler.add_job(job, id=f"fetch-{kind}-start", next_run_time=rt.clock.now())
-
-    started: list[ChatService] = []
-    try:
-        started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
-        scheduler.start()
-        log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
-        stop.wait()
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)  # the running pass releases what it has not done
-        stop_services(started)
-        rt.close()
-    log.info("worker %s stopped", worker.worker_id)
+    return scheduler
 
 
 def _safe(fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Protocol
 from bot.commands.permissions import Access, Caller, ChannelAccess, Decision, decide
 from bot.config import Settings
 from bot.models import Channel, CommandRequest, Platform
-from bot.ports import Store
+from bot.ports import ManagerStore
 from bot.rich import Inline, Rich, code, concat, fmt, join, mention
 
 ADMINS = {
@@ -36,7 +36,9 @@ def caller_is_admin(req: CommandRequest) -> bool:
 class GateCore(Protocol):
     """What the gate reads: the channel's managers and set-up person, SETTINGS_ADMINS."""
 
-    store: Store
+    @property
+    def store(self) -> ManagerStore: ...
+
     settings: Settings
 
 

@@ -7,15 +7,32 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.digest.delivery import DeliveryResult
+from bot.digest.guard import LockStore
 from bot.models import Channel, Feedback, Paper
-from bot.ports import Clock, Store
+from bot.ports import (
+    ChannelStore,
+    Clock,
+    ManagerStore,
+    OutboxStore,
+    PaperStore,
+    ReactionStore,
+)
 from bot.ranking import Profile, Ranker
+
+
+class CommandStore(
+    ChannelStore, ManagerStore, PaperStore, OutboxStore, ReactionStore, LockStore, Protocol
+):
+    """The ports the handlers use: channels and who manages them, papers, the digests posted
+    and the opinions on them, and the lock that keeps one `/papers now` per channel."""
 
 
 class CommandCore(Protocol):
     """The part of the core (`bot.service.PaperBot`) the command handlers use."""
 
-    store: Store
+    @property
+    def store(self) -> CommandStore: ...
+
     clock: Clock
     settings: Settings
     link_key: Callable[[], bytes] | None  # signs web links (`/papers web`)

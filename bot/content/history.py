@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from bot.content.links import paper_links
 from bot.models import Channel, Feedback, ItemStatus, Paper
-from bot.ports import Store
+from bot.ports import OutboxStore, PaperStore, ReactionStore
 from bot.rich import Inline, Rich, bold, fmt, lines, link, plain
 
 DEFAULT_HISTORY = 10
 MAX_HISTORY = 50
 TITLE_CHARS = 70
+
+
+class HistoryStore(OutboxStore, ReactionStore, Protocol):
+    """What the history needs: the channel's digests and its opinions."""
+
+
+class LikedStore(OutboxStore, ReactionStore, PaperStore, Protocol):
+    """What the liked papers need: opinions, the papers, and their digest items."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +54,7 @@ def tally(feedback: Iterable[Feedback]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def recent_picks(store: Store, channel_id: int, n: int = DEFAULT_HISTORY) -> list[Pick]:
+def recent_picks(store: HistoryStore, channel_id: int, n: int = DEFAULT_HISTORY) -> list[Pick]:
     """The channel's last `n` posted papers, newest digest first, in digest order."""
     n = max(1, min(n, MAX_HISTORY))
     counts = tally(store.feedback(channel_id))
@@ -62,7 +71,7 @@ def recent_picks(store: Store, channel_id: int, n: int = DEFAULT_HISTORY) -> lis
     return picks
 
 
-def history_text(store: Store, channel: Channel, n: int = DEFAULT_HISTORY) -> Rich:
+def history_text(store: HistoryStore, channel: Channel, n: int = DEFAULT_HISTORY) -> Rich:
     """What `/papers history [n]` answers: the recent picks, one line each, with reactions,
     each title linked to the paper's abstract page."""
     picks = recent_picks(store, channel.id, n)
@@ -88,7 +97,7 @@ def first_likes(feedback: Iterable[Feedback]) -> dict[str, datetime | None]:
     return {pid: at for pid, at in first_like.items() if counts[pid][0] > counts[pid][1]}
 
 
-def liked_papers(store: Store, channel_id: int) -> list[LikedPaper]:
+def liked_papers(store: LikedStore, channel_id: int) -> list[LikedPaper]:
     """Papers more people 👍 than 👎 in this channel, in the order they were first liked."""
     feedback = store.feedback(channel_id)
     counts = tally(feedback)

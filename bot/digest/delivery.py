@@ -6,13 +6,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from bot.config import Settings
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, Platform
-from bot.ports import ChatAdapter, Clock, HeaderReconcilingAdapter, ReconcilingAdapter, Store
+from bot.ports import (
+    ChannelStore,
+    ChatAdapter,
+    Clock,
+    HeaderReconcilingAdapter,
+    OutboxStore,
+    ReconcilingAdapter,
+)
 
 log = logging.getLogger(__name__)
+
+
+class DeliveryStore(OutboxStore, ChannelStore, Protocol):
+    """What delivery needs: the outbox, and the channel's settings (to pause it)."""
 
 
 @dataclass
@@ -31,7 +43,7 @@ class Delivery:
     """The core's delivery part (`PaperBot` is one): needs its store, clock, settings and
     adapters."""
 
-    store: Store
+    store: DeliveryStore
     clock: Clock
     settings: Settings
     adapters: dict[Platform, ChatAdapter]

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-DEFAULT_RULES = ("new-year", "thanksgiving", "christmas")
-
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     """The n-th (1-based; -1 = last) `weekday` (Monday = 0) of the month."""

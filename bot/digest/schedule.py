@@ -104,7 +104,11 @@ def next_run(schedule: Schedule, after: datetime) -> datetime | None:
 
 
 def channel_next_run(channel: Channel, after: datetime) -> datetime | None:
-    """The channel's next run after `after` (the core's `next_run` hook for `/papers schedule`)."""
+    """The channel's next run after `after`, None while it is paused: the one place a channel's
+    next run is computed when it is added or its schedule changes (the CLI's `channel add` and
+    `channel schedule`, and the core's `next_run` hook behind `/papers schedule|pause|resume`)."""
+    if channel.settings.paused:
+        return None
     return next_run(channel.settings.schedule, after)
 
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.digest.delivery import DeliveryResult
 from bot.digest.schedule import (
@@ -22,6 +23,7 @@ from bot.digest.schedule import (
 )
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus, Lease
+from bot.ports import OutboxStore, ScheduleStore
 from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,10 @@ class TickReport:
         self.errors.update(other.errors)
 
 
+class WorkerStore(ScheduleStore, OutboxStore, Protocol):
+    """What the worker needs: claims and jobs, and the channels' unfinished digests."""
+
+
 class Worker:
     """One worker process's share of the scheduling; any number can share one PostgreSQL."""
 
@@ -69,7 +75,7 @@ class Worker:
         calendar: ArxivCalendar | None = None,
     ) -> None:
         self.core = core
-        self.store = core.store
+        self.store: WorkerStore = core.store
         self.clock = core.clock
         self.settings = core.settings
         self.worker_id = worker_id or core.settings.worker_id or default_worker_id()

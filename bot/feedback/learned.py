@@ -80,7 +80,3 @@ class LearnedProfiles:
             while len(self._learned) > self._kept:
                 self._learned.popitem(last=False)
         return profile
-
-    def forget(self, channel_id: int) -> None:
-        with self._lock:
-            self._learned.pop(channel_id, None)

@@ -9,7 +9,7 @@ import numpy as np
 
 from bot.config import Settings
 from bot.models import Paper
-from bot.ports import Embedder, Store
+from bot.ports import Embedder, EmbeddingStore
 from bot.ranking.semantic import load_embedder, paper_text
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 class EmbeddingCache:
     """Vectors for papers: from the store when known, else embedded once and stored."""
 
-    def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, store: EmbeddingStore, settings: Settings, embedder: Embedder | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self._embedder = embedder

@@ -36,118 +36,68 @@ TRENDING_MIN = 20
 SIMILAR_MIN = 3  # shared words for "like <a paper you liked>"
 
 
-def explain(ranker: Ranker, profile: Profile, batch: Batch, i: int) -> tuple[Reason, ...]:
-    """Reasons for paper `i` of the batch, strongest first (a digest shows two)."""
-    return explain_many(ranker, profile, batch, [i])[0]
-
-
 def explain_many(
     ranker: Ranker,
     profile: Profile,
     batch: Batch,
     picks: Sequence[int],
-    best_affinity: Sequence[tuple[float, str]] | None = None,
     gates: PriorGates = NO_GATES,
 ) -> list[tuple[Reason, ...]]:
-    """`explain` for several papers of one channel, with the channel's part done once.
-    `best_affinity` (per pick) is what `explain_chunk` gives for many channels at once; without
-    it, it is worked out here. `gates` are how far each category the topics point to counted
+    """Reasons for papers `picks` of the batch, each strongest first (a digest shows two), with
+    the channel's part done once. `gates` are how far each category the topics point to counted
     today for this channel (`Ranker.prior_gates`)."""
     if not picks:
         return []
-    w = ranker.weights
-    phrases = [(p, batch.phrase_match(p)) for p in profile.phrases]
-    semantic = bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
-    mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
-    liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
-    pointed = dict(topic_categories(tuple(profile.phrases))) if not profile.categories else {}
-    affinities: dict[str, float] = {}
-    sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
+    channel = _ChannelReasons(ranker, profile, batch, picks, gates)
+    return [channel.reasons(n, i) for n, i in enumerate(picks)]
 
-    def affinity_of(category: str) -> float:
-        found = affinities.get(category)
-        if found is None:
-            found = affinities[category] = profile.category_affinity(category)
-        return found
 
-    out = []
-    for n, i in enumerate(picks):
-        paper = batch.papers[i]
+class _ChannelReasons:
+    """One channel's reasons for its picks; what depends only on the channel is worked out once."""
+
+    def __init__(
+        self,
+        ranker: Ranker,
+        profile: Profile,
+        batch: Batch,
+        picks: Sequence[int],
+        gates: PriorGates,
+    ) -> None:
+        self.ranker, self.profile, self.batch = ranker, profile, batch
+        self.picks, self.gates = picks, gates
+        self.w = ranker.weights
+        self.phrases = [(p, batch.phrase_match(p)) for p in profile.phrases]
+        self.semantic = (
+            bool(profile.phrases) and batch.embeddings is not None and ranker.embed is not None
+        )
+        self.mine = {a.lower(): a for a in profile.authors} if profile.follow_authors else {}
+        self.liked = [(pid, title, frozenset(terms)) for pid, title, terms in profile.liked]
+        self.pointed = (
+            dict(topic_categories(tuple(profile.phrases))) if not profile.categories else {}
+        )
+        self.affinities: dict[str, float] = {}
+        self.sem: np.ndarray | None = None  # phrases x picks cosine, when a pick needs it
+
+    def reasons(self, n: int, i: int) -> tuple[Reason, ...]:
+        """Reasons for pick `n` (paper `i` of the batch), strongest first."""
+        paper = self.batch.papers[i]
         reasons: list[Reason] = []
-        terms = batch.term_sets[i]
-        best, best_value = None, 0.0
-        for phrase, match in phrases:
-            value = float(match[i])
-            if value > best_value:
-                best, best_value = phrase, value
-        if best is not None and best_value >= TOPIC_MIN:
-            reasons.append(
-                Reason(ReasonKind.TOPIC, f"matches “{best}”", w.phrase * best_value, best)
-            )
-        elif semantic:
-            assert batch.embeddings is not None
-            if sem is None:  # once per channel: each typed phrase against every pick
-                vectors = np.stack([ranker.phrase_centroid([p]) for p in profile.phrases])
-                sem = vectors @ batch.embeddings[list(picks)].T.astype(np.float64)
-            sim, phrase = max(zip(sem[:, n].tolist(), profile.phrases, strict=True))
-            if sim >= SEMANTIC_MIN:
-                reasons.append(
-                    Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
-                )
+        best = self._topic(reasons, n, i)
         cats = paper_categories(paper)
         field = "in" if known_categories(paper) else "likely in"  # the model's categories
-        for cat in profile.categories:
-            hit = next((c for c in cats if c == cat or c.startswith(cat + ".")), None)
-            if hit:
-                text = f"{field} {hit}"
-                reasons.append(Reason(ReasonKind.CATEGORY, text, w.typed_category, cat))
-                break
-        else:  # no typed category: the category the typed topics point to
-            hit = next((c for c in cats if c in pointed), None)
-            if hit:
-                if field == "in":
-                    weight = w.topic_category * pointed[hit]
-                else:  # a guessed category counts by the model's probability
-                    chance = next(p for c, p, _ in category_guess(paper) if c == hit)
-                    trust = profile.prior_trust(hit) ** w.prior_trust if w.prior_trust else 1.0
-                    weight = w.topic_guess * pointed[hit] * chance * trust * gates.of(hit, batch)
-                if weight > 0:
-                    text = f"{field} {hit}, where your topics point"
-                    reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
-        if mine:
+        self._category(reasons, paper, cats, field)
+        if self.mine:
+            mine = self.mine
             hit_author = next((mine[a.lower()] for a in paper.authors if a.lower() in mine), None)
             if hit_author:
-                reasons.append(
-                    Reason(ReasonKind.AUTHOR, f"by {hit_author} (followed)", w.author, hit_author)
-                )
-        if profile.opinions:
-            if best_affinity is not None:
-                affinity = best_affinity[n]
-            else:
-                affinity = max(((affinity_of(c), c) for c in cats), default=(0.0, ""))
-            if affinity[0] * w.learned_category >= LEARNED_MIN:
-                reasons.append(
-                    Reason(
-                        ReasonKind.LEARNED,
-                        f"you 👍 papers in {affinity[1]}"
-                        + ("" if field == "in" else " (likely its field)"),
-                        affinity[0] * w.learned_category,
-                        affinity[1],
-                    )
-                )
-            if field != "in" and (guess := _learned_guess(profile, paper, w.learned_guess)):
-                reasons.append(guess)
-            similar = _most_similar_liked(liked, paper.id, terms)
-            if similar is not None:
-                pid, title, overlap = similar
-                reasons.append(
-                    Reason(ReasonKind.SIMILAR, f"like “{_short(title)}” you 👍", 0.2 * overlap, pid)
-                )
+                text = f"by {hit_author} (followed)"
+                reasons.append(Reason(ReasonKind.AUTHOR, text, self.w.author, hit_author))
+        if self.profile.opinions:
+            self._learned(reasons, paper, cats, field, self.batch.term_sets[i])
         if paper.upvotes and paper.upvotes >= TRENDING_MIN:
-            pop = w.popularity * float(np.log1p(paper.upvotes) / np.log(101))
-            reasons.append(
-                Reason(ReasonKind.TRENDING, f"trending on HF ({paper.upvotes} upvotes)", pop)
-            )
+            pop = self.w.popularity * float(np.log1p(paper.upvotes) / np.log(101))
+            text = f"trending on HF ({paper.upvotes} upvotes)"
+            reasons.append(Reason(ReasonKind.TRENDING, text, pop))
         if not reasons:  # lifted by feedback from today's best matches, or by learned words
             if cats:
                 text = f"{field} {cats[0]}, like today's best matches"
@@ -155,8 +105,92 @@ def explain_many(
             elif best is not None:
                 reasons.append(Reason(ReasonKind.TOPIC, f"related to “{best}”", 0.0, best))
         reasons.sort(key=lambda r: -r.weight)
-        out.append(tuple(reasons))
-    return out
+        return tuple(reasons)
+
+    def _topic(self, reasons: list[Reason], n: int, i: int) -> str | None:
+        """The typed phrase the paper matches best, by words or else by meaning; returns the
+        best by words (even if too weak to name), for the last-resort reason."""
+        w = self.w
+        best, best_value = None, 0.0
+        for phrase, match in self.phrases:
+            value = float(match[i])
+            if value > best_value:
+                best, best_value = phrase, value
+        if best is not None and best_value >= TOPIC_MIN:
+            reasons.append(
+                Reason(ReasonKind.TOPIC, f"matches “{best}”", w.phrase * best_value, best)
+            )
+        elif self.semantic:
+            embeddings = self.batch.embeddings
+            assert embeddings is not None
+            phrases = self.profile.phrases
+            if self.sem is None:  # once per channel: each typed phrase against every pick
+                vectors = np.stack([self.ranker.phrase_centroid([p]) for p in phrases])
+                self.sem = vectors @ embeddings[list(self.picks)].T.astype(np.float64)
+            sim, phrase = max(zip(self.sem[:, n].tolist(), phrases, strict=True))
+            if sim >= SEMANTIC_MIN:
+                reasons.append(
+                    Reason(ReasonKind.TOPIC, f"about “{phrase}”", w.phrase_sem * sim, phrase)
+                )
+        return best
+
+    def _category(
+        self, reasons: list[Reason], paper: Paper, cats: Sequence[str], field: str
+    ) -> None:
+        """A typed category the paper is in, else the category the typed topics point to."""
+        w, profile = self.w, self.profile
+        for cat in profile.categories:
+            hit = next((c for c in cats if c == cat or c.startswith(cat + ".")), None)
+            if hit:
+                text = f"{field} {hit}"
+                reasons.append(Reason(ReasonKind.CATEGORY, text, w.typed_category, cat))
+                return
+        hit = next((c for c in cats if c in self.pointed), None)
+        if not hit:
+            return
+        if field == "in":
+            weight = w.topic_category * self.pointed[hit]
+        else:  # a guessed category counts by the model's probability
+            chance = next(p for c, p, _ in category_guess(paper) if c == hit)
+            trust = profile.prior_trust(hit) ** w.prior_trust if w.prior_trust else 1.0
+            gate = self.gates.of(hit, self.batch)
+            weight = w.topic_guess * self.pointed[hit] * chance * trust * gate
+        if weight > 0:
+            text = f"{field} {hit}, where your topics point"
+            reasons.append(Reason(ReasonKind.CATEGORY, text, weight, hit))
+
+    def _learned(
+        self,
+        reasons: list[Reason],
+        paper: Paper,
+        cats: Sequence[str],
+        field: str,
+        terms: frozenset[str],
+    ) -> None:
+        """What the channel's reactions taught: a liked category, a likely field, a liked paper."""
+        w = self.w
+        affinity = max(((self._affinity(c), c) for c in cats), default=(0.0, ""))
+        if affinity[0] * w.learned_category >= LEARNED_MIN:
+            text = f"you 👍 papers in {affinity[1]}" + (
+                "" if field == "in" else " (likely its field)"
+            )
+            reasons.append(
+                Reason(ReasonKind.LEARNED, text, affinity[0] * w.learned_category, affinity[1])
+            )
+        if field != "in" and (guess := _learned_guess(self.profile, paper, w.learned_guess)):
+            reasons.append(guess)
+        similar = _most_similar_liked(self.liked, paper.id, terms)
+        if similar is not None:
+            pid, title, overlap = similar
+            reasons.append(
+                Reason(ReasonKind.SIMILAR, f"like “{_short(title)}” you 👍", 0.2 * overlap, pid)
+            )
+
+    def _affinity(self, category: str) -> float:
+        found = self.affinities.get(category)
+        if found is None:
+            found = self.affinities[category] = self.profile.category_affinity(category)
+        return found
 
 
 def _learned_guess(profile: Profile, paper: Paper, weight: float) -> Reason | None:

@@ -196,19 +196,6 @@ class Batch:
             self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
         return self._rarity
 
-    def warm(self, *, similarity: bool = True) -> None:
-        """Fill the lazy caches, so threads ranking against this batch only read them."""
-        self.category_slots()
-        self.category_sets()
-        self.category_rarity()
-        if similarity:
-            self.similarity()
-        _ = self.has_authors
-        self.author_matrix()
-        self.term_split()
-        for kind in ("words", "categories", "guesses", "authors"):
-            self.keys(kind)
-
     @property
     def has_authors(self) -> bool:
         """Whether any candidate lists an author (else author weights cannot score)."""
@@ -296,6 +283,40 @@ def build_batch(
     """Tokenise, weight (BM25) and stack the candidates; embeddings are used when all present."""
     papers = list(papers)
     n = len(papers)
+    words = _word_matrices(papers)
+    cat_index, cats, guess_index, guesses = _category_matrices(papers)
+    matrix = None
+    if embeddings is not None and n and all(p.id in embeddings for p in papers):
+        matrix = np.stack([np.asarray(embeddings[p.id], dtype=np.float32) for p in papers])
+    return Batch(
+        papers=papers,
+        vocab=words.vocab,
+        idf=words.idf,
+        terms=words.weighted,
+        unit_terms=words.unit,
+        cat_index=cat_index,
+        cats=cats,
+        guess_index=guess_index,
+        guesses=guesses,
+        embeddings=matrix,
+        term_sets=words.term_sets,
+        upvotes=np.array([p.upvotes or 0 for p in papers], dtype=np.float64),
+        age_days=_age_days(papers),
+    )
+
+
+@dataclass
+class _Words:
+    vocab: dict[str, int]
+    idf: np.ndarray
+    weighted: sparse.csr_matrix  # papers x vocabulary, BM25
+    unit: sparse.csr_matrix  # the same, each row of unit length
+    term_sets: list[frozenset[str]]  # each paper's single words
+
+
+def _word_matrices(papers: Sequence[Paper]) -> _Words:
+    """The candidates' words and bigrams as BM25-weighted rows."""
+    n = len(papers)
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -327,7 +348,15 @@ def build_batch(
     row_norm = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     row_norm[row_norm == 0] = 1.0
     unit = sparse.csr_matrix(sparse.diags(1 / row_norm) @ weighted)
+    return _Words(vocab, idf, weighted, unit, term_sets)
 
+
+def _category_matrices(
+    papers: Sequence[Paper],
+) -> tuple[dict[str, int], sparse.csr_matrix, dict[str, int], sparse.csr_matrix | None]:
+    """Papers x categories (known, or else likely), and papers x guessed categories with the
+    model's probabilities (for papers without categories; None if every paper has some)."""
+    n = len(papers)
     cat_index: dict[str, int] = {}
     crow: list[int] = []
     ccol: list[int] = []
@@ -352,29 +381,15 @@ def build_batch(
         guesses = sparse.csr_matrix(
             (np.asarray(gval, dtype=np.float32), (grow, gcol)), shape=(n, len(guess_index))
         )
+    return cat_index, cats, guess_index, guesses
 
-    matrix = None
-    if embeddings is not None and n and all(p.id in embeddings for p in papers):
-        matrix = np.stack([np.asarray(embeddings[p.id], dtype=np.float32) for p in papers])
+
+def _age_days(papers: Sequence[Paper]) -> np.ndarray:
+    """Days each paper is older than the newest (by update, else publication)."""
     dates = [p.updated or p.published for p in papers]
     known = [d for d in dates if d is not None]
     newest = max(known) if known else None
-    age = np.array(
+    return np.array(
         [(newest - d).days if (newest is not None and d is not None) else 0 for d in dates],
         dtype=np.float64,
-    )
-    return Batch(
-        papers=papers,
-        vocab=vocab,
-        idf=idf,
-        terms=weighted,
-        unit_terms=unit,
-        cat_index=cat_index,
-        cats=cats,
-        guess_index=guess_index,
-        guesses=guesses,
-        embeddings=matrix,
-        term_sets=term_sets,
-        upvotes=np.array([p.upvotes or 0 for p in papers], dtype=np.float64),
-        age_days=age,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -35,7 +35,20 @@ class Prepared:
     dense: np.ndarray | None  # channels x dim (float32), or None
     authors: sparse.csr_matrix | None  # channels x batch authors
     excluded: np.ndarray  # channels x papers, True where an excluded keyword matches
-    odds: np.ndarray | None = None  # channels x (categories + 1) learned log-odds, for reasons
+
+
+@dataclass
+class _Rows:
+    """A chunk's queries as (row, column, value) arrays, before they become matrices."""
+
+    term: Rows = field(default_factory=Rows)
+    cat: Rows = field(default_factory=Rows)
+    topic: Rows = field(default_factory=Rows)
+    pointed_guess: Rows = field(default_factory=Rows)
+    learned_guess: Rows = field(default_factory=Rows)
+    author: Rows = field(default_factory=Rows)
+    learned: LearnedRows = field(default_factory=LearnedRows)
+    learned_cats: np.ndarray | None = None  # `Prepared.learned_cats`
 
 
 def prepare(
@@ -44,87 +57,102 @@ def prepare(
     """The per-channel part of scoring, gathered into flat arrays and then into matrices.
     Learned state comes as each profile's `LearnedArrays`, resolved for all at once;
     `centroids` embeds typed phrases (semantic tier only)."""
-    m = len(profiles)
-    term = Rows()
-    cat = Rows()
-    topic = Rows()
-    pointed_guess = Rows()
-    learned_guess = Rows()
-    author = Rows()
-    learned = LearnedRows()
+    rows = _Rows()
+    for i, profile in enumerate(profiles):
+        _add_typed(w, rows, i, profile, batch)
+        if profile.opinions:
+            scale = w.learned_terms / profile.opinions**0.5
+            rows.learned.add(i, profile.learned_arrays(w.learned_term_count), scale)
+    _add_followed(w, rows.author, profiles, batch)
+    if rows.learned:
+        _add_learned(w, rows, len(profiles), batch)
+    return _matrices(w, rows, profiles, batch, centroids)
+
+
+def _add_typed(w: Weights, rows: _Rows, i: int, profile: Profile, batch: Batch) -> None:
+    """Channel `i`'s typed phrases and categories, or where its typed topics point."""
+    for phrase in profile.phrases:
+        cols, vals = phrase_arrays(phrase, batch)
+        rows.term.add_arrays(i, cols, vals, w.phrase)
+    for typed in profile.categories:
+        for col in batch.category_columns(typed):
+            rows.cat.add(i, col, w.typed_category)
+    if profile.phrases and not profile.categories:  # typed categories win
+        (cols, vals), (guess_cols, guess_vals) = topic_arrays(profile.phrases, batch)
+        if len(cols) and w.topic_category:
+            rows.topic.add_arrays(i, cols, vals, w.topic_category)
+        if len(guess_cols) and w.topic_guess:
+            trust = _trust(profile, guess_cols, batch, w.prior_trust)
+            rows.pointed_guess.add_arrays(i, guess_cols, guess_vals * trust, w.topic_guess)
+
+
+def _add_followed(w: Weights, author: Rows, profiles: Sequence[Profile], batch: Batch) -> None:
+    """The followed authors today's candidates have."""
     index = batch.author_matrix()[0] if batch.has_authors else {}
-    followed_rows: list[int] = []  # followed authors today's candidates have
+    followed_rows: list[int] = []
     followed_cols: list[int] = []
     for i, profile in enumerate(profiles):
-        for phrase in profile.phrases:
-            cols, vals = phrase_arrays(phrase, batch)
-            term.add_arrays(i, cols, vals, w.phrase)
-        for typed in profile.categories:
-            for col in batch.category_columns(typed):
-                cat.add(i, col, w.typed_category)
-        if profile.phrases and not profile.categories:  # typed categories win
-            (cols, vals), (guess_cols, guess_vals) = topic_arrays(profile.phrases, batch)
-            if len(cols) and w.topic_category:
-                topic.add_arrays(i, cols, vals, w.topic_category)
-            if len(guess_cols) and w.topic_guess:
-                trust = _trust(profile, guess_cols, batch, w.prior_trust)
-                pointed_guess.add_arrays(i, guess_cols, guess_vals * trust, w.topic_guess)
         if profile.follow_authors and profile.authors and batch.has_authors:
             found = {index[a] for a in map(str.lower, profile.authors) if a in index}
             followed_rows.extend([i] * len(found))
             followed_cols.extend(found)
-        if profile.opinions:
-            scale = w.learned_terms / profile.opinions**0.5
-            learned.add(i, profile.learned_arrays(w.learned_term_count), scale)
     if followed_rows:
         cols = np.asarray(followed_cols, dtype=np.int64)
         author.add_arrays_rows(np.asarray(followed_rows), cols, np.full(len(cols), w.author))
-    odds = learned_table = None
-    if learned:
-        term.add_arrays_rows(*learned.words(batch.keys("words")))
-        rows, cols, aff = learned.odds("cats", batch.keys("categories"))
-        if len(rows):  # smoothed log-odds; the score weighs rare categories more
-            odds = np.zeros((m, batch.cats.shape[1] + 1))
-            odds[:, -1] = -np.inf  # the padding slot of `category_slots`
-            odds[rows, cols] = aff
-            weighted = odds * w.learned_category
-            weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
-            if w.category_max:
-                learned_table = weighted.astype(np.float32)
-            else:
-                cat.add_arrays_rows(rows, cols, weighted[rows, cols])
-        if batch.guesses is not None and w.learned_guess:  # papers without categories
-            rows, cols, aff = learned.guess_odds(batch.keys("guesses"))
-            learned_guess.add_arrays_rows(rows, cols, w.learned_guess * aff)
-        if batch.has_authors:
-            rows, cols, aff = learned.odds("authors", batch.keys("authors"))
-            author.add_arrays_rows(rows, cols, w.learned_author * aff)
+
+
+def _add_learned(w: Weights, rows: _Rows, m: int, batch: Batch) -> None:
+    """What the channels learned: words, categories (as log-odds), guessed fields, authors."""
+    learned = rows.learned
+    rows.term.add_arrays_rows(*learned.words(batch.keys("words")))
+    cats, cols, aff = learned.odds("cats", batch.keys("categories"))
+    if len(cats):  # smoothed log-odds; the score weighs rare categories more
+        odds = np.zeros((m, batch.cats.shape[1] + 1))
+        odds[:, -1] = -np.inf  # the padding slot of `category_slots`
+        odds[cats, cols] = aff
+        weighted = odds * w.learned_category
+        weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
+        if w.category_max:
+            rows.learned_cats = weighted.astype(np.float32)
+        else:
+            rows.cat.add_arrays_rows(cats, cols, weighted[cats, cols])
+    if batch.guesses is not None and w.learned_guess:  # papers without categories
+        guesses, cols, aff = learned.guess_odds(batch.keys("guesses"))
+        rows.learned_guess.add_arrays_rows(guesses, cols, w.learned_guess * aff)
+    if batch.has_authors:
+        authors, cols, aff = learned.odds("authors", batch.keys("authors"))
+        rows.author.add_arrays_rows(authors, cols, w.learned_author * aff)
+
+
+def _matrices(
+    w: Weights,
+    rows: _Rows,
+    profiles: Sequence[Profile],
+    batch: Batch,
+    centroids: CentroidFn | None,
+) -> Prepared:
+    m = len(profiles)
     authors = None
-    if len(author) and batch.has_authors:
+    if len(rows.author) and batch.has_authors:
         width = batch.author_matrix()[1].shape[1]
-        authors = author.matrix(m, width).astype(np.float32)
-    dense_terms, rare_terms = split_terms(term, batch, m)
+        authors = rows.author.matrix(m, width).astype(np.float32)
+    dense_terms, rare_terms = split_terms(rows.term, batch, m)
     return Prepared(
         terms=rare_terms,
         dense_terms=dense_terms,
-        cats=cat.matrix(m, batch.cats.shape[1]),
-        topics=topic.matrix(m, batch.cats.shape[1]),
-        topic_guesses=(
-            pointed_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
-            if len(pointed_guess)
-            else None
-        ),
-        learned_guesses=(
-            learned_guess.matrix(m, len(batch.guess_index)).astype(np.float32)
-            if len(learned_guess)
-            else None
-        ),
-        learned_cats=learned_table,
+        cats=rows.cat.matrix(m, batch.cats.shape[1]),
+        topics=rows.topic.matrix(m, batch.cats.shape[1]),
+        topic_guesses=_guess_matrix(rows.pointed_guess, m, batch),
+        learned_guesses=_guess_matrix(rows.learned_guess, m, batch),
+        learned_cats=rows.learned_cats,
         dense=dense_queries(w, profiles, batch, centroids),
         authors=authors,
         excluded=excluded_mask(profiles, batch),
-        odds=odds,
     )
+
+
+def _guess_matrix(rows: Rows, m: int, batch: Batch) -> sparse.csr_matrix | None:
+    return rows.matrix(m, len(batch.guess_index)).astype(np.float32) if len(rows) else None
 
 
 def _trust(profile: Profile, cols: np.ndarray, batch: Batch, strength: float) -> np.ndarray:

@@ -7,19 +7,14 @@ score = phrase prior (BM25 over the typed phrases, plus cosine to their embeddin
       + pseudo-relevance feedback (categories and embedding of today's best prior matches)
       + learned parts (category/author log-odds, Rocchio words, Rocchio embedding)
       + a small popularity and recency boost.
-Every part is a sparse or dense dot product, so many channels rank in a few matrix products:
-`prepare` gathers a chunk of channels' queries, `products` multiplies them with the day's
-features, `prf` adds the feedback; this module orchestrates the fan-out and the selection.
+Every part is a sparse or dense dot product: `prepare` gathers a channel's queries, `products`
+multiplies them with the day's features, `prf` adds the feedback; this module orchestrates the
+scoring and the selection.
 """
 
 from __future__ import annotations
 
-import gc
-import os
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -27,7 +22,6 @@ from scipy import sparse
 from bot.models import Paper, ScoredPaper, Threshold
 from bot.ranking.diversity import pick_many
 from bot.ranking.explain import explain_many
-from bot.ranking.explain_chunk import best_affinities
 from bot.ranking.features import Batch, build_batch
 from bot.ranking.gate import PriorGates, prior_gates
 from bot.ranking.prepare import Prepared, prepare
@@ -40,7 +34,6 @@ from bot.ranking.weights import Weights, score_floor
 LABEL_MIN = 0.3  # a paper's best typed phrase counts (`topic_labels`) from this match on
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
-Chunk = tuple[np.ndarray, list[list[int]], PriorGates]  # scores, picks, prior gates
 
 
 class Ranker:
@@ -86,122 +79,6 @@ class Ranker:
         prepared = self._prepared([profile], batch)
         scores, gates = self._scores([profile], batch, prepared, score_floor(threshold))
         return self.select(profile, batch, scores[0], k=k, diversify=diversify, gates=gates)
-
-    def rank_many(
-        self,
-        profiles: Sequence[Profile],
-        batch: Batch,
-        *,
-        k: int,
-        threshold: Threshold | None = None,
-        explain: bool = True,
-        chunk: int = 1000,
-        workers: int | None = None,
-    ) -> list[list[ScoredPaper]]:
-        """Rank one candidate set for many channels (the daily fan-out), in chunks of channels.
-
-        Each chunk's matrix work (products, feedback, MMR) runs on a small thread pool
-        (`workers`, default min(2, CPUs)) while this thread builds the next chunk's queries and
-        the previous chunk's reasons; chunks are independent, so the result is the same as one
-        thread's. The cyclic garbage collector is paused meanwhile: the fan-out makes many
-        short-lived objects, and collections that walk every profile cost more than the
-        ranking itself."""
-        if workers is None:
-            workers = min(2, os.cpu_count() or 1)
-        with _gc_paused(), _blas_single_threaded(workers > 1):
-            return self._rank_many(
-                profiles, batch, k, score_floor(threshold), explain, chunk, workers
-            )
-
-    def _rank_many(
-        self,
-        profiles: Sequence[Profile],
-        batch: Batch,
-        k: int,
-        floor: float,
-        explain: bool,
-        chunk: int,
-        workers: int,
-    ) -> list[list[ScoredPaper]]:
-        parts = [profiles[start : start + chunk] for start in range(0, len(profiles), chunk)]
-        # Only this thread embeds phrases (a chunk's queries embed all its phrases before its
-        # reasons are asked for), so the threads cannot change what is embedded when.
-        if workers <= 1 or len(parts) <= 1:
-            out: list[list[ScoredPaper]] = []
-            for part in parts:
-                prepared = self._prepared(part, batch)
-                scored = self._chunk(part, batch, prepared, floor, k)
-                out.extend(self._chunk_scored(part, batch, prepared, *scored, explain))
-            return out
-        w = self.weights
-        batch.warm(
-            similarity=w.mmr_lambda < 1.0 or (w.prf_sem > 0 and batch.embeddings is not None)
-        )
-        results: list[list[ScoredPaper]] = []
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[tuple[Sequence[Profile], Prepared, Future[Chunk]]] = deque()
-            for part in parts:
-                prepared = self._prepared(part, batch)
-                future = pool.submit(self._chunk, part, batch, prepared, floor, k)
-                pending.append((part, prepared, future))
-                while len(pending) > workers:
-                    done, ready, future = pending.popleft()
-                    results.extend(
-                        self._chunk_scored(done, batch, ready, *future.result(), explain)
-                    )
-            while pending:
-                done, ready, future = pending.popleft()
-                results.extend(self._chunk_scored(done, batch, ready, *future.result(), explain))
-        return results
-
-    def _chunk(
-        self, part: Sequence[Profile], batch: Batch, prepared: Prepared, floor: float, k: int
-    ) -> Chunk:
-        """Scores, MMR picks and prior gates of one chunk of channels (numeric work;
-        thread-safe)."""
-        matrix, gates = self._scores(part, batch, prepared, floor)
-        picks = pick_many(
-            matrix,
-            batch,
-            k,
-            -np.inf,
-            self.weights.mmr_lambda,
-            labels=self.phrase_labels(part, batch),
-            overlap=self.weights.phrase_overlap,
-            cover=self.weights.cover_topics,
-        )
-        return matrix, picks, gates
-
-    def _chunk_scored(
-        self,
-        part: Sequence[Profile],
-        batch: Batch,
-        prepared: Prepared,
-        matrix: np.ndarray,
-        picks: list[list[int]],
-        gates: PriorGates,
-        explain: bool,
-    ) -> list[list[ScoredPaper]]:
-        if not explain:
-            return [
-                self._scored(p, batch, matrix[i], picks[i], False, gates.row(i))
-                for i, p in enumerate(part)
-            ]
-        odds = prepared.odds
-        affinities = best_affinities(batch, picks, odds) if odds is not None else None
-        out = []
-        for i, profile in enumerate(part):
-            affinity = affinities[i] if affinities is not None else None
-            reasons = explain_many(
-                self, profile, batch, picks[i], best_affinity=affinity, gates=gates.row(i)
-            )
-            out.append(
-                [
-                    ScoredPaper(batch.papers[j], round(float(matrix[i, j]), 6), why)
-                    for j, why in zip(picks[i], reasons, strict=True)
-                ]
-            )
-        return out
 
     def _scored(
         self,
@@ -358,27 +235,3 @@ class Ranker:
         order = [int(i) for i in ranked if np.isfinite(scores[i]) and scores[i] >= floor]
         head = self._scored(profile, batch, scores, order[:10], True, gates)
         return head + self._scored(profile, batch, scores, order[10:], False, gates)
-
-
-@contextmanager
-def _blas_single_threaded(active: bool) -> Iterator[None]:
-    """With our own thread pool, each BLAS call on one thread: BLAS threads on top of ours
-    oversubscribe the cores (measured: 2.8 s instead of 3.3 s for the semantic fan-out)."""
-    if not active:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

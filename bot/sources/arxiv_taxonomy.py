@@ -56,11 +56,6 @@ def _codes() -> dict[str, str]:
     return {c.lower(): c for c in codes}
 
 
-def all_categories() -> tuple[str, ...]:
-    """Every category code (archives with subjects are listed by their subjects only)."""
-    return tuple(c for c in _codes().values() if "." in c or c in _SINGLE)
-
-
 def canonical(code: str) -> str | None:
     """The code as arXiv writes it (`CS.ro` -> `cs.RO`), or None if it is not a category."""
     return _codes().get(code.strip().lower())

@@ -272,36 +272,60 @@ def run_fetch(
         core, settings, client, arxiv_gate or default_arxiv_gate(core, settings), progress
     )
     fetcher.deadline_seconds = settings.source_fetch_deadline_seconds * days
+    plan = _Plan(day, today, days, cats, bad_cats, feeds)
     report = FetchReport()
     hf_papers: list[Paper] = []
     try:
         for name in chosen:
             sr = SourceReport(name)
             report.sources.append(sr)
-            if bad_cats and name in ("arxiv", "arxiv-api"):
-                sr.notes.append(f"ignored channel categories that arXiv does not have: {bad_cats}")
-            if name in ("arxiv", "arxiv-api") and not cats:
-                sr.notes.append("no categories to fetch")
-            elif name == "arxiv":
-                fetcher.fetch_feed(sr, cats, day=day, today=today)
-                if not sr.ok and day == today and settings.arxiv_feed_fallback:
-                    fetcher.fetch_feed_fallback(report, sr, cats, day)
-            elif name == "arxiv-api":
-                fetcher.fetch_window(sr, cats, day=day, days=days)
-            elif name == "hf":
-                hf_days = [day - timedelta(days=i) for i in range(days)]
-                hf_papers = fetcher.run_source(sr, _hf_pages(client, settings, hf_days))
-            elif name == "rss":
-                for spec in feeds:
-                    fetcher.run_source(sr, rss.feed_pages(client, settings, NoGate(), spec))
-                if not feeds:
-                    sr.notes.append("no RSS_FEEDS configured")
+            papers = _fetch_source(fetcher, report, sr, plan)
+            if name == "hf":
+                hf_papers = papers
         if hf_papers and settings.hf_fill_from_arxiv:
             _fill_from_arxiv(fetcher, report, hf_papers)
     finally:
         if own_client:
             client.close()
     return report
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one `run_fetch` asks of each source."""
+
+    day: date
+    today: date
+    days: int
+    cats: list[str]  # arXiv categories to fetch
+    bad_cats: list[str]  # channel categories arXiv does not have
+    feeds: list[rss.FeedSpec]
+
+
+def _fetch_source(
+    fetcher: Fetcher, report: FetchReport, sr: SourceReport, plan: _Plan
+) -> list[Paper]:
+    """Fetch one source into the store; the papers it gave for HF (for `_fill_from_arxiv`)."""
+    name, cats, day, settings = sr.source, plan.cats, plan.day, fetcher.settings
+    if plan.bad_cats and name in ("arxiv", "arxiv-api"):
+        sr.notes.append(f"ignored channel categories that arXiv does not have: {plan.bad_cats}")
+    if name in ("arxiv", "arxiv-api") and not cats:
+        sr.notes.append("no categories to fetch")
+    elif name == "arxiv":
+        fetcher.fetch_feed(sr, cats, day=day, today=plan.today)
+        if not sr.ok and day == plan.today and settings.arxiv_feed_fallback:
+            fetcher.fetch_feed_fallback(report, sr, cats, day)
+    elif name == "arxiv-api":
+        fetcher.fetch_window(sr, cats, day=day, days=plan.days)
+    elif name == "hf":
+        hf_days = [day - timedelta(days=i) for i in range(plan.days)]
+        return fetcher.run_source(sr, _hf_pages(fetcher.client, settings, hf_days))
+    elif name == "rss":
+        for spec in plan.feeds:
+            fetcher.run_source(sr, rss.feed_pages(fetcher.client, settings, NoGate(), spec))
+        if not plan.feeds:
+            sr.notes.append("no RSS_FEEDS configured")
+    return []
 
 
 def _feed_pages(fetcher: Fetcher, cats: Sequence[str]) -> Iterator[Page]:

@@ -13,14 +13,13 @@ from bot.config import Settings
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
 from bot.ranking import build_batch
 from bot.service import BATCHES_KEPT, PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import RecordingAdapter
+from tests.fakes import MemoryStore, RecordingAdapter
 
 NOW = datetime(2026, 6, 29, 6, tzinfo=UTC)
 
 
-def _core(store: SqlStore, settings: Settings, topics: list[str]) -> PaperBot:
+def _core(store: MemoryStore, settings: Settings, topics: list[str]) -> PaperBot:
     core = PaperBot(store, FixedClock(NOW), settings, {Platform.CONSOLE: RecordingAdapter()})
     for i, topic in enumerate(topics):
         store.add_channel(
@@ -43,7 +42,7 @@ def _core(store: SqlStore, settings: Settings, topics: list[str]) -> PaperBot:
 
 
 def test_same_candidates_are_tokenised_once_and_rank_as_before(
-    sqlite_store: SqlStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    memory_store: MemoryStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[int] = []
 
@@ -52,11 +51,11 @@ def test_same_candidates_are_tokenised_once_and_rank_as_before(
         return build_batch(papers, embeddings)
 
     monkeypatch.setattr(bot.service, "build_batch", counting)
-    core = _core(sqlite_store, settings, ["robot", "language model", "robot planning"])
-    plans = [core.plan(channel) for channel in sqlite_store.list_channels()]
+    core = _core(memory_store, settings, ["robot", "language model", "robot planning"])
+    plans = [core.plan(channel) for channel in memory_store.list_channels()]
     assert built == [4]  # three channels, one build
-    fresh = PaperBot(sqlite_store, FixedClock(NOW), settings, {})
-    for channel, plan in zip(sqlite_store.list_channels(), plans, strict=True):
+    fresh = PaperBot(memory_store, FixedClock(NOW), settings, {})
+    for channel, plan in zip(memory_store.list_channels(), plans, strict=True):
         papers, _ = fresh.candidates(channel)
         threshold = channel.settings.threshold
         alone = fresh.ranker.rank(fresh.profile_for(channel), papers, k=2, threshold=threshold)
@@ -65,10 +64,10 @@ def test_same_candidates_are_tokenised_once_and_rank_as_before(
 
 
 def test_a_changed_candidate_is_a_new_set_and_only_a_few_sets_are_kept(
-    sqlite_store: SqlStore, settings: Settings
+    memory_store: MemoryStore, settings: Settings
 ) -> None:
-    core = _core(sqlite_store, settings, ["robot"])
-    papers, _ = core.candidates(sqlite_store.list_channels()[0])
+    core = _core(memory_store, settings, ["robot"])
+    papers, _ = core.candidates(memory_store.list_channels()[0])
     first = core.batch_for(papers)
     assert core.batch_for(list(papers)) is first
     voted = [replace(papers[0], upvotes=50), *papers[1:]]

@@ -11,9 +11,8 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import WEEKDAYS, CommandRequest, InterestKind, Platform, Threshold
 from bot.service import PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import RecordingChat
+from tests.fakes import MemoryStore, RecordingChat
 from tests.markup import marked
 
 
@@ -24,7 +23,7 @@ def chat() -> RecordingChat:
 
 @pytest.fixture
 def core(
-    sqlite_store: SqlStore, clock: FixedClock, settings: Settings, chat: RecordingChat
+    memory_store: MemoryStore, clock: FixedClock, settings: Settings, chat: RecordingChat
 ) -> Iterator[PaperBot]:
     papers = [
         make_paper(
@@ -38,8 +37,8 @@ def core(
         ),
         make_paper("2606.00004", "A survey of robot manipulation", categories=("cs.RO",)),
     ]
-    sqlite_store.upsert_papers(papers, clock.now())
-    yield PaperBot(sqlite_store, clock, settings, {Platform.SLACK: chat})
+    memory_store.upsert_papers(papers, clock.now())
+    yield PaperBot(memory_store, clock, settings, {Platform.SLACK: chat})
 
 
 def run(core: PaperBot, text: str, channel: str = "C1", user: str = "U1") -> tuple[bool, str]:

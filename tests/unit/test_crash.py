@@ -18,16 +18,21 @@ from bot.digest.schedule import parse_schedule
 from bot.digest.worker import Worker
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, ItemStatus, Platform
 from bot.service import PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import Crash, ReconcilingRecordingAdapter, RecordingAdapter
+from tests.fakes import Crash, MemoryStore, ReconcilingRecordingAdapter, RecordingAdapter
 
 T_RUN = datetime(2026, 6, 29, 9, 0, 5, tzinfo=UTC)
 PAPERS = ["2606.00001", "2606.00002", "2606.00003"]
 
 
+@pytest.fixture
+def store() -> MemoryStore:
+    """The in-memory store: the outbox and claims it fakes are proven in tests/contracts."""
+    return MemoryStore()
+
+
 def prepare(
-    store: SqlStore, settings: Settings, adapter: RecordingAdapter
+    store: MemoryStore, settings: Settings, adapter: RecordingAdapter
 ) -> tuple[PaperBot, FixedClock]:
     clock = FixedClock(datetime(2026, 6, 29, 8, tzinfo=UTC))
     core = PaperBot(store, clock, settings, {Platform.CONSOLE: adapter})
@@ -61,7 +66,7 @@ def crash_then_recover(
     assert len(digest.items) == items
 
 
-def test_crash_after_writing_items_before_posting(store: SqlStore, settings: Settings) -> None:
+def test_crash_after_writing_items_before_posting(store: MemoryStore, settings: Settings) -> None:
     adapter = RecordingAdapter(crash_on_header=True)
     core, clock = prepare(store, settings, adapter)
     crash_then_recover(core, clock)
@@ -69,7 +74,7 @@ def test_crash_after_writing_items_before_posting(store: SqlStore, settings: Set
     assert [p.kind for p in adapter.posts].count("header") == 1
 
 
-def test_crash_between_two_items(store: SqlStore, settings: Settings) -> None:
+def test_crash_between_two_items(store: MemoryStore, settings: Settings) -> None:
     adapter = RecordingAdapter(crash_before_post={"2606.00002"})
     core, clock = prepare(store, settings, adapter)
     crash_then_recover(core, clock)
@@ -78,7 +83,7 @@ def test_crash_between_two_items(store: SqlStore, settings: Settings) -> None:
 
 
 def test_crash_after_post_before_recording_is_reconciled(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     adapter = ReconcilingRecordingAdapter(crash_after_post={"2606.00002"})
     core, clock = prepare(store, settings, adapter)
@@ -90,7 +95,7 @@ def test_crash_after_post_before_recording_is_reconciled(
 
 
 def test_uncertain_item_is_reposted_without_reconciliation(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     """The honest remaining window: an adapter that cannot look messages up, a crash right
     after the platform accepted the post: at-least-once means that one paper appears twice."""
@@ -100,7 +105,9 @@ def test_uncertain_item_is_reposted_without_reconciliation(
     assert Counter(adapter.items()) == {"2606.00001": 1, "2606.00002": 2, "2606.00003": 1}
 
 
-def test_uncertain_item_is_skipped_when_at_most_once(store: SqlStore, settings: Settings) -> None:
+def test_uncertain_item_is_skipped_when_at_most_once(
+    store: MemoryStore, settings: Settings
+) -> None:
     settings = settings.model_copy(update={"delivery_uncertain": "skip"})
     adapter = RecordingAdapter(crash_after_post={"2606.00002"})
     core, clock = prepare(store, settings, adapter)

@@ -11,8 +11,7 @@ from bot.commands.text_checks import hidden_character
 from bot.config import Settings
 from bot.models import ChannelRef, CommandRequest, Platform
 from bot.service import PaperBot
-from storage.store import SqlStore
-from tests.fakes import RecordingChat
+from tests.fakes import MemoryStore, RecordingChat
 
 HIDDEN = {
     "\x00": "U+0000 (a control character)",
@@ -42,8 +41,8 @@ COMMANDS = {
 
 
 @pytest.fixture
-def core(sqlite_store: SqlStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
-    yield PaperBot(sqlite_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
+def core(memory_store: MemoryStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
+    yield PaperBot(memory_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
 
 
 @pytest.mark.parametrize("char", list(HIDDEN))

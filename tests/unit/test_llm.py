@@ -14,9 +14,9 @@ from bot.config import Settings
 from bot.content.llm import ChatClient, LLMSummarizer, parse_summary
 from bot.content.summarize import extractive_tldr
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Paper, Platform
-from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fake_llm import FakeLLM, fake_llm_server
+from tests.fakes import MemoryStore
 
 T0 = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 TIMEOUT = 0.3
@@ -40,14 +40,14 @@ def fake() -> Iterator[FakeLLM]:
 
 
 @pytest.fixture
-def papers(sqlite_store: SqlStore) -> list[Paper]:
+def papers(memory_store: MemoryStore) -> list[Paper]:
     papers = _papers(4)
-    sqlite_store.upsert_papers(papers, T0)
+    memory_store.upsert_papers(papers, T0)
     return papers
 
 
 def _summarizer(
-    fake: FakeLLM, store: SqlStore, clock: FixedClock, budget: int = 10
+    fake: FakeLLM, store: MemoryStore, clock: FixedClock, budget: int = 10
 ) -> LLMSummarizer:
     client = ChatClient.connect(fake.url, "fake-model", api_key="sk-test", timeout=TIMEOUT)
     return LLMSummarizer(client, store, clock, daily_budget=budget)
@@ -58,10 +58,10 @@ def _extractive(paper: Paper) -> str:
 
 
 def test_llm_summary_is_used_and_cached(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
     clock = FixedClock(T0)
-    summarizer = _summarizer(fake, sqlite_store, clock)
+    summarizer = _summarizer(fake, memory_store, clock)
     assert summarizer.tldr(papers[0]) == fake.reply
     request = fake.requests[0]
     assert request["path"] == "/v1/chat/completions"
@@ -70,27 +70,27 @@ def test_llm_summary_is_used_and_cached(
     assert body["model"] == "fake-model" and body["temperature"] == 0
     user = body["messages"][-1]["content"]
     assert "FakeNet 0" in user and "𝒪(n)" in user and "\\mathcal" not in user
-    cached = sqlite_store.get_summary(papers[0].id, "fake-model")
+    cached = memory_store.get_summary(papers[0].id, "fake-model")
     assert cached is not None and cached.text == fake.reply
 
 
 def test_cache_hit_sends_no_request_even_after_a_restart(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
     clock = FixedClock(T0)
-    first = _summarizer(fake, sqlite_store, clock)
+    first = _summarizer(fake, memory_store, clock)
     first.tldr(papers[0])
     assert len(fake.requests) == 1
     assert first.tldr(papers[0]) == fake.reply
-    restarted = _summarizer(fake, sqlite_store, clock)
+    restarted = _summarizer(fake, memory_store, clock)
     assert restarted.tldr(papers[0]) == fake.reply
     assert len(fake.requests) == 1 and restarted.calls == 0
 
 
 def test_new_abstract_is_summarised_again(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0))
     summarizer.tldr(papers[0])
     fake.reply = "FakeNet v2 now also prunes feed-forward layers with no loss."
     revised = replace(papers[0], abstract=papers[0].abstract + " We add FFN pruning.")
@@ -99,10 +99,10 @@ def test_new_abstract_is_summarised_again(
 
 
 def test_timeout_falls_back_then_skips_the_llm_for_a_while(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
     clock = FixedClock(T0)
-    summarizer = _summarizer(fake, sqlite_store, clock)
+    summarizer = _summarizer(fake, memory_store, clock)
     fake.mode = "hang"
     assert summarizer.tldr(papers[0]) == _extractive(papers[0])
     # The rest of the digest does not wait for the timeout again.
@@ -111,11 +111,11 @@ def test_timeout_falls_back_then_skips_the_llm_for_a_while(
     fake.mode = "ok"
     clock.advance(timedelta(minutes=11))
     assert summarizer.tldr(papers[1]) == fake.reply
-    assert sqlite_store.get_summary(papers[0].id, "fake-model") is None
+    assert memory_store.get_summary(papers[0].id, "fake-model") is None
 
 
-def test_http_500_falls_back(fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+def test_http_500_falls_back(fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]) -> None:
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0))
     fake.mode = "error500"
     assert summarizer.tldr(papers[0]) == _extractive(papers[0])
     assert summarizer.tldr(papers[1]) == _extractive(papers[1])
@@ -124,33 +124,33 @@ def test_http_500_falls_back(fake: FakeLLM, sqlite_store: SqlStore, papers: list
 
 @pytest.mark.parametrize("mode", ["junk_body", "junk_text", "empty", "null", "refusal"])
 def test_junk_or_empty_answers_fall_back_and_are_not_cached(
-    mode: str, fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    mode: str, fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0))
     fake.mode = mode
     assert summarizer.tldr(papers[0]) == _extractive(papers[0])
-    assert sqlite_store.get_summary(papers[0].id, "fake-model") is None
+    assert memory_store.get_summary(papers[0].id, "fake-model") is None
     # Junk is the model's fault, not the endpoint's: the next paper is still tried.
     fake.mode = "ok"
     assert summarizer.tldr(papers[1]) == fake.reply
 
 
-def test_unreachable_endpoint_falls_back(sqlite_store: SqlStore, papers: list[Paper]) -> None:
+def test_unreachable_endpoint_falls_back(memory_store: MemoryStore, papers: list[Paper]) -> None:
     client = ChatClient.connect("http://127.0.0.1:9/v1", "m", api_key=None, timeout=TIMEOUT)
-    summarizer = LLMSummarizer(client, sqlite_store, FixedClock(T0), daily_budget=5)
+    summarizer = LLMSummarizer(client, memory_store, FixedClock(T0), daily_budget=5)
     assert summarizer.tldr(papers[0]) == _extractive(papers[0])
 
 
 def test_daily_budget_is_respected_across_restarts_and_resets_next_day(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
     clock = FixedClock(T0)
-    summarizer = _summarizer(fake, sqlite_store, clock, budget=2)
+    summarizer = _summarizer(fake, memory_store, clock, budget=2)
     out = [summarizer.tldr(p) for p in papers[:3]]
     assert out[:2] == [fake.reply, fake.reply]
     assert out[2] == _extractive(papers[2])
     assert len(fake.requests) == 2
-    restarted = _summarizer(fake, sqlite_store, clock, budget=2)
+    restarted = _summarizer(fake, memory_store, clock, budget=2)
     assert restarted.tldr(papers[3]) == _extractive(papers[3])
     assert len(fake.requests) == 2
     clock.advance(timedelta(days=1))
@@ -159,9 +159,9 @@ def test_daily_budget_is_respected_across_restarts_and_resets_next_day(
 
 
 def test_failed_calls_count_against_the_budget(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0), budget=1)
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0), budget=1)
     fake.mode = "empty"
     summarizer.tldr(papers[0])
     fake.mode = "ok"
@@ -170,9 +170,9 @@ def test_failed_calls_count_against_the_budget(
 
 
 def test_hf_summary_and_empty_abstract_spend_nothing(
-    fake: FakeLLM, sqlite_store: SqlStore, papers: list[Paper]
+    fake: FakeLLM, memory_store: MemoryStore, papers: list[Paper]
 ) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0))
     with_hf = replace(papers[0], ai_summary="HF says FakeNet prunes heads early.")
     assert summarizer.tldr(with_hf) == "HF says FakeNet prunes heads early."
     assert summarizer.tldr(replace(papers[1], abstract="  ")) == ""
@@ -315,9 +315,9 @@ def test_a_broken_summarizer_never_holds_a_digest_back(settings: Settings) -> No
 
 
 def test_summary_of_an_unknown_paper_is_not_cached_but_still_returned(
-    fake: FakeLLM, sqlite_store: SqlStore
+    fake: FakeLLM, memory_store: MemoryStore
 ) -> None:
-    summarizer = _summarizer(fake, sqlite_store, FixedClock(T0))
+    summarizer = _summarizer(fake, memory_store, FixedClock(T0))
     stray = _papers(1)[0]  # never ingested: the cache's foreign key refuses it
     assert summarizer.tldr(stray) == fake.reply
-    assert sqlite_store.get_summary(stray.id, "fake-model") is None
+    assert memory_store.get_summary(stray.id, "fake-model") is None

@@ -23,9 +23,8 @@ from bot.models import (
     Platform,
 )
 from bot.service import PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import RecordingChat
+from tests.fakes import MemoryStore, RecordingChat
 from tests.markup import marked
 
 REF = ChannelRef(Platform.SLACK, "T1", "C1")
@@ -134,12 +133,12 @@ def test_anyone_and_listed_ids_need_no_admin_check() -> None:
 
 # --------------------------------------------------------------- command layer
 @pytest.fixture
-def core(sqlite_store: SqlStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
-    sqlite_store.upsert_papers(
+def core(memory_store: MemoryStore, clock: FixedClock, settings: Settings) -> Iterator[PaperBot]:
+    memory_store.upsert_papers(
         [make_paper(PAPER, "Robot manipulation with diffusion", categories=("cs.RO",))],
         clock.now(),
     )
-    yield PaperBot(sqlite_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
+    yield PaperBot(memory_store, clock, settings, {Platform.SLACK: RecordingChat(Platform.SLACK)})
 
 
 def configured(core: PaperBot, set_up_by: str | None = FOUNDER) -> Channel:

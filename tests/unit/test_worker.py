@@ -13,9 +13,14 @@ from bot.digest.schedule import parse_schedule
 from bot.digest.worker import Worker
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, ItemStatus, Platform
 from bot.service import PaperBot
-from storage.store import SqlStore
 from tests.conftest import make_paper
-from tests.fakes import RecordingAdapter
+from tests.fakes import MemoryStore, RecordingAdapter
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """The in-memory store: the outbox and claims it fakes are proven in tests/contracts."""
+    return MemoryStore()
 
 
 def utc(*args: int) -> datetime:
@@ -23,7 +28,7 @@ def utc(*args: int) -> datetime:
 
 
 def setup(
-    store: SqlStore,
+    store: MemoryStore,
     settings: Settings,
     now: datetime,
     *channels: tuple[str, str],
@@ -46,12 +51,12 @@ def setup(
     return Worker(core, worker_id="w1"), adapter, clock
 
 
-def add_papers(store: SqlStore, at: datetime, *ids: str) -> None:
+def add_papers(store: MemoryStore, at: datetime, *ids: str) -> None:
     store.upsert_papers([make_paper(i, f"Robot study {i}") for i in ids], at)
 
 
 def test_first_tick_schedules_then_delivers_at_local_time(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     worker, adapter, clock = setup(
         store, settings, utc(2026, 6, 29, 6), ("berlin", "09:00 Europe/Berlin weekdays")
@@ -71,7 +76,7 @@ def test_first_tick_schedules_then_delivers_at_local_time(
     assert len(adapter.items()) == 2
 
 
-def test_weekend_downtime_is_caught_up_once(store: SqlStore, settings: Settings) -> None:
+def test_weekend_downtime_is_caught_up_once(store: MemoryStore, settings: Settings) -> None:
     worker, adapter, clock = setup(store, settings, utc(2026, 6, 25, 6), ("lab", "09:00 UTC daily"))
     worker.tick()
     add_papers(store, utc(2026, 6, 25, 7), "2606.00001")
@@ -94,7 +99,7 @@ def test_weekend_downtime_is_caught_up_once(store: SqlStore, settings: Settings)
 
 
 def test_missed_slot_within_grace_runs_once_not_per_day(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     settings = settings.model_copy(update={"catchup_grace_hours": 72})
     worker, adapter, clock = setup(store, settings, utc(2026, 6, 26, 6), ("lab", "09:00 UTC daily"))
@@ -107,7 +112,7 @@ def test_missed_slot_within_grace_runs_once_not_per_day(
     assert store.list_channels()[0].next_run_at == utc(2026, 6, 29, 9)
 
 
-def test_friday_and_holiday_get_one_short_line(store: SqlStore, settings: Settings) -> None:
+def test_friday_and_holiday_get_one_short_line(store: MemoryStore, settings: Settings) -> None:
     worker, adapter, clock = setup(
         store,
         settings,
@@ -132,7 +137,7 @@ def test_friday_and_holiday_get_one_short_line(store: SqlStore, settings: Settin
     ]
 
 
-def test_empty_day_is_silent_by_default(store: SqlStore, settings: Settings) -> None:
+def test_empty_day_is_silent_by_default(store: MemoryStore, settings: Settings) -> None:
     worker, adapter, clock = setup(store, settings, utc(2026, 6, 27, 6), ("lab", "09:00 UTC daily"))
     worker.tick()
     clock.set(utc(2026, 6, 27, 9, 1))
@@ -140,7 +145,9 @@ def test_empty_day_is_silent_by_default(store: SqlStore, settings: Settings) -> 
     assert adapter.posts == []
 
 
-def test_tokyo_and_los_angeles_get_their_own_mornings(store: SqlStore, settings: Settings) -> None:
+def test_tokyo_and_los_angeles_get_their_own_mornings(
+    store: MemoryStore, settings: Settings
+) -> None:
     worker, adapter, clock = setup(
         store,
         settings,
@@ -159,7 +166,7 @@ def test_tokyo_and_los_angeles_get_their_own_mornings(store: SqlStore, settings:
     assert adapter.items("tokyo") == ["2606.00001"]
 
 
-def test_failed_items_are_retried_with_backoff(store: SqlStore, settings: Settings) -> None:
+def test_failed_items_are_retried_with_backoff(store: MemoryStore, settings: Settings) -> None:
     worker, adapter, clock = setup(store, settings, utc(2026, 6, 29, 8), ("lab", "09:00 UTC daily"))
     worker.tick()
     add_papers(store, utc(2026, 6, 29, 8, 30), "2606.00001", "2606.00002")
@@ -183,7 +190,7 @@ def test_failed_items_are_retried_with_backoff(store: SqlStore, settings: Settin
     assert len([p for p in adapter.posts if p.kind == "header"]) == 1
 
 
-def test_an_item_that_keeps_failing_is_abandoned(store: SqlStore, settings: Settings) -> None:
+def test_an_item_that_keeps_failing_is_abandoned(store: MemoryStore, settings: Settings) -> None:
     settings = settings.model_copy(update={"delivery_max_attempts": 2})
     worker, adapter, clock = setup(store, settings, utc(2026, 6, 29, 8), ("lab", "09:00 UTC daily"))
     worker.tick()
@@ -197,7 +204,7 @@ def test_an_item_that_keeps_failing_is_abandoned(store: SqlStore, settings: Sett
     assert item is not None and item.status is ItemStatus.FAILED and item.attempts == 2
 
 
-def test_rate_limit_defers_the_channel_only(store: SqlStore, settings: Settings) -> None:
+def test_rate_limit_defers_the_channel_only(store: MemoryStore, settings: Settings) -> None:
     worker, adapter, clock = setup(
         store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
     )
@@ -217,7 +224,9 @@ def test_rate_limit_defers_the_channel_only(store: SqlStore, settings: Settings)
     assert item is not None and item.attempts == 0
 
 
-def test_unavailable_channel_is_paused_and_unscheduled(store: SqlStore, settings: Settings) -> None:
+def test_unavailable_channel_is_paused_and_unscheduled(
+    store: MemoryStore, settings: Settings
+) -> None:
     worker, adapter, clock = setup(
         store, settings, utc(2026, 6, 29, 8), ("gone", "09:00 UTC daily")
     )
@@ -233,7 +242,7 @@ def test_unavailable_channel_is_paused_and_unscheduled(store: SqlStore, settings
     assert worker.tick().claimed == 0
 
 
-def test_stop_request_releases_claimed_channels(store: SqlStore, settings: Settings) -> None:
+def test_stop_request_releases_claimed_channels(store: MemoryStore, settings: Settings) -> None:
     worker, _adapter, clock = setup(
         store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
     )
@@ -257,7 +266,9 @@ def test_stop_request_releases_claimed_channels(store: SqlStore, settings: Setti
 
 
 @pytest.mark.parametrize("kind", ["arxiv", "hf"])
-def test_fetch_runs_once_per_announcement(store: SqlStore, settings: Settings, kind: str) -> None:
+def test_fetch_runs_once_per_announcement(
+    store: MemoryStore, settings: Settings, kind: str
+) -> None:
     calls: list[str] = []
     clock = FixedClock(utc(2026, 11, 24, 1, 30))  # Monday's mailing was 30 min ago
     core = PaperBot(store, clock, settings, {})
@@ -273,7 +284,7 @@ def test_fetch_runs_once_per_announcement(store: SqlStore, settings: Settings, k
 
 
 def test_a_running_worker_waits_out_short_rate_limits_in_the_same_pass(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     worker, adapter, clock = setup(
         store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
@@ -305,7 +316,7 @@ def test_a_running_worker_waits_out_short_rate_limits_in_the_same_pass(
 
 
 def test_a_rate_limited_empty_day_notice_is_sent_later_once(
-    store: SqlStore, settings: Settings
+    store: MemoryStore, settings: Settings
 ) -> None:
     worker, adapter, clock = setup(
         store, settings, utc(2026, 6, 27, 6), ("lab", "09:00 UTC daily"), announce_empty=True
@@ -326,7 +337,7 @@ def test_a_rate_limited_empty_day_notice_is_sent_later_once(
 
 
 def test_a_year_missing_from_arxiv_holidays_is_warned_once(
-    store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
+    store: MemoryStore, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     dates_only = settings.model_copy(update={"arxiv_holidays": "2026-11-26,2026-12-25"})
     worker, _, clock = setup(store, dates_only, utc(2026, 12, 30, 6))
@@ -341,7 +352,7 @@ def test_a_year_missing_from_arxiv_holidays_is_warned_once(
 
 
 def test_the_default_holiday_rules_cover_every_year_without_a_warning(
-    store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
+    store: MemoryStore, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     worker, _, clock = setup(store, settings, utc(2027, 1, 4, 6))
     with caplog.at_level(logging.WARNING, logger="bot.digest.worker"):

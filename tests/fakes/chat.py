@@ -86,6 +86,7 @@ class ReconcilingRecordingAdapter(RecordingAdapter):
         for post in self.posts:
             if post.kind == "item" and post.channel == channel.name and post.text == item.paper.id:
                 return post.message_id
+        return None
 
 
 @dataclass

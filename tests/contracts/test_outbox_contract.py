@@ -1,0 +1,112 @@
+"""OutboxStore contract: a digest is written once per run key, a paper once per channel, items
+move pending -> sending -> posted/failed, and writes under a lost lease are refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.errors import DigestInProgress, LeaseLost
+from bot.models import ChannelSettings, ItemStatus, Lease, ScoredPaper
+from bot.ports import Store
+from tests.conftest import make_paper
+from tests.contracts.conftest import REF, T0
+
+PAPERS = [make_paper(f"2607.{i:05d}", f"Paper {i}") for i in range(1, 4)]
+PICKS = [(ScoredPaper(p, 1.0 - i / 10, ()), f"tldr {i}") for i, p in enumerate(PAPERS)]
+
+
+def channel_id(store: Store, next_run_in: timedelta | None = None) -> int:
+    store.upsert_papers(PAPERS, T0)
+    cid = store.add_channel(REF, "lab", ChannelSettings(), now=T0).id
+    if next_run_in is not None:
+        store.set_next_run(cid, T0 + next_run_in)
+    return cid
+
+
+def test_a_digest_is_written_once_per_run_key(any_store: Store) -> None:
+    cid = channel_id(any_store)
+    digest, created = any_store.create_digest(
+        cid, "d1", PICKS[:2], candidates=9, now=T0, watermark=T0
+    )
+    again, created_again = any_store.create_digest(
+        cid, "d1", PICKS, candidates=9, now=T0, watermark=T0
+    )
+    assert created and not created_again and again == digest
+    assert [(i.paper.id, i.rank, i.tldr, i.status) for i in digest.items] == [
+        (PAPERS[0].id, 1, "tldr 0", ItemStatus.PENDING),
+        (PAPERS[1].id, 2, "tldr 1", ItemStatus.PENDING),
+    ]
+    assert any_store.posted_paper_ids(cid) == {PAPERS[0].id, PAPERS[1].id}
+    channel = any_store.get_channel(cid)
+    assert channel.watermark == T0 and channel.last_digest_at == T0
+    with pytest.raises(DigestInProgress):  # another run key, a paper already in a digest
+        any_store.create_digest(cid, "d2", PICKS[1:], candidates=9, now=T0, watermark=T0)
+    assert any_store.find_digest(cid, "d2") is None
+
+
+def test_items_move_through_their_states(any_store: Store) -> None:
+    cid = channel_id(any_store)
+    digest, _ = any_store.create_digest(cid, "d1", PICKS, candidates=3, now=T0, watermark=None)
+    did, (p1, p2, p3) = digest.id, (p.id for p in PAPERS)
+    assert did is not None
+    assert any_store.mark_item_sending(did, p1) is True
+    assert any_store.mark_item_sending(did, p1) is False  # already being sent
+    any_store.mark_item_posted(did, p1, "m1", now=T0)
+    any_store.mark_item_failed(did, p2, "500")
+    any_store.mark_item_failed(did, p2, "429", count=False)
+    assert any_store.mark_item_sending(did, p2) is True  # a failed item is tried again
+    any_store.mark_item_uncertain(did, p3, "timeout")
+    any_store.set_header_message(did, "h1")
+    got = any_store.get_digest(did)
+    assert got.header_message_id == "h1"
+    assert [(i.status, i.message_id, i.attempts) for i in got.items] == [
+        (ItemStatus.POSTED, "m1", 0),
+        (ItemStatus.SENDING, None, 1),
+        (ItemStatus.SENDING, None, 1),
+    ]
+    assert any_store.find_item_by_message(cid, "m1") == p1
+    assert any_store.find_item_by_message(cid, "m2") is None
+    found = any_store.find_item(cid, p1)
+    assert found is not None and found.message_id == "m1"
+    assert [d.id for d in any_store.unfinished_digests(cid)] == [did]
+    any_store.complete_digest(did, now=T0)
+    assert any_store.unfinished_digests() == []
+
+
+def test_recent_digests_newest_first(any_store: Store) -> None:
+    cid = channel_id(any_store)
+    for n, pick in enumerate(PICKS):
+        any_store.create_digest(cid, f"d{n}", [pick], candidates=1, now=T0, watermark=T0)
+    assert [d.run_key for d in any_store.recent_digests(cid, limit=2)] == ["d2", "d1"]
+
+
+def test_outbox_writes_under_a_lost_lease_are_refused(any_store: Store) -> None:
+    cid = channel_id(any_store, next_run_in=timedelta(0))
+    (claimed,) = any_store.claim_due_channels("w1", T0, lease_seconds=60, limit=5)
+    assert claimed.lease_token is not None
+    old = Lease(cid, "w1", claimed.lease_token)
+    digest, _ = any_store.create_digest(cid, "d1", PICKS[:2], candidates=2, now=T0, watermark=T0)
+    did, p1, p2 = digest.id, PAPERS[0].id, PAPERS[1].id
+    assert did is not None
+    assert any_store.mark_item_sending(did, p1, lease=old) is True
+    any_store.mark_item_posted(did, p1, "m1", now=T0, lease=old)
+    # the lease runs out (a stalled worker) and w2 takes the channel over
+    later = T0 + timedelta(seconds=61)
+    (taken,) = any_store.claim_due_channels("w2", later, lease_seconds=60, limit=5)
+    assert taken.lease_token not in (None, old.token)
+    with pytest.raises(LeaseLost):
+        any_store.mark_item_sending(did, p2, lease=old)
+    with pytest.raises(LeaseLost):
+        any_store.mark_item_posted(did, p2, "m-stale", now=later, lease=old)
+    with pytest.raises(LeaseLost):
+        any_store.complete_digest(did, now=later, lease=old)
+    assert [i.status for i in any_store.get_digest(did).items] == [
+        ItemStatus.POSTED,
+        ItemStatus.PENDING,
+    ]
+    new = Lease(cid, "w2", taken.lease_token or "")
+    assert any_store.mark_item_sending(did, p2, lease=new) is True
+    any_store.complete_digest(did, now=later, lease=new)
+    assert any_store.unfinished_digests(cid) == []

@@ -1,0 +1,22 @@
+"""`MemoryStore`: every store port in memory, one shared state, every change in `events`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.fakes.reactions import FakeReactionStore
+from tests.fakes.schedule import FakeScheduleStore
+from tests.fakes.summaries import FakeSummaryCache
+
+
+@dataclass
+class MemoryStore(FakeReactionStore, FakeScheduleStore, FakeSummaryCache):
+    """The `bot.ports.Store` union on plain dicts, for core unit tests (no database)."""
+
+    def remove_channel(self, channel_id: int) -> None:
+        """The channel and everything it owned: digests, items, reactions."""
+        super().remove_channel(channel_id)
+        for did in [d.id for d in self.digests.values() if d.channel_id == channel_id]:
+            del self.digests[did]
+        for key in [k for k in self.reactions if k[0] == channel_id]:
+            del self.reactions[key]

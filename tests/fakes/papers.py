@@ -1,0 +1,70 @@
+"""In-memory PaperStore and EmbeddingStore: papers by id with their first-seen time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.models import IngestReport, Paper
+from bot.sources.merge import REPLACED, merge_papers
+from tests.fakes.base import MemoryBase
+
+
+@dataclass
+class FakePaperStore(MemoryBase):
+    """Papers merged as the SQL store merges them (`bot.sources.merge.merge_papers`)."""
+
+    papers: dict[str, Paper] = field(default_factory=dict)
+    first_seen: dict[str, datetime] = field(default_factory=dict)
+    embeddings: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (model, paper id)
+
+    def upsert_papers(self, papers: Iterable[Paper], now: datetime) -> IngestReport:
+        batch: dict[str, Paper] = {}
+        for paper in papers:
+            batch[paper.id] = merge_papers(batch[paper.id], paper) if paper.id in batch else paper
+        new = updated = unchanged = 0
+        for paper in batch.values():
+            old = self.papers.get(paper.id)
+            if old is None:
+                self.papers[paper.id], self.first_seen[paper.id] = paper, now
+                new += 1
+                continue
+            merged = merge_papers(old, paper)
+            if merged == old:
+                unchanged += 1
+            else:
+                self.papers[paper.id] = merged
+                updated += 1
+        self._note("upsert_papers", tuple(batch), now)
+        return IngestReport(new=new, updated=updated, unchanged=unchanged)
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self.papers.get(paper_id)
+
+    def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        return {pid: self.papers[pid] for pid in paper_ids if pid in self.papers}
+
+    def papers_seen_since(self, since: datetime, limit: int = 5000) -> list[Paper]:
+        found = [
+            p
+            for pid, p in self.papers.items()
+            if self.first_seen[pid] > since and p.announce_type not in REPLACED
+        ]
+        found.sort(key=lambda p: (self.first_seen[p.id], p.id), reverse=True)
+        return found[:limit]
+
+    def count_papers(self) -> int:
+        return len(self.papers)
+
+    def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]:
+        return {
+            pid: self.embeddings[(model, pid)]
+            for pid in paper_ids
+            if (model, pid) in self.embeddings
+        }
+
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
+        for pid, blob in vectors.items():
+            self.embeddings.setdefault((model, pid), blob)
+        self._note("save_embeddings", model, tuple(vectors))
