@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     email_rate_per_minute: float = Field(default=30.0, gt=0)  # messages per SMTP server
     email_link_days: int = Field(default=30, ge=1, le=3650)  # how long 👍/👎 links work
     email_unsubscribe_days: int = Field(default=365, ge=1, le=3650)
-    public_url: str | None = None  # the public base URL of `paperbot serve` (emailed links)
+    public_url: str | None = None  # public base URL of `paperbot serve` (emailed links, pages)
     link_signing_key: str | None = Field(default=None, repr=False)  # else kept in the database
 
     # --- llm summaries (optional) ---
@@ -150,6 +150,7 @@ class Settings(BaseSettings):
     # --- web ---
     port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "0.0.0.0"
+    web_link_days: float = Field(default=7.0, gt=0, le=365)  # how long a channel page link works
 
     @field_validator("settings_admins")
     @classmethod

@@ -237,6 +237,16 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class PostedDigest:
+    """One digest as its outcome is counted: when it was made and the papers it posted."""
+
+    digest_id: int
+    run_key: str
+    created_at: datetime
+    paper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PostReceipt:
     """What an adapter reports back: message id per posted paper, errors per failed paper."""
 

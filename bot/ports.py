@@ -23,6 +23,7 @@ from bot.models import (
     Lease,
     Paper,
     Platform,
+    PostedDigest,
     ScoredPaper,
 )
 
@@ -236,6 +237,11 @@ class OutboxStore(Protocol):
     ) -> None: ...
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
+    def posted_digests(self, channel_id: int, limit: int = 60) -> list[PostedDigest]:
+        """The channel's last `limit` digests, newest first, each with the ids of the papers
+        it posted (papers not loaded): what a learning curve counts."""
+        ...
+
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
     def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
 

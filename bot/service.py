@@ -86,6 +86,9 @@ class PaperBot(Delivery):
         # arXiv ids -> papers, fetched and stored (`/papers import`); None: the store only
         self.papers_lookup: Callable[[Sequence[str]], dict[str, Paper]] | None = None
         self.next_run = next_run  # schedule computation, when a scheduler is configured
+        # the key signing web links (`/papers web`); set by the wiring, else LINK_SIGNING_KEY
+        given = settings.link_signing_key
+        self.link_key: Callable[[], bytes] | None = (lambda: given.encode()) if given else None
         self.commands = CommandLayer(self)
         self._batches: OrderedDict[tuple[Paper, ...], Batch] = OrderedDict()
         self._batches_lock = threading.Lock()

@@ -9,6 +9,7 @@ from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
 from storage.outbox_store import OutboxStore
 from storage.paper_store import PaperStore
+from storage.posted_store import PostedDigestStore
 from storage.reaction_store import ReactionStore
 from storage.secret_store import SecretStore
 from storage.sources import SourcesStoreMixin
@@ -20,6 +21,7 @@ class SqlStore(
     ClaimStore,
     ManagerStore,
     OutboxStore,
+    PostedDigestStore,
     AnswerStore,
     ReactionStore,
     SummaryStore,

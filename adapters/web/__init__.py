@@ -1,1 +1,2 @@
-"""Web pages `paperbot serve` answers beside Slack's routes (emailed feedback links)."""
+"""Web pages `paperbot serve` answers beside Slack's routes: emailed feedback links and each
+channel's read-only page."""

@@ -11,10 +11,12 @@ from app.runtime import Runtime
 from bot.answers import ThreadQuestions
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.content.channel_page import LinkedPage, page_of_link
 from bot.content.llm import ChatClient, LLMSummarizer
 from bot.content.signed_links import LinkKey
 from bot.content.summarize import Summarizer
 from bot.digest.schedule import channel_next_run
+from bot.errors import LinkInvalid
 from bot.models import Platform
 from bot.ports import ChatAdapter, ChatService, Clock
 from bot.service import PaperBot
@@ -77,6 +79,7 @@ def build_runtime(
     core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
     core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
     core.papers_lookup = lambda ids: lookup_papers(core, settings, ids)
+    core.link_key = link_key  # signs `/papers web` links (LINK_SIGNING_KEY, else the database)
     rt = Runtime(
         settings=settings,
         store=store,
@@ -93,11 +96,12 @@ def build_runtime(
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
-    """Give the runtime its web app factory (Slack's routes and the emailed feedback links) and,
-    with SLACK_APP_TOKEN, the Socket Mode service."""
+    """Give the runtime its web app factory (Slack's routes, the emailed feedback links and the
+    channel pages) and, with SLACK_APP_TOKEN, the Socket Mode service."""
 
     def web_app() -> object:
         from adapters.slack.web import create_web_app
+        from adapters.web.channel_page import channel_page_routes
         from adapters.web.feedback_routes import FeedbackLinks, feedback_routes
 
         bolt = slack.bolt_app(rt.core) if slack is not None else None
@@ -106,7 +110,10 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
             bolt,
             health=lambda: rt.store.count_papers() >= 0,
             signing_secret=rt.settings.slack_signing_secret or "",
-            extra_routes=feedback_routes(links),
+            extra_routes=[
+                *feedback_routes(links),
+                *channel_page_routes(lambda token: _page(rt, token)),
+            ],
         )
 
     rt.web_app = web_app
@@ -114,6 +121,14 @@ def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
         from adapters.slack.socket import SocketModeService
 
         rt.services.append(SocketModeService(rt.core))
+
+
+def _page(rt: Runtime, token: str) -> LinkedPage:
+    """The channel page a signed link opens (`/papers web`)."""
+    key = rt.core.link_key
+    if key is None:
+        raise LinkInvalid("links are not signed in this process")
+    return page_of_link(rt.core, key(), token)
 
 
 def _register_discord(rt: Runtime) -> None:

@@ -6,9 +6,9 @@ registry; the order below is the order of `/papers help`, Discord's menu and the
 
 from __future__ import annotations
 
-from bot.commands import actions, help, library, managers, profile, settings
+from bot.commands import actions, help, library, managers, profile, settings, web
 from bot.commands.registry import REGISTRY
 
-REGISTRY.arrange([help, profile, library, settings, actions, managers])
+REGISTRY.arrange([help, profile, library, settings, actions, managers, web])
 
 __all__ = ["REGISTRY"]

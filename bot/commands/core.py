@@ -37,6 +37,7 @@ class CommandCore(Protocol):
     settings: Settings
     # arXiv ids -> papers, fetched and stored (`/papers import`); None: the store only
     papers_lookup: Callable[[Sequence[str]], dict[str, Paper]] | None
+    link_key: Callable[[], bytes] | None  # signs web links (`/papers web`)
 
     @property
     def ranker(self) -> Ranker: ...

@@ -86,15 +86,23 @@ def history_text(store: HistoryStore, channel: Channel, n: int = DEFAULT_HISTORY
     return lines(shown)
 
 
-def liked_papers(store: LikedStore, channel_id: int) -> list[LikedPaper]:
-    """Papers more people 👍 than 👎 in this channel, in the order they were first liked."""
-    feedback = store.feedback(channel_id)
+def first_likes(feedback: Iterable[Feedback]) -> dict[str, datetime | None]:
+    """Papers more people 👍 than 👎 -> when first liked, in the order they were first liked."""
+    feedback = list(feedback)
     counts = tally(feedback)
     first_like: dict[str, datetime | None] = {}
     for fb in sorted(feedback, key=lambda f: (f.at.timestamp() if f.at else 0.0, f.paper_id)):
         if fb.value > 0 and fb.paper_id not in first_like:
             first_like[fb.paper_id] = fb.at
-    liked = [pid for pid in first_like if counts[pid][0] > counts[pid][1]]
+    return {pid: at for pid, at in first_like.items() if counts[pid][0] > counts[pid][1]}
+
+
+def liked_papers(store: LikedStore, channel_id: int) -> list[LikedPaper]:
+    """Papers more people 👍 than 👎 in this channel, in the order they were first liked."""
+    feedback = store.feedback(channel_id)
+    counts = tally(feedback)
+    first_like = first_likes(feedback)
+    liked = list(first_like)
     papers = store.get_papers(liked)
     out: list[LikedPaper] = []
     for pid in liked:

@@ -60,7 +60,7 @@ def test_every_subcommand_declares_who_may_run_it() -> None:
     settings = {n for n in REGISTRY.names() if access_of(n, ["a", "b"]) is Access.SETTINGS}
     assert settings == set(SETTINGS_COMMANDS)
     opened = {s.name for s in REGISTRY if s.access is Access.OPEN}
-    assert opened == {"help", "topics", "search", "why", "stats", "history"}
+    assert opened == {"help", "topics", "search", "why", "stats", "history", "web"}
     # `set` and `managers` only show with no (or one) argument: open to everyone
     assert access_of("set", []) is access_of("set", ["authors"]) is Access.OPEN
     assert access_of("set", ["authors", "off"]) is Access.SETTINGS

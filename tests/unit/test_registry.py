@@ -20,7 +20,7 @@ def test_the_registry_lists_every_subcommand_in_help_order() -> None:
     assert REGISTRY.names() == [
         "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "forget",
         "topics", "import", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search",
-        "why", "stats", "history", "managers",
+        "why", "stats", "history", "managers", "web",
     ]  # fmt: skip
 
 

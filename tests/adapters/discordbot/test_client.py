@@ -70,7 +70,7 @@ async def test_login_uses_minimal_intents_and_syncs_the_guild(
     assert set(subs) == {
         "help", "subscribe", "unsubscribe", "exclude", "include", "like", "unlike", "import", "forget",
         "topics", "schedule", "size", "threshold", "set", "pause", "resume", "now", "search", "why",
-        "stats", "history", "managers",
+        "stats", "history", "managers", "web",
     }  # fmt: skip
     # one command open to all; who may change settings is checked per command at run time
     assert group.get("default_member_permissions") is None
