@@ -82,3 +82,15 @@ def test_the_first_to_set_a_channel_up_wins_and_managers_keep_their_order(
         any_store.claim_channel(cid + 100, "U1")
     with pytest.raises(NotFound):
         any_store.add_manager(cid + 100, "U1", added_by=None, now=T0)
+
+
+def test_add_interests_adds_the_new_ones_in_one_call(any_store: Store) -> None:
+    from bot.models import Interest, InterestKind
+
+    ch = any_store.add_channel(REF, "lab", ChannelSettings(), [], now=T0)
+    assert ch.id is not None
+    seeds = [Interest(InterestKind.SEED, s) for s in ("2607.00001", "2607.00002", "2607.00001")]
+    assert any_store.add_interests(ch.id, seeds, now=T0) == 2
+    assert any_store.add_interests(ch.id, seeds[:1], now=T0) == 0
+    kept = any_store.get_channel(ch.id).interest_values(InterestKind.SEED)
+    assert list(kept) == ["2607.00001", "2607.00002"]

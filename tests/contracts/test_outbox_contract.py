@@ -110,3 +110,27 @@ def test_outbox_writes_under_a_lost_lease_are_refused(any_store: Store) -> None:
     assert any_store.mark_item_sending(did, p2, lease=new) is True
     any_store.complete_digest(did, now=later, lease=new)
     assert any_store.unfinished_digests(cid) == []
+
+
+def test_posted_digests_list_only_what_was_posted_newest_first(any_store: Store) -> None:
+    cid = channel_id(any_store)
+    first, _ = any_store.create_digest(cid, "d1", PICKS, candidates=3, now=T0, watermark=None)
+    assert first.id is not None
+    p1, p2, _p3 = (p.id for p in PAPERS)
+    any_store.mark_item_posted(first.id, p2, "m2", now=T0)
+    any_store.mark_item_posted(first.id, p1, "m1", now=T0)
+    any_store.mark_item_failed(first.id, _p3, "500")
+    later = make_paper("2607.00099", "Later")
+    any_store.upsert_papers([later], T0)
+    second, _ = any_store.create_digest(
+        cid,
+        "d2",
+        [(ScoredPaper(later, 0.5), "tl;dr")],
+        candidates=1,
+        now=T0 + timedelta(days=1),
+        watermark=T0,
+    )
+    got = any_store.posted_digests(cid)
+    assert [(d.run_key, d.paper_ids) for d in got] == [("d2", ()), ("d1", (p1, p2))]
+    assert [d.run_key for d in any_store.posted_digests(cid, limit=1)] == ["d2"]
+    assert second.id == got[0].digest_id

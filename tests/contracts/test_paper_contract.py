@@ -67,3 +67,27 @@ def test_summaries_per_paper_and_model(any_store: Store) -> None:
     assert any_store.count_summaries_since(T0 + H) == 1
     with pytest.raises(NotFound):
         any_store.save_summary(CachedSummary("2607.99999", "m", "x", "", T0))
+
+
+def test_library_lookups_by_doi_and_title(any_store: Store) -> None:
+    from bot.library.titles import title_key
+
+    arxiv = make_paper("2607.00001", "{T}he Optimal $k$-Means, Revisited", doi="10.1/ABC")
+    journal = make_paper("doi:10.2/xyz", "A Journal Paper")
+    other = make_paper("2607.00002", "The Optimal Transport Plan")
+    any_store.upsert_papers([arxiv, journal, other], T0)
+    by_doi = any_store.papers_by_doi(["10.1/abc", " 10.2/XYZ ", "10.9/none"])
+    assert {k: p.id for k, p in by_doi.items()} == {
+        "10.1/abc": "2607.00001",
+        "10.2/xyz": "doi:10.2/xyz",
+    }
+    key = title_key("The optimal k-means revisited")
+    assert [p.id for p in any_store.papers_by_title_key([key, "nothing"]).get(key, [])] == [
+        "2607.00001"
+    ]
+    assert [p.id for p in any_store.papers_by_title_prefix("the optimal", 10)] == [
+        "2607.00001",
+        "2607.00002",
+    ]
+    assert [p.id for p in any_store.papers_by_title_prefix("the optimal", 1)] == ["2607.00001"]
+    assert any_store.papers_by_title_prefix("", 10) == []

@@ -94,6 +94,15 @@ class FakeChannelStore(MemoryBase):
         self._note("add_interest", channel_id, interest, added)
         return added
 
+    def add_interests(
+        self, channel_id: int, interests: Iterable[Interest], *, now: datetime
+    ) -> int:
+        self._record(channel_id)
+        wanted = list(interests)
+        added = sum(self._add_interest(channel_id, i) for i in wanted)
+        self._note("add_interests", channel_id, tuple(wanted), added)
+        return added
+
     def _add_interest(self, channel_id: int, interest: Interest) -> bool:
         channel = self._record(channel_id).channel
         norm = normalise(interest.value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.errors import DigestInProgress, LeaseLost, NotFound
-from bot.models import Digest, DigestItem, ItemStatus, Lease, Reason, ScoredPaper
+from bot.models import Digest, DigestItem, ItemStatus, Lease, PostedDigest, Reason, ScoredPaper
 from tests.fakes.channels import FakeChannelStore
 from tests.fakes.papers import FakePaperStore
 
@@ -203,6 +203,22 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]:
         newest = sorted(self._of(channel_id), key=lambda d: d.id, reverse=True)
         return [self._load(d) for d in newest[:limit]]
+
+    def posted_digests(self, channel_id: int, limit: int = 60) -> list[PostedDigest]:
+        newest = sorted(self._of(channel_id), key=lambda d: d.id, reverse=True)[: max(0, limit)]
+        return [
+            PostedDigest(
+                d.id,
+                d.run_key,
+                d.created_at,
+                tuple(
+                    i.paper_id
+                    for i in sorted(d.items, key=lambda i: i.rank)
+                    if i.status is ItemStatus.POSTED
+                ),
+            )
+            for d in newest
+        ]
 
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None:
         items = (i for d in self._of(channel_id) for i in d.items)

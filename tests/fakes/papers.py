@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.library.titles import title_key
 from bot.models import IngestReport, Paper
 from bot.sources.merge import REPLACED, merge_papers
 from tests.fakes.base import MemoryBase
@@ -56,6 +57,31 @@ class FakePaperStore(MemoryBase):
 
     def count_papers(self) -> int:
         return len(self.papers)
+
+    def papers_by_doi(self, dois: Sequence[str]) -> dict[str, Paper]:
+        wanted = {d.strip().lower() for d in dois if d.strip()}
+        out: dict[str, Paper] = {}
+        for paper in sorted(self.papers.values(), key=lambda p: (p.id.startswith("doi:"), p.id)):
+            key = (paper.doi or paper.id.removeprefix("doi:")).lower()
+            if key in wanted and (paper.doi or paper.id.startswith("doi:")):
+                out.setdefault(key, paper)
+        return out
+
+    def papers_by_title_key(self, keys: Sequence[str]) -> dict[str, list[Paper]]:
+        wanted = {k for k in keys if k}
+        out: dict[str, list[Paper]] = {}
+        for paper in sorted(self.papers.values(), key=lambda p: p.id):
+            key = title_key(paper.title)
+            if key in wanted:
+                out.setdefault(key, []).append(paper)
+        return out
+
+    def papers_by_title_prefix(self, prefix: str, limit: int) -> list[Paper]:
+        if not prefix:
+            return []
+        found = [(title_key(p.title), p.id, p) for p in self.papers.values()]
+        hits = sorted((k, pid, p) for k, pid, p in found if k.startswith(prefix))
+        return [p for _, _, p in hits[:limit]]
 
     def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, bytes]:
         return {
