@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
@@ -116,9 +117,40 @@ def register_listeners(
     admins: SlackAdmins | None = None,
 ) -> None:
     """Attach the `/papers` command, reaction events and a no-op action ack to `app`."""
-    admins = admins or SlackAdmins()
+    app.command(command)(papers_listener(core, ack_budget, admins or SlackAdmins()))
 
-    @app.command(command)
+    def on_reaction(body: dict[str, Any], context: BoltContext) -> None:
+        event = inbound.reaction_event(body, bot_user_id=context.bot_user_id)
+        if event is None:
+            return
+        try:
+            core.on_reaction(event)
+        except Exception:
+            log.exception("reaction %s in %s not recorded", event.emoji, event.channel)
+
+    app.event("reaction_added")(on_reaction)
+    app.event("reaction_removed")(on_reaction)
+
+    @app.event("app_mention")
+    def on_mention(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        question = inbound.mention_question(body, bot_user_id=context.bot_user_id)
+        if question is not None:
+            answer_in_thread(core, client, question, inbound.reply_thread(body))
+
+    @app.action(re.compile(".*"))
+    def on_action(ack: Ack) -> None:  # link buttons and future interactivity: just ack
+        ack()
+
+    @app.error
+    def on_error(error: Exception) -> None:  # never log bodies: they carry tokens
+        log.error("Slack request failed: %s", type(error).__name__)
+
+
+def papers_listener(
+    core: SlackCore, ack_budget: float, admins: SlackAdmins
+) -> Callable[[Ack, dict[str, Any], Respond, WebClient], None]:
+    """The `/papers` listener: answer in the ack when quick, else ack first and respond later."""
+
     def on_papers(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         req = inbound.command_request(body)
         if req is None:
@@ -147,31 +179,7 @@ def register_listeners(
         except Exception as exc:  # the response_url expired or Slack is down: log, no crash
             log.warning("could not answer /papers %s: %s", req.text[:20], type(exc).__name__)
 
-    def on_reaction(body: dict[str, Any], context: BoltContext) -> None:
-        event = inbound.reaction_event(body, bot_user_id=context.bot_user_id)
-        if event is None:
-            return
-        try:
-            core.on_reaction(event)
-        except Exception:
-            log.exception("reaction %s in %s not recorded", event.emoji, event.channel)
-
-    app.event("reaction_added")(on_reaction)
-    app.event("reaction_removed")(on_reaction)
-
-    @app.event("app_mention")
-    def on_mention(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        question = inbound.mention_question(body, bot_user_id=context.bot_user_id)
-        if question is not None:
-            answer_in_thread(core, client, question, inbound.reply_thread(body))
-
-    @app.action(re.compile(".*"))
-    def on_action(ack: Ack) -> None:  # link buttons and future interactivity: just ack
-        ack()
-
-    @app.error
-    def on_error(error: Exception) -> None:  # never log bodies: they carry tokens
-        log.error("Slack request failed: %s", type(error).__name__)
+    return on_papers
 
 
 def build_app(

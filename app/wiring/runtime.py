@@ -14,7 +14,6 @@ from bot.config import Settings
 from bot.content.channel_page import LinkedPage, page_of_link
 from bot.content.llm import ChatClient, LLMSummarizer
 from bot.content.signed_links import LinkKey
-from bot.content.summarize import Summarizer
 from bot.digest.schedule import channel_next_run
 from bot.errors import LinkInvalid
 from bot.models import Platform
@@ -38,48 +37,25 @@ def build_runtime(
     clock = clock or SystemClock()
     console = ConsoleAdapter(out or sys.stdout, settings.console_outbox)
     adapters: dict[Platform, ChatAdapter] = {Platform.CONSOLE: console}
-    slack: SlackSetup | None = None
-    if settings.slack_requested:  # the Slack SDKs are imported only when Slack is configured
-        from adapters.slack.setup import setup_slack
-
-        try:
-            slack = setup_slack(settings, installations, clock)
-        except Exception:
-            store.close()
-            raise
-    if slack is not None:
-        adapters[Platform.SLACK] = slack.adapter
-    link_key = LinkKey(settings.link_signing_key, store, clock.now)
     services: list[ChatService] = [console]
-    if settings.email_requested:  # SMTP_HOST set: email channels get their digests
-        from adapters.email.setup import setup_email
-
-        try:
-            email = setup_email(settings, link_key, clock)
-        except Exception:
-            store.close()
-            raise
-        adapters[Platform.EMAIL] = email
-        services.append(email)
+    link_key = LinkKey(settings.link_signing_key, store, clock.now)
+    try:
+        slack = _slack(settings, installations, clock, adapters)
+        _email(settings, link_key, clock, adapters, services)
+    except Exception:
+        store.close()
+        raise
     closers: list[Callable[[], None]] = [store.close]
-    summarizer: Summarizer | None = None
-    client: ChatClient | None = None
-    if settings.llm_base_url:
-        client = ChatClient.connect(
-            settings.llm_base_url,
-            settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout_seconds,
-        )
-        closers.append(client.close)
-        summarizer = LLMSummarizer(client, store, clock, daily_budget=settings.llm_daily_budget)
+    client = _llm_client(settings, closers)
+    summarizer = (
+        LLMSummarizer(client, store, clock, daily_budget=settings.llm_daily_budget)
+        if client is not None
+        else None
+    )
     core = PaperBot(
         store, clock, settings, adapters, summarizer=summarizer, next_run=channel_next_run
     )
-    core.questions = ThreadQuestions.from_settings(store, clock, settings, llm=client)
-    core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
-    core.papers_lookup = lambda ids: lookup_papers(core, settings, ids)
-    core.link_key = link_key  # signs `/papers web` links (LINK_SIGNING_KEY, else the database)
+    _attach_features(core, store, settings, client, link_key)
     rt = Runtime(
         settings=settings,
         store=store,
@@ -93,6 +69,68 @@ def build_runtime(
     wire_web(rt, slack)
     _register_discord(rt)
     return rt
+
+
+def _slack(
+    settings: Settings,
+    installations: SqlInstallations,
+    clock: Clock,
+    adapters: dict[Platform, ChatAdapter],
+) -> SlackSetup | None:
+    """Slack's adapter when Slack is configured (its SDKs are imported only then)."""
+    if not settings.slack_requested:
+        return None
+    from adapters.slack.setup import setup_slack
+
+    slack = setup_slack(settings, installations, clock)
+    if slack is not None:
+        adapters[Platform.SLACK] = slack.adapter
+    return slack
+
+
+def _email(
+    settings: Settings,
+    link_key: LinkKey,
+    clock: Clock,
+    adapters: dict[Platform, ChatAdapter],
+    services: list[ChatService],
+) -> None:
+    """With SMTP_HOST set, email channels get their digests (an adapter and a service)."""
+    if not settings.email_requested:
+        return
+    from adapters.email.setup import setup_email
+
+    email = setup_email(settings, link_key, clock)
+    adapters[Platform.EMAIL] = email
+    services.append(email)
+
+
+def _llm_client(settings: Settings, closers: list[Callable[[], None]]) -> ChatClient | None:
+    """The LLM endpoint's client (TL;DRs, answers) when LLM_BASE_URL is set."""
+    if not settings.llm_base_url:
+        return None
+    client = ChatClient.connect(
+        settings.llm_base_url,
+        settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout_seconds,
+    )
+    closers.append(client.close)
+    return client
+
+
+def _attach_features(
+    core: PaperBot,
+    store: SqlStore,
+    settings: Settings,
+    client: ChatClient | None,
+    link_key: LinkKey,
+) -> None:
+    """Questions in threads, arXiv look-ups for `/papers like|import`, web-link signing."""
+    core.questions = ThreadQuestions.from_settings(store, core.clock, settings, llm=client)
+    core.paper_lookup = lambda paper_id: lookup_papers(core, settings, [paper_id]).get(paper_id)
+    core.papers_lookup = lambda ids: lookup_papers(core, settings, ids)
+    core.link_key = link_key  # signs `/papers web` links (LINK_SIGNING_KEY, else the database)
 
 
 def wire_web(rt: Runtime, slack: SlackSetup | None) -> None:
