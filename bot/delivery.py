@@ -6,13 +6,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from bot.config import Settings
+from bot.digest.pacing import POST, Pacer
+from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, Platform
-from bot.ports import ChatAdapter, Clock, HeaderReconcilingAdapter, ReconcilingAdapter, Store
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    HeaderReconcilingAdapter,
+    PacedAdapter,
+    ReconcilingAdapter,
+    Store,
+    VoteSeedingAdapter,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,6 +47,8 @@ class Delivery:
     clock: Clock
     settings: Settings
     adapters: dict[Platform, ChatAdapter]
+    pacer: Pacer  # shared by every thread: the platforms' limits, declared by the adapters
+    votes: VoteLane | None  # when set, vote reactions are added apart from the posts
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         """Stop a channel's scheduled digests (e.g. the bot was removed from it)."""
@@ -122,10 +136,12 @@ class Delivery:
         as sent, so a rate-limited or crashed notice is retried and a sent one never repeated."""
         assert digest.id is not None
         if channel.settings.announce_empty and digest.header_message_id is None:
+            self._wait_turn(adapter, channel)
             if guard is not None:
                 guard()
             result.notice = empty_notice or "No new papers for this channel today."
-            notice_id = adapter.post_notice(channel, result.notice)
+            text = result.notice
+            notice_id = self._paced(adapter, channel, lambda: adapter.post_notice(channel, text))
             self.store.set_header_message(digest.id, notice_id or "notice", lease=lease)
         self.store.complete_digest(digest.id, now=self.clock.now(), lease=lease)
 
@@ -147,9 +163,12 @@ class Delivery:
             if result.resumed and isinstance(adapter, HeaderReconcilingAdapter):
                 header_id = adapter.find_header_message(channel, digest)
             if header_id is None:
+                self._wait_turn(adapter, channel)
                 if guard is not None:
                     guard()
-                header_id = adapter.post_header(channel, digest)
+                header_id = self._paced(
+                    adapter, channel, lambda: adapter.post_header(channel, digest)
+                )
         except (RateLimited, ChannelUnavailable):
             raise
         except DeliveryError as exc:
@@ -189,6 +208,7 @@ class Delivery:
                 result.reconciled.append(paper_id)
                 result.message_ids[paper_id] = found
                 return
+        self._wait_turn(adapter, channel)
         if guard is not None:
             guard()
         if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
@@ -203,6 +223,27 @@ class Delivery:
         )
         result.posted.append(paper_id)
         result.message_ids[paper_id] = message_id
+        if (
+            self.votes is not None
+            and isinstance(adapter, VoteSeedingAdapter)
+            and adapter.defer_votes
+        ):
+            self.votes.submit(adapter, channel, message_id)
+
+    def _wait_turn(self, adapter: ChatAdapter, channel: Channel) -> None:
+        """Wait (in this thread) until the adapter's declared limits allow one more post to
+        `channel`; before the lease check, so a long wait never outlives the lease unseen."""
+        if isinstance(adapter, PacedAdapter):
+            self.pacer.acquire(adapter.lanes(channel, POST))
+
+    def _paced(self, adapter: ChatAdapter, channel: Channel, post: Callable[[], T]) -> T:
+        """Run one post; a 429's Retry-After holds its lanes for every thread."""
+        try:
+            return post()
+        except RateLimited as exc:
+            if isinstance(adapter, PacedAdapter):
+                self.pacer.hold(adapter.lanes(channel, POST), exc.retry_after)
+            raise
 
     def _post_item(
         self,
@@ -217,7 +258,7 @@ class Delivery:
         assert digest.id is not None
         digest_id, paper_id = digest.id, item.paper.id
         try:
-            return adapter.post_item(channel, digest, item)
+            return self._paced(adapter, channel, lambda: adapter.post_item(channel, digest, item))
         except (RateLimited, ChannelUnavailable) as exc:  # definitely not posted
             self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False, lease=lease)
             raise

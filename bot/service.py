@@ -15,6 +15,8 @@ from bot.clock import ArrivalStamps
 from bot.commands import CommandLayer
 from bot.config import Settings
 from bot.delivery import Delivery, DeliveryResult
+from bot.digest.pacing import Pacer
+from bot.digest.votes import VoteLane
 from bot.errors import NotFound
 from bot.event_ids import EventIdPruner
 from bot.feedback import EmojiMap, normalise_emoji
@@ -68,11 +70,14 @@ class PaperBot(Delivery):
         next_run: Callable[[Channel, datetime], datetime | None] | None = None,
         summarizer: Summarizer | None = None,
         embedder: Embedder | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
+        self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin_seconds)
+        self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
@@ -85,6 +90,12 @@ class PaperBot(Delivery):
         self.learned = LearnedProfiles()
         self.arrivals = ArrivalStamps(clock)  # times for reaction events that carry none
         self.event_ids = EventIdPruner(store, settings)
+
+    def start_vote_lane(self) -> VoteLane:
+        """Add vote reactions in the background from now on (adapters with `defer_votes`)."""
+        if self.votes is None:
+            self.votes = VoteLane(self.pacer, threads=self.settings.vote_lane_threads)
+        return self.votes
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.delivery import DeliveryResult
+from bot.digest.inflight import InFlight
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus, Lease
+from bot.ports import PacedAdapter
 from bot.schedule import (
     EASTERN,
     ArxivCalendar,
@@ -67,6 +69,7 @@ class Worker:
         worker_id: str | None = None,
         fetchers: Mapping[str, Callable[[], object]] | None = None,
         calendar: ArxivCalendar | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.core = core
         self.store = core.store
@@ -76,6 +79,7 @@ class Worker:
         self.fetchers = dict(fetchers or {})
         self.calendar = calendar or ArxivCalendar.from_setting(core.settings.arxiv_holidays)
         self.stopping = threading.Event()
+        self.concurrency = concurrency or core.settings.delivery_concurrency
         self._leases: dict[int, datetime] = {}  # channel id -> when our claim runs out
         self._spacing: dict[int, timedelta] = {}  # channel id -> the pace a platform asked for
         self._not_before: dict[int, datetime] = {}  # channel id -> earliest next post
@@ -137,6 +141,9 @@ class Worker:
         self._check_calendar(now)
         report = TickReport(at=now)
         report.scheduled = self.schedule_new(now)
+        if self.concurrency > 1:
+            InFlight(self, self.concurrency, sleep=sleep, until=until).run(report)
+            return report
         waiting: list[tuple[datetime, int, Channel]] = []
         max_waiting = self.settings.claim_batch_size * 10
         while not self.stopping.is_set():
@@ -288,7 +295,8 @@ class Worker:
                         self._count(result, channel, result.digest, report)
         except RateLimited as exc:
             wait = timedelta(seconds=max(exc.retry_after, 0.05))
-            if channel.id not in self._not_before:  # the platform said so: learn its pace
+            paced = isinstance(self.core.adapters.get(channel.ref.platform), PacedAdapter)
+            if channel.id not in self._not_before and not paced:  # learn the platform's pace
                 self._spacing[channel.id] = wait
             current = self.clock.now()
             self._not_before[channel.id] = max(
