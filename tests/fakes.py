@@ -8,6 +8,21 @@ from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
 
 
+class FakeTime:
+    """A monotonic clock that only moves when something sleeps on it (for `Pacer`)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
 class Crash(BaseException):
     """Simulates the process dying: nothing in the core catches a BaseException."""
 
