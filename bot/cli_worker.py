@@ -27,6 +27,9 @@ from bot.setup_checks import warn_at_start
 from bot.worker import TickReport, Worker
 
 log = logging.getLogger("paperbot.worker")
+CONCURRENCY = typer.Option(
+    "--concurrency", min=1, max=4096, help="Channels delivered at once (DELIVERY_CONCURRENCY)."
+)
 
 
 def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
@@ -117,12 +120,15 @@ def tick(
         bool, typer.Option("--fetch", help="Also run the fetch jobs that are due.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    concurrency: Annotated[int | None, CONCURRENCY] = None,
 ) -> None:
     """One scheduling pass (claim due channels, deliver, set next runs), then exit."""
     settings = load_settings()
     rt = _open(settings, FixedClock(parse_at(at)) if at else None)
     try:
-        worker = Worker(rt.core, fetchers=fetchers_for(rt) if fetch else None)
+        worker = Worker(
+            rt.core, fetchers=fetchers_for(rt) if fetch else None, concurrency=concurrency
+        )
         if fetch:
             for kind in worker.fetchers:
                 worker.fetch(kind)
@@ -151,6 +157,7 @@ def run(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Deliver only; never fetch.")
     ] = False,
+    concurrency: Annotated[int | None, CONCURRENCY] = None,
 ) -> None:
     """The worker: scheduling passes, fetches on arXiv's calendar, and the chat adapters.
 
@@ -164,7 +171,8 @@ def run(
     rt = _open(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
-    worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt))
+    worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)
+    worker.defer_votes()
     interval = tick_seconds or settings.tick_interval_seconds
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -214,6 +222,7 @@ def run(
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
+        rt.core.stop_vote_lane()
         for stopper in reversed(stoppers):
             stopper()
         rt.close()

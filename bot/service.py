@@ -34,7 +34,7 @@ from bot.models import (
     Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Embedder, Store
+from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
@@ -96,6 +96,18 @@ class PaperBot(Delivery):
         if self.votes is None:
             self.votes = VoteLane(self.pacer, threads=self.settings.vote_lane_threads)
         return self.votes
+
+    def stop_vote_lane(self) -> None:
+        """Stop adding vote reactions in the background (those still queued are dropped)."""
+        lane, self.votes = self.votes, None
+        if lane is None:
+            return
+        lane.stop()
+        for adapter in self.adapters.values():
+            if isinstance(adapter, VoteSeedingAdapter):
+                adapter.defer_votes = False
+        if lane.pending():
+            log.warning("%d vote reactions not added (stopping)", lane.pending())
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from bot.delivery import DeliveryResult
 from bot.digest.inflight import InFlight
+from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus, Lease
-from bot.ports import PacedAdapter
+from bot.ports import PacedAdapter, VoteSeedingAdapter
 from bot.schedule import (
     EASTERN,
     ArxivCalendar,
@@ -87,6 +88,15 @@ class Worker:
         self._calendar_checked: int | None = None  # the year whose holidays were checked
 
     # ----------------------------------------------------------------- control
+    def defer_votes(self) -> VoteLane:
+        """From now on add the vote reactions in a background lane at their own, tighter
+        pace, so they never hold up the posts (a long-running worker; `paperbot run`)."""
+        lane = self.core.start_vote_lane()
+        for adapter in self.core.adapters.values():
+            if isinstance(adapter, VoteSeedingAdapter):
+                adapter.defer_votes = True
+        return lane
+
     def request_stop(self) -> None:
         """Finish the current channel, give the other claimed channels back, then stop."""
         self.stopping.set()
