@@ -136,12 +136,13 @@ class Delivery:
         as sent, so a rate-limited or crashed notice is retried and a sent one never repeated."""
         assert digest.id is not None
         if channel.settings.announce_empty and digest.header_message_id is None:
-            self._wait_turn(adapter, channel)
             if guard is not None:
                 guard()
             result.notice = empty_notice or "No new papers for this channel today."
             text = result.notice
-            notice_id = self._paced(adapter, channel, lambda: adapter.post_notice(channel, text))
+            notice_id = self._paced(
+                adapter, channel, lambda: adapter.post_notice(channel, text), guard
+            )
             self.store.set_header_message(digest.id, notice_id or "notice", lease=lease)
         self.store.complete_digest(digest.id, now=self.clock.now(), lease=lease)
 
@@ -163,11 +164,10 @@ class Delivery:
             if result.resumed and isinstance(adapter, HeaderReconcilingAdapter):
                 header_id = adapter.find_header_message(channel, digest)
             if header_id is None:
-                self._wait_turn(adapter, channel)
                 if guard is not None:
                     guard()
                 header_id = self._paced(
-                    adapter, channel, lambda: adapter.post_header(channel, digest)
+                    adapter, channel, lambda: adapter.post_header(channel, digest), guard
                 )
         except (RateLimited, ChannelUnavailable):
             raise
@@ -208,14 +208,13 @@ class Delivery:
                 result.reconciled.append(paper_id)
                 result.message_ids[paper_id] = found
                 return
-        self._wait_turn(adapter, channel)
         if guard is not None:
             guard()
         if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
             digest_id, paper_id, lease=lease
         ):
             return  # another delivery of this digest got to it first
-        message_id = self._post_item(adapter, channel, digest, item, result, lease)
+        message_id = self._post_item(adapter, channel, digest, item, result, lease, guard)
         if message_id is None:
             return
         self.store.mark_item_posted(
@@ -230,19 +229,26 @@ class Delivery:
         ):
             self.votes.submit(adapter, channel, message_id)
 
-    def _wait_turn(self, adapter: ChatAdapter, channel: Channel) -> None:
-        """Wait (in this thread) until the adapter's declared limits allow one more post to
-        `channel`; before the lease check, so a long wait never outlives the lease unseen."""
-        if isinstance(adapter, PacedAdapter):
-            self.pacer.acquire(adapter.lanes(channel, POST))
-
-    def _paced(self, adapter: ChatAdapter, channel: Channel, post: Callable[[], T]) -> T:
-        """Run one post; a 429's Retry-After holds its lanes for every thread."""
+    def _paced(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        post: Callable[[], T],
+        guard: Callable[[], None] | None,
+    ) -> T:
+        """Post when the adapter's declared limits allow it, waiting in this thread (right
+        before the request, so nothing slower than a thread switch lies between the booked
+        moment and the platform); after a wait the lease is checked again. A 429's
+        Retry-After holds the same lanes for every thread."""
+        if not isinstance(adapter, PacedAdapter):
+            return post()
+        lanes = adapter.lanes(channel, POST)
+        if self.pacer.acquire(lanes) > 0 and guard is not None:
+            guard()
         try:
             return post()
         except RateLimited as exc:
-            if isinstance(adapter, PacedAdapter):
-                self.pacer.hold(adapter.lanes(channel, POST), exc.retry_after)
+            self.pacer.hold(lanes, exc.retry_after)
             raise
 
     def _post_item(
@@ -253,12 +259,14 @@ class Delivery:
         item: DigestItem,
         result: DeliveryResult,
         lease: Lease | None,
+        guard: Callable[[], None] | None,
     ) -> str | None:
         """Post one item; on failure record what is known about it and return None."""
         assert digest.id is not None
         digest_id, paper_id = digest.id, item.paper.id
         try:
-            return self._paced(adapter, channel, lambda: adapter.post_item(channel, digest, item))
+            post = lambda: adapter.post_item(channel, digest, item)  # noqa: E731
+            return self._paced(adapter, channel, post, guard)
         except (RateLimited, ChannelUnavailable) as exc:  # definitely not posted
             self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False, lease=lease)
             raise
