@@ -15,7 +15,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY storage ./storage
-COPY wiring ./wiring
+COPY app ./app
 # The semantic extra needs torch: the CPU build from PyTorch's index (no CUDA, a fraction of
 # the size), installed first so the extra's torch==2.13.0 pin is already met.
 RUN if [ -n "${EXTRAS}" ]; then \

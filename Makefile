@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-future lint typecheck bench clean install deploy-check
+.PHONY: demo test test-fast test-future lint typecheck bench clean install deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/paperbot demo
 
-test: $(STAMP)
-	$(BIN)/ruff check bot storage adapters wiring tests benchmarks
-	$(BIN)/mypy
+# The checks pre-commit runs (.pre-commit-config.yaml), then the whole suite (slow tests included).
+test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
+
+# The same without the slow end-to-end tests (CI runs them all through `make test`).
+test-fast: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -m "not slow"
 
 # The whole suite again with the wall clock 400 days ahead in every Python process it starts
 # (tests/timeshift/sitecustomize.py): no test may depend on today's date. CI runs both.
@@ -31,11 +34,13 @@ test-future: $(STAMP)
 		$(BIN)/python -m pytest -W ignore::pytest.PytestAssertRewriteWarning
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot storage adapters wiring tests benchmarks
-	$(BIN)/ruff format --check bot storage adapters wiring tests benchmarks
+	$(BIN)/ruff check bot storage adapters app tests benchmarks
+	$(BIN)/ruff format --check bot storage adapters app tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict bot
 
 # The image builds where Docker and the base image are present; otherwise the deploy files are
 # checked (compose config when available, hadolint, tests/deploy). CI runs it (.ci/run).

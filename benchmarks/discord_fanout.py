@@ -26,9 +26,11 @@ sys.path.insert(0, str(ROOT))
 from adapters.discord.client import PaperClient  # noqa: E402
 from adapters.discord.render import EMBED_TOTAL_MAX, paper_embed  # noqa: E402
 from adapters.discord.runner import start_discord  # noqa: E402
+from app.wiring.runtime import build_runtime  # noqa: E402
 from benchmarks.protocol import shared_dir  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.content.summarize import tldr  # noqa: E402
 from bot.models import (  # noqa: E402
     ChannelRef,
     ChannelSettings,
@@ -42,9 +44,7 @@ from bot.models import (  # noqa: E402
     Threshold,
 )
 from bot.sources.jsonl import read_jsonl  # noqa: E402
-from bot.summarize import tldr  # noqa: E402
 from tests.adapters.discordbot.fake_discord import GUILD_ID, FakeDiscord  # noqa: E402
-from wiring.runtime import build_runtime  # noqa: E402
 
 SAMPLE = "data/arxiv-cs-2025-2026/sample_1000.jsonl"  # under the shared folder (`benchmarks.protocol.shared_dir`)
 

@@ -80,8 +80,8 @@ def settings_for(url: str, api: str, platform: str, args: argparse.Namespace) ->
 
 # ------------------------------------------------------------------------------- workers
 def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any, out: Any) -> None:
-    from bot.worker import Worker
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
+    from bot.digest.worker import Worker
 
     rt = build_runtime(settings_for(url, api, args.platform, args))
     worker = Worker(rt.core, worker_id=name, concurrency=args.concurrency)

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.learned_profiles [--opinions 40 200 1000]
 
-Learning only (`bot.learned_profiles.LearnedProfiles`, papers from the bundled sample, no
+Learning only (`bot.feedback.learned.LearnedProfiles`, papers from the bundled sample, no
 embeddings): the store's reads of the opinions and the changed papers are not included.
 Prints the median of 20 runs for a rebuild, for one new opinion and for no change.
 """
@@ -17,7 +17,7 @@ from functools import partial
 
 import numpy as np
 
-from bot.learned_profiles import LearnedProfiles, Opinion
+from bot.feedback.learned import LearnedProfiles, Opinion
 from bot.models import Channel, ChannelRef, Interest, InterestKind, Paper, Platform
 from bot.ranking import Profile
 from bot.sources.sample import load_sample

@@ -22,6 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.wiring.runtime import build_runtime
 from bot.config import Settings
 from bot.models import ChannelRef, Platform
 from bot.sources.sample import load_sample
@@ -38,7 +39,6 @@ from tests.adapters.slack.fake_slack import (
     serving,
     signed_headers,
 )
-from wiring.runtime import build_runtime
 
 
 def ms(values: list[float]) -> str:

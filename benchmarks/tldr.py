@@ -15,14 +15,14 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.ranking.text import tokens
-from bot.summarize import (
+from bot.content.summarize import (
     TLDR_LIMIT,
     clean_text,
     contribution_score,
     extractive_tldr,
     first_sentence,
 )
+from bot.ranking.text import tokens
 
 
 def main() -> None:

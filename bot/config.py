@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.permissions import Policy
+    from bot.commands.permissions import Policy
 
 
 def default_database_url() -> str:
@@ -141,7 +141,7 @@ class Settings(BaseSettings):
     @field_validator("settings_admins")
     @classmethod
     def _check_settings_admins(cls, value: str) -> str:
-        from bot.permissions import Policy
+        from bot.commands.permissions import Policy
 
         try:
             Policy.parse(value)
@@ -181,8 +181,8 @@ class Settings(BaseSettings):
 
     @property
     def settings_policy(self) -> Policy:
-        """SETTINGS_ADMINS as a policy (see `bot.permissions`)."""
-        from bot.permissions import Policy
+        """SETTINGS_ADMINS as a policy (see `bot.commands.permissions`)."""
+        from bot.commands.permissions import Policy
 
         return Policy.parse(self.settings_admins)
 

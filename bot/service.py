@@ -12,15 +12,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import ArrivalStamps
-from bot.commands import CommandLayer
+from bot.commands.layer import CommandLayer
 from bot.config import Settings
-from bot.delivery import Delivery, DeliveryResult
+from bot.content.summarize import ExtractiveSummarizer, Summarizer, tldr
+from bot.digest.delivery import Delivery, DeliveryResult
 from bot.digest.pacing import Pacer
 from bot.digest.votes import VoteLane
 from bot.errors import NotFound
-from bot.event_ids import EventIdPruner
-from bot.feedback import EmojiMap, normalise_emoji
-from bot.learned_profiles import LearnedProfiles
+from bot.feedback.emoji import EmojiMap, normalise_emoji
+from bot.feedback.event_ids import EventIdPruner
+from bot.feedback.learned import LearnedProfiles
 from bot.models import (
     Channel,
     CommandRequest,
@@ -38,7 +39,6 @@ from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
-from bot.summarize import ExtractiveSummarizer, Summarizer, tldr
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from sqlalchemy.exc import DataError
 from sqlmodel import col, select
 
 from bot.errors import StorageError
-from bot.merge import REPLACED, merge_papers
 from bot.models import IngestReport, Paper
+from bot.sources.merge import REPLACED, merge_papers
 from storage.base import _CHUNK, StoreBase
 from storage.mapping import paper_from_row, paper_values
 from storage.tables import PaperEmbeddingRow, PaperRow

@@ -24,11 +24,11 @@ from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import configure_endpoints
 from adapters.slack.adapter import SlackAdapter
 from bot.config import Settings
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
 from bot.ports import ChatAdapter, Clock
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.adapters.discordbot.fake_discord import GUILD_ID, FakeDiscord
 from tests.adapters.slack.fake_slack import BOT_TOKEN, TEAM, running_fake

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import header_text, item_lines
-from bot.links import paper_links
+from bot.content.links import paper_links
+from bot.content.reasons import reason_lines
 from bot.models import Channel, Digest, DigestItem, Platform
-from bot.reasons import reason_lines
 
 
 class ConsoleAdapter:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.links import paper_links
+from bot.content.links import paper_links
+from bot.content.reasons import reason_lines
 from bot.models import Channel, Digest, DigestItem, Paper
-from bot.reasons import reason_lines
 
 MAX_AUTHORS = 4
 

@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import discord
 
-from bot.links import paper_links
+from bot.content.links import paper_links
+from bot.content.reasons import reason_lines
 from bot.models import Channel, Digest, DigestItem, Paper, Reply
-from bot.reasons import reason_lines
 from bot.rich import Rich, Span, Style
 
 CONTENT_MAX = 2000

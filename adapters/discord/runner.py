@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Protocol, cast
 
 import aiohttp
 import discord
@@ -27,9 +27,19 @@ from adapters.discord.client import (
 from bot.config import Settings
 from bot.errors import ConfigError, DeliveryError
 from bot.models import Platform
-from bot.runtime import Runtime
+from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
+
+
+class Runtime(Protocol):
+    """What the runner needs of the running application (`app.runtime.Runtime` is one)."""
+
+    settings: Settings
+    core: PaperBot
+    closers: list[Callable[[], None]]
+
+
 FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired)
 BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0)
 

@@ -20,9 +20,9 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.links import paper_links
+from bot.content.links import paper_links
+from bot.content.reasons import reason_lines
 from bot.models import Channel, Digest, DigestItem, Paper, Reply
-from bot.reasons import reason_lines
 from bot.rich import Rich, Span, Style
 
 MAX_BLOCKS = 50

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from adapters.slack.app import SlackCore, build_app
-from bot.runtime import Runtime
 
 
 def socket_mode_handler(core: SlackCore) -> SocketModeHandler:
@@ -18,8 +17,8 @@ def socket_mode_handler(core: SlackCore) -> SocketModeHandler:
     return SocketModeHandler(app, app_token=settings.slack_app_token)
 
 
-def start_socket_mode(runtime: Runtime) -> Callable[[], None]:
+def start_socket_mode(core: SlackCore) -> Callable[[], None]:
     """Connect in the background (returns at once); call the returned function to stop."""
-    handler = socket_mode_handler(runtime.core)
+    handler = socket_mode_handler(core)
     handler.connect()
     return handler.close

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.models import Channel
 
 if TYPE_CHECKING:
-    from bot.worker import TickReport, Worker
+    from bot.digest.worker import TickReport, Worker
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class InFlight:
 
     def _channel(self, channel: Channel, report: TickReport) -> None:
         """One channel from claim to release, resuming inline after a short rate limit."""
-        from bot.worker import TickReport
+        from bot.digest.worker import TickReport
 
         worker = self.worker
         if worker.stopping.is_set():  # claimed but not started: give it back as it was

@@ -73,7 +73,8 @@ class CategoryModel:
         x = np.asarray(vals)
         x /= np.linalg.norm(x)
         score = x @ self.weights[cols] + self.bias
-        return 1.0 / (1.0 + np.exp(-score))
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-score))
+        return result
 
     def guess(self, title: str, abstract: str) -> tuple[tuple[str, float, bool], ...]:
         """Categories with their probability, most likely first: those at least `GUESS_FLOOR`

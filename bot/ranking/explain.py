@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -11,10 +11,22 @@ from bot.models import Paper, Reason, ReasonKind
 from bot.ranking.categorizer import category_guess, topic_categories
 from bot.ranking.features import Batch, known_categories, paper_categories
 from bot.ranking.gate import NO_GATES, PriorGates
+from bot.ranking.weights import Weights
 
 if TYPE_CHECKING:
     from bot.ranking.profile import Profile
-    from bot.ranking.scoring import Ranker
+
+
+class Ranker(Protocol):
+    """What a reason needs of the ranker (`bot.ranking.scoring.Ranker` is one)."""
+
+    weights: Weights
+
+    @property
+    def embed(self) -> Callable[[Sequence[str]], np.ndarray] | None: ...
+
+    def phrase_centroid(self, phrases: Sequence[str]) -> np.ndarray: ...
+
 
 TOPIC_MIN = 0.5
 SEMANTIC_MIN = 0.45

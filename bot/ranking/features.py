@@ -176,7 +176,8 @@ class Batch:
         """Per paper: True where its categories are the model's guess (it has `guesses`)."""
         if self.guesses is None:
             return np.zeros(len(self.papers), dtype=bool)
-        return np.diff(self.guesses.indptr) > 0
+        result: np.ndarray = np.diff(self.guesses.indptr) > 0
+        return result
 
     def similarity(self) -> np.ndarray:
         """Paper-paper cosine similarity (embeddings when present, else words), cached."""
@@ -206,7 +207,7 @@ class Batch:
         self.author_matrix()
         self.term_split()
         for kind in ("words", "categories", "guesses", "authors"):
-            self.keys(kind)  # type: ignore[arg-type]
+            self.keys(kind)
 
     @property
     def has_authors(self) -> bool:

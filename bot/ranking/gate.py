@@ -61,7 +61,7 @@ def lift_gates(own: np.ndarray, members: sparse.csr_matrix, full_lift: float) ->
     mean_all = own[:, covered].mean(axis=1, dtype=np.float64)[:, None]
     mean_category = per_category / np.maximum(weight, 1e-9)[None, :]
     lift = np.maximum(mean_category, 1e-12) / np.maximum(mean_all, 1e-12)
-    gates = np.clip(np.log(lift) / np.log(full_lift), 0.0, 1.0)
+    gates: np.ndarray = np.clip(np.log(lift) / np.log(full_lift), 0.0, 1.0)
     gates[mean_all.ravel() <= 0] = 1.0
     return gates
 

@@ -49,7 +49,8 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
         out += per_set[:, inverse]
     if prepared.learned_guesses is not None and batch.guesses is not None:
         add_sparse(out, prepared.learned_guesses @ batch.guesses.T)
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def add_pointed(out: np.ndarray, prepared: Prepared, batch: Batch, gates: PriorGates) -> None:
@@ -70,7 +71,8 @@ def _gated(query: sparse.csr_matrix, gates: np.ndarray | None) -> sparse.csr_mat
 def static_scores(w: Weights, batch: Batch) -> np.ndarray:
     """Per paper: the popularity boost (log-scaled upvotes) minus a small age term."""
     pop = w.popularity * np.log1p(batch.upvotes) / math.log(101)
-    return (pop - w.recency * np.minimum(batch.age_days, 14)).astype(np.float32)
+    result: np.ndarray = (pop - w.recency * np.minimum(batch.age_days, 14)).astype(np.float32)
+    return result
 
 
 def add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:

@@ -22,8 +22,9 @@ import numpy as np
 
 from bot.models import Channel, InterestKind, Paper
 from bot.ranking.categorizer import category_guess
-from bot.ranking.features import known_categories, paper_terms
+from bot.ranking.features import known_categories
 from bot.ranking.keys import key_hashes
+from bot.ranking.text import paper_terms
 
 MAX_TERMS = 250  # learned words kept when serialised
 LEARNED_TERMS = 64  # learned words a query uses (the ranker's default)

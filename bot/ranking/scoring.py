@@ -297,7 +297,8 @@ class Ranker:
             if found is None:
                 found = self._unit_cache[phrases[0]] = self.phrase_centroids([phrases])[0]
             return found
-        return self.phrase_centroids([phrases])[0]
+        result: np.ndarray = self.phrase_centroids([phrases])[0]
+        return result
 
     def phrase_centroids(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
         """The unit mean embedding of each group of typed phrases: every phrase is embedded
@@ -318,7 +319,8 @@ class Ranker:
         members = sparse.csr_matrix((share, (rows, cols)), shape=(len(groups), len(ids)))
         means = members @ self._phrase_matrix
         norms = np.linalg.norm(means, axis=1, keepdims=True)
-        return means / np.where(norms > 0, norms, 1.0)
+        result: np.ndarray = means / np.where(norms > 0, norms, 1.0)
+        return result
 
     # ---------------------------------------------------------------- selection
     def select(

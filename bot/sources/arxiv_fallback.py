@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.schedule import EASTERN, ArxivCalendar
+from bot.digest.schedule import EASTERN, ArxivCalendar
 
 DEADLINE = time(14, 0)  # arXiv's daily mailing deadline, US Eastern
 

@@ -16,10 +16,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.config import Settings
+from bot.digest.schedule import ArxivCalendar
 from bot.errors import InvalidInput, PaperBotError, SourceError
-from bot.merge import REPLACED
 from bot.models import InterestKind, Paper
-from bot.schedule import ArxivCalendar
 from bot.service import PaperBot
 from bot.sources import arxiv_api, arxiv_feed, hf_daily, rss
 from bot.sources.arxiv_fallback import announcement_window
@@ -32,6 +31,7 @@ from bot.sources.http import (
     RateGate,
     ResponseCache,
 )
+from bot.sources.merge import REPLACED
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.links import paper_links
+from bot.content.links import paper_links
 from bot.models import (
     Channel,
     ChannelRef,

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +134,7 @@ def test_the_worker_healthcheck_passes_on_postgres(pg_schema_url: str) -> None:
     env["DATABASE_URL"] = pg_schema_url.replace("postgresql+psycopg://", "postgresql://")
     (cmd,) = [compose()["services"]["worker"]["healthcheck"]["test"][1:]]
     result = subprocess.run(
-        [sys.executable, "-m", "bot", *cmd[1:]],
+        [sys.executable, "-m", "app", *cmd[1:]],
         env=env,
         capture_output=True,
         text=True,

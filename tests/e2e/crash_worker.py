@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from adapters.console import ConsoleAdapter
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.worker import Worker
 from bot.models import Channel, Digest, DigestItem, Platform
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 
 

@@ -28,7 +28,7 @@ def cli(
     )
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "app", *args],
         cwd=tmp_path,
         env=full_env,
         capture_output=True,

@@ -10,8 +10,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-import bot.cli
-from bot.cli import app
+import app.cli.channel as cli_channel
+from app.cli.main import app
 from bot.errors import InvalidInput, NotFound
 from bot.limits import MAX_PHRASE, SIZE_MAX
 
@@ -127,7 +127,7 @@ def test_remove_refuses_without_a_terminal_or_yes(invoke) -> None:  # type: igno
 
 
 def test_remove_asks_on_a_terminal(invoke, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(bot.cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_channel, "stdin_is_terminal", lambda: True)
     assert invoke("channel", "add", "console:lab").exit_code == 0
     kept = invoke("channel", "remove", "console:lab", stdin="n\n")
     assert kept.exit_code == 1 and "Remove channel 1 (console:lab)" in kept.output

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_schedule_list_and_tick(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_run_stops_gracefully_on_sigterm(env: dict[str, str], tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--tick-seconds", "3600", "--no-fetch"],
+        [sys.executable, "-m", "app", "run", "--tick-seconds", "3600", "--no-fetch"],
         env={**os.environ, **env, "LOG_LEVEL": "INFO", "COLUMNS": "200"},
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -94,10 +94,10 @@ def test_run_stops_gracefully_on_sigterm(env: dict[str, str], tmp_path: Path) ->
 def test_chat_schedule_command_sets_the_next_run(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
+    from app.runtime import load_runtime
     from bot.clock import FixedClock
     from bot.config import Settings
     from bot.models import CommandRequest, Platform
-    from bot.runtime import load_runtime
 
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'c.db'}")  # type: ignore[call-arg]
     clock = FixedClock(datetime(2026, 11, 27, 12, tzinfo=UTC))  # a Friday
@@ -118,8 +118,8 @@ def test_chat_schedule_command_sets_the_next_run(tmp_path: Path) -> None:
 def test_run_starts_socket_mode_and_stops_it_on_sigterm(
     env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.cli_worker as cli_worker
-    from bot.runtime import load_runtime
+    import app.cli.worker as cli_worker
+    from app.runtime import load_runtime
 
     events: list[str] = []
 

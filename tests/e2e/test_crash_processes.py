@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.digest.schedule import parse_schedule
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, ItemStatus, Platform
-from bot.schedule import parse_schedule
 from storage.store import SqlStore
 from tests.conftest import make_paper
 
@@ -61,7 +61,7 @@ def test_killed_worker_is_finished_by_another(
         "LOG_LEVEL": "WARNING",
     }
     early = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--at", T_RUN, "--json"],
+        [sys.executable, "-m", "app", "tick", "--at", T_RUN, "--json"],
         env=env,
         capture_output=True,
         timeout=60,
@@ -72,7 +72,7 @@ def test_killed_worker_is_finished_by_another(
     assert report["claimed"] == CHANNELS - 1  # the dead worker's channel is still leased
 
     later = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--at", T_LATER],
+        [sys.executable, "-m", "app", "tick", "--at", T_LATER],
         env=env,
         capture_output=True,
         timeout=60,

@@ -16,13 +16,13 @@ import pytest_asyncio
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
+from app.setup_checks import Check
+from app.wiring.doctor import run_checks
 from bot.config import Settings
-from bot.setup_checks import Check
 from storage.store import SqlStore
 from tests.adapters.discordbot.fake_discord import FakeDiscord
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack, running_fake
-from wiring.doctor import run_checks
 
 
 class FakeSources:
@@ -221,7 +221,7 @@ async def test_a_refused_discord_token_and_a_needed_intent(
     (token,) = [c for c in checks if c.name == "discord token"]
     assert token.status == "error" and "Reset Token" in token.message
 
-    import wiring.doctor as doctor
+    import app.wiring.doctor as doctor
 
     monkeypatch.setattr(doctor, "needed_intents", lambda: ["message_content"])
     assert doctor.intents_check(0).status == "error"

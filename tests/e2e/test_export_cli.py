@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.errors import InvalidInput
@@ -24,7 +24,7 @@ T0 = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

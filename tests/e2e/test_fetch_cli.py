@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 from storage.store import SqlStore
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "sources"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.schedule import ArxivCalendar
+from app.cli.main import app
+from bot.digest.schedule import ArxivCalendar
 from bot.sources.arxiv_fallback import announcement_window
 from storage.store import SqlStore
 from tests.fake_sources import Answer, FakeSources

@@ -18,23 +18,23 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.cli_fetch import RetriesToBar
-from bot.demo import next_steps
-from bot.logs import resolve_format, setup_logging
+from app.cli.fetch import RetriesToBar
+from app.cli.main import app
+from app.demo import next_steps
+from app.logs import resolve_format, setup_logging
 from bot.sources.sample import sample_path
 
 ISO_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 (INFO|WARNING|ERROR) \S+: ")
 
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` with stderr a pipe (not a terminal), as in a container."""
+    """`python -m app ARGS` with stderr a pipe (not a terminal), as in a container."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     full.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "LOG_LEVEL": "INFO", **env})
     if "LOG_FORMAT" not in env:
         full.pop("LOG_FORMAT", None)  # auto: stderr is a pipe here, so plain
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "app", *args],
         cwd=tmp_path,
         env=full,
         capture_output=True,
@@ -83,7 +83,7 @@ def test_auto_is_rich_on_a_terminal_and_plain_otherwise() -> None:
 def test_discord_voice_warnings_are_silenced_and_others_kept() -> None:
     code = (
         "import logging, discord\n"
-        "from bot.logs import setup_logging\n"
+        "from app.logs import setup_logging\n"
         "setup_logging('INFO', 'plain')\n"
         "discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = True\n"
         "discord.Client(intents=discord.Intents.none())\n"
@@ -112,7 +112,7 @@ def test_serve_logs_uvicorn_in_the_same_json_format(tmp_path: Path) -> None:
         WEB_HOST="127.0.0.1",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
+        [sys.executable, "-m", "app", "serve"],
         env=env,
         cwd=tmp_path,
         stderr=subprocess.PIPE,
@@ -141,7 +141,7 @@ def test_run_warns_at_start_about_a_bot_token_that_hears_nothing(tmp_path: Path)
         SLACK_API_URL="http://127.0.0.1:9/",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--tick-seconds", "3600", "--no-fetch"],
+        [sys.executable, "-m", "app", "run", "--tick-seconds", "3600", "--no-fetch"],
         env=env,
         cwd=tmp_path,
         stderr=subprocess.PIPE,
@@ -232,7 +232,7 @@ def test_reports_print_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_second_channel_add_says_how_to_change_the_channel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import main
+    from app.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'twice.db'}")
     monkeypatch.setattr(sys, "argv", ["paperbot", "channel", "add", "console:lab", "--topic", "xy"])

@@ -1,7 +1,7 @@
 """The README's "Using it" and scheduling commands work when pasted in order on a fresh checkout.
 
 The commands are read from README.md itself, so the README cannot drift from the CLI: each runs
-as `python -m bot ...` in a fresh directory holding what the checkout holds (the bundled sample),
+as `python -m app ...` in a fresh directory holding what the checkout holds (the bundled sample),
 against a new SQLite file, and must exit 0. `paperbot run` runs until it is up, then gets Ctrl-C.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -81,7 +81,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 def run_worker_until_up(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", *argv],
+        [sys.executable, "-m", "app", *argv],
         cwd=cwd,
         env=env,
         stderr=subprocess.PIPE,
@@ -109,7 +109,7 @@ def test_the_readme_commands_run_in_order(checkout: Path) -> None:
             assert "stopped" in log
             continue
         result = subprocess.run(
-            [sys.executable, "-m", "bot", *argv],
+            [sys.executable, "-m", "app", *argv],
             cwd=checkout,
             env=env,
             capture_output=True,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.digest.schedule import parse_schedule
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
-from bot.schedule import parse_schedule
 from storage.store import SqlStore
 from tests.conftest import make_paper
 
@@ -57,7 +57,7 @@ def test_worker_processes_post_each_digest_exactly_once(pg_schema_url: str, tmp_
         }
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "bot", "tick", "--at", "2026-06-29T07:00:30Z", "--json"],
+                [sys.executable, "-m", "app", "tick", "--at", "2026-06-29T07:00:30Z", "--json"],
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.digest_guard import ALREADY_ON_ITS_WAY
+from bot.digest.guard import ALREADY_ON_ITS_WAY
 from bot.models import Channel, ChannelRef, CommandRequest, Digest, Platform
 from bot.service import PaperBot
 from storage.store import SqlStore

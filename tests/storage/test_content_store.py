@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import bibtexparser
 import pytest
 
-from bot.export import bibtex_entry, render, to_bibtex, to_csv, to_jsonl
-from bot.history import history_text, liked_papers, recent_picks
+from bot.content.export import bibtex_entry, render, to_bibtex, to_csv, to_jsonl
+from bot.content.history import history_text, liked_papers, recent_picks
 from bot.models import (
     CachedSummary,
     Channel,

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.learned_profiles import LearnedProfiles
+from bot.feedback.learned import LearnedProfiles
 from bot.models import (
     Channel,
     ChannelRef,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import inspect
 
+from bot.digest.schedule import next_run
+from bot.digest.schedule_parse import parse_schedule_text
 from bot.models import ChannelRef, ChannelSettings, Platform
-from bot.schedule import next_run
-from bot.schedule_parse import parse_schedule_text
 from storage.db import alembic_config, make_engine, migrate
 from storage.store import SqlStore
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from bot import command_parse
+from bot.commands import parse as command_parse
+from bot.content.export import bibtex_entry
+from bot.content.links import has_arxiv_html
 from bot.errors import CommandError
-from bot.export import bibtex_entry
 from bot.identity import arxiv_id, parse_arxiv_id, split_arxiv_id
-from bot.links import has_arxiv_html
 from bot.sources import arxiv_api, arxiv_feed, hf_daily, rss
 from tests.conftest import make_paper
 

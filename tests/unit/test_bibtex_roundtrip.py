@@ -10,7 +10,7 @@ import bibtexparser
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
-from bot.export import bibtex_entry
+from bot.content.export import bibtex_entry
 from bot.models import Paper
 
 NASTY = [

@@ -14,10 +14,10 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, ItemStatus, Platform
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import Crash, ReconcilingRecordingAdapter, RecordingAdapter

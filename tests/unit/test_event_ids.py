@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.errors import StorageError
-from bot.event_ids import EventIdPruner
+from bot.feedback.event_ids import EventIdPruner
 
 T0 = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 

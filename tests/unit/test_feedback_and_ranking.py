@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.feedback import EmojiMap, normalise_emoji
+from bot.feedback.emoji import EmojiMap, normalise_emoji
 from bot.models import ReasonKind, Threshold
 from bot.ranking import LexicalRanker, Profile
 from tests.conftest import make_paper

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.clock import FixedClock
+from bot.commands.text_checks import hidden_character
 from bot.config import Settings
 from bot.models import ChannelRef, CommandRequest, Platform
 from bot.service import PaperBot
-from bot.text_checks import hidden_character
 from storage.store import SqlStore
 from tests.fakes import RecordingChat
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.config import Settings
+from bot.digest.holidays import RULES, nth_weekday, rule_dates
+from bot.digest.schedule import ArxivCalendar
 from bot.errors import InvalidInput
-from bot.holidays import RULES, nth_weekday, rule_dates
-from bot.schedule import ArxivCalendar
 
 DEFAULT = ArxivCalendar.from_setting(Settings(_env_file=None).arxiv_holidays)  # type: ignore[call-arg]
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.identity import arxiv_id, paper_key, split_arxiv_id
-from bot.merge import merge_papers
+from bot.sources.merge import merge_papers
 from tests.conftest import make_paper
 
 

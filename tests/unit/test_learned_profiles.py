@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from bot.learned_profiles import LearnedProfiles, Opinion
+from bot.feedback.learned import LearnedProfiles, Opinion
 from bot.models import Channel, ChannelRef, Interest, InterestKind, Paper, Platform
 from bot.sources.sample import load_sample
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.links import code_url, has_arxiv_html, hf_page, paper_links
+from bot.content.links import code_url, has_arxiv_html, hf_page, paper_links
 from bot.models import Paper
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.llm import ChatClient, LLMSummarizer, parse_summary
+from bot.content.llm import ChatClient, LLMSummarizer, parse_summary
+from bot.content.summarize import extractive_tldr
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Paper, Platform
-from bot.summarize import extractive_tldr
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fake_llm import FakeLLM, fake_llm_server
@@ -219,7 +219,7 @@ def test_parse_summary_trims_long_answers() -> None:
 
 
 def test_digest_is_posted_on_time_when_the_llm_hangs(fake: FakeLLM, settings: Settings) -> None:
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
 
     fake.mode = "hang"
     configured = settings.model_copy(
@@ -254,7 +254,7 @@ def test_bad_llm_base_url_is_a_config_error_naming_the_variable() -> None:
 
 
 def test_the_llm_never_changes_the_picks(fake: FakeLLM, settings: Settings) -> None:
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
 
     picks = []
     for base_url in (None, fake.url):
@@ -276,8 +276,8 @@ def test_the_llm_never_changes_the_picks(fake: FakeLLM, settings: Settings) -> N
 
 
 def test_runtime_without_llm_base_url_uses_no_llm(settings: Settings) -> None:
-    from bot.summarize import ExtractiveSummarizer
-    from wiring.runtime import build_runtime
+    from app.wiring.runtime import build_runtime
+    from bot.content.summarize import ExtractiveSummarizer
 
     rt = build_runtime(settings, out=io.StringIO(), clock=FixedClock(T0))
     try:
@@ -292,8 +292,8 @@ class _Broken:
 
 
 def test_a_broken_summarizer_never_holds_a_digest_back(settings: Settings) -> None:
+    from app.wiring.runtime import build_runtime
     from bot.service import PaperBot
-    from wiring.runtime import build_runtime
 
     out = io.StringIO()
     rt = build_runtime(settings, out=out, clock=FixedClock(T0))

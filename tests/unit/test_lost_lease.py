@@ -11,6 +11,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
 from bot.models import (
     Channel,
     ChannelRef,
@@ -22,9 +24,7 @@ from bot.models import (
     ItemStatus,
     Platform,
 )
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import ReconcilingRecordingAdapter

@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.clock import FixedClock
-from bot.command_specs import SPECS, access_of
+from bot.commands.permissions import Access, Caller, ChannelAccess, Policy, decide
+from bot.commands.specs import SPECS, access_of
 from bot.config import Settings
 from bot.errors import ConfigError, PermissionUnknown
 from bot.models import (
@@ -21,7 +22,6 @@ from bot.models import (
     InterestKind,
     Platform,
 )
-from bot.permissions import Access, Caller, ChannelAccess, Policy, decide
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.conftest import make_paper

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.content.reasons import MAX_CHARS, reason_line, reason_lines
 from bot.models import Paper, Reason, ReasonKind
-from bot.reasons import MAX_CHARS, reason_line, reason_lines
 
 PAPER = Paper(
     id="2606.00001",

@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.errors import InvalidInput
-from bot.models import ALL_DAYS, WEEKDAYS, Schedule
-from bot.schedule import (
+from bot.digest.schedule import (
     ArxivCalendar,
     describe,
     empty_notice,
@@ -18,6 +16,8 @@ from bot.schedule import (
     run_key,
     runs_between,
 )
+from bot.errors import InvalidInput
+from bot.models import ALL_DAYS, WEEKDAYS, Schedule
 
 CAL = ArxivCalendar.from_setting("2026-11-26,2026-12-25")
 

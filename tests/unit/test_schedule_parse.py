@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.digest.schedule import describe, next_run, run_key, runs_between
+from bot.digest.schedule_parse import parse_schedule_text
+from bot.digest.timezones import resolve_zone
 from bot.errors import CommandError, InvalidInput
 from bot.models import ALL_DAYS, WEEKDAYS, Schedule
-from bot.schedule import describe, next_run, run_key, runs_between
-from bot.schedule_parse import parse_schedule_text
-from bot.timezones import resolve_zone
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from app.setup_checks import Check, settings_checks, warn_at_start
 from bot.config import Settings
-from bot.setup_checks import Check, settings_checks, warn_at_start
 
 
 def settings(**values: object) -> Settings:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Paper
-from bot.summarize import (
+from bot.content.summarize import (
     TLDR_LIMIT,
     ExtractiveSummarizer,
     clean_text,
@@ -19,6 +18,7 @@ from bot.summarize import (
     tldr,
     trim,
 )
+from bot.models import Paper
 from tests.conftest import make_paper
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

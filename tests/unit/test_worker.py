@@ -9,10 +9,10 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, ItemStatus, Platform
-from bot.schedule import parse_schedule
 from bot.service import PaperBot
-from bot.worker import Worker
 from storage.store import SqlStore
 from tests.conftest import make_paper
 from tests.fakes import RecordingAdapter
@@ -343,7 +343,7 @@ def test_a_year_missing_from_arxiv_holidays_is_warned_once(
 ) -> None:
     dates_only = settings.model_copy(update={"arxiv_holidays": "2026-11-26,2026-12-25"})
     worker, _, clock = setup(store, dates_only, utc(2026, 12, 30, 6))
-    with caplog.at_level(logging.WARNING, logger="bot.worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.worker"):
         worker.tick()  # 2026 is listed
         assert not [r for r in caplog.records if "ARXIV_HOLIDAYS" in r.getMessage()]
         clock.set(utc(2027, 1, 4, 6))
@@ -357,7 +357,7 @@ def test_the_default_holiday_rules_cover_every_year_without_a_warning(
     store: SqlStore, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     worker, _, clock = setup(store, settings, utc(2027, 1, 4, 6))
-    with caplog.at_level(logging.WARNING, logger="bot.worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.worker"):
         worker.tick()
         clock.set(utc(2031, 1, 6, 6))
         worker.tick()

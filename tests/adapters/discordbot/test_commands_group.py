@@ -9,7 +9,7 @@ from adapters.discord.commands import (
     interest_choice,
     match_choices,
 )
-from bot.command_specs import SPECS
+from bot.commands.specs import SPECS
 from bot.models import InterestKind
 
 

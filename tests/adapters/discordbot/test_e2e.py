@@ -14,10 +14,11 @@ import pytest
 
 from adapters.discord.client import PaperClient
 from adapters.discord.runner import start_discord
+from app.runtime import Runtime
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import Channel, ChannelRef, Platform
-from bot.runtime import Runtime
 from tests.adapters.discordbot.conftest import NOW, PAPERS, until
 from tests.adapters.discordbot.fake_discord import (
     CHANNEL_ID,
@@ -28,7 +29,6 @@ from tests.adapters.discordbot.fake_discord import (
     slash_interaction,
 )
 from tests.conftest import make_paper
-from wiring.runtime import build_runtime
 
 REF = ChannelRef(Platform.DISCORD, str(GUILD_ID), str(CHANNEL_ID))
 LIKED = "2606.00001"  # "Robot manipulation with diffusion policies", cs.RO

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.discord.client import PaperClient
-from bot.links import paper_links
+from bot.content.links import paper_links
 from bot.models import ChannelRef, InterestKind, Platform
 from bot.service import PaperBot
 from tests.adapters.discordbot.conftest import NOW, PAPERS, until

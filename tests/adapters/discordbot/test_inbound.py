@@ -116,7 +116,7 @@ def test_options_given_out_of_order_are_put_back_in_declared_order() -> None:
 
 
 def test_a_cron_line_in_the_time_option_reaches_the_one_parser() -> None:
-    from bot.schedule_parse import parse_schedule_text
+    from bot.digest.schedule_parse import parse_schedule_text
 
     payload = slash_interaction(
         "schedule", [option("timezone", "cet"), option("time", "0 9 * * mon-fri")]

@@ -70,7 +70,7 @@ def test_paper_embed_has_title_link_authors_tldr_reason_links_and_colour() -> No
     assert fields["Links"] == (
         "[abs](https://arxiv.org/abs/2606.00001) · [PDF](https://arxiv.org/pdf/2606.00001) · "
         "[HTML](https://arxiv.org/html/2606.00001) · [code](https://github.com/x/y_)"
-    )  # the core's links (bot.links), as masked links
+    )  # the core's links (bot.content.links), as masked links
     assert data["footer"]["text"] == "2606.00001 · score 1.30 · 12 HF upvotes"
     assert embed.colour == COLOUR_STRONG
 

@@ -12,15 +12,15 @@ from typer.testing import CliRunner
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import DiscordCore, PaperClient
 from adapters.discord.runner import start_discord
+from app.runtime import Runtime
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
-from bot.runtime import Runtime
 from tests.adapters.discordbot.conftest import NOW, PAPERS
 from tests.adapters.discordbot.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.conftest import make_paper
-from wiring.runtime import build_runtime
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ async def test_a_refused_token_stops_without_retrying(
 async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
     fake: FakeDiscord, discord_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import app
+    from app.cli.main import app
 
     env: dict[str, Any] = {
         "DATABASE_URL": discord_settings.database_url,
@@ -166,7 +166,7 @@ async def test_discord_sync_cli_syncs_globally_and_prints_the_invite(
 async def test_cli_digest_posts_over_rest_without_the_worker(
     fake: FakeDiscord, discord_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import app
+    from app.cli.main import app
 
     live = build_runtime(discord_settings)  # the system clock, as the CLI has it
     try:
@@ -189,7 +189,7 @@ async def test_cli_digest_posts_over_rest_without_the_worker(
 
 
 def test_discord_sync_without_a_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli import app
+    from app.cli.main import app
 
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     result = CliRunner().invoke(app, ["discord-sync"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack.adapter import SlackAdapter
-from bot.digest.pacing import POST, REACT, Lane, Pacer, Rate
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.pacing import POST, REACT, Lane, Pacer, Rate
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.service import PaperBot
 from storage.store import SqlStore

@@ -15,7 +15,7 @@ from slack_bolt import App, BoltRequest
 from adapters.slack.setup import setup_slack
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.links import paper_links
+from bot.content.links import paper_links
 from bot.models import InterestKind, Platform
 from bot.service import PaperBot
 from storage.installations import SqlInstallations

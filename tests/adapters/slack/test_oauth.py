@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from app.runtime import Runtime
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import ChannelRef, Platform
-from bot.runtime import Runtime
 from storage.installations import SqlInstallations
 from tests.adapters.slack.conftest import PAPERS
 from tests.adapters.slack.fake_slack import (
@@ -28,7 +29,6 @@ from tests.adapters.slack.fake_slack import (
     serving,
     signed_headers,
 )
-from wiring.runtime import build_runtime
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ def test_oauth_state_is_single_use(oauth_runtime: Runtime, fake: FakeSlack) -> N
 def test_no_token_or_secret_reaches_the_logs(
     oauth_runtime: Runtime, fake: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.cli import setup_logging
+    from app.logs import setup_logging
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli.main import app
 from bot.errors import ConfigError
 from tests.adapters.slack.fake_slack import BOT_TOKEN, SECRET, FakeSlack
 

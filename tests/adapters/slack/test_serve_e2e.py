@@ -11,10 +11,11 @@ import httpx
 import pytest
 
 from adapters.slack.app import WORKING
+from app.runtime import Runtime
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import ReactionEvent
-from bot.runtime import Runtime
 from tests.adapters.slack.conftest import NEXT_DAY, PAPERS, REF
 from tests.adapters.slack.fake_slack import (
     FORM,
@@ -25,7 +26,6 @@ from tests.adapters.slack.fake_slack import (
     serving,
     signed_headers,
 )
-from wiring.runtime import build_runtime
 
 
 @pytest.fixture

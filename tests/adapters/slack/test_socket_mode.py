@@ -14,12 +14,12 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import InterestKind
 from tests.adapters.slack.conftest import PAPERS, REF
 from tests.adapters.slack.fake_slack import FakeSlack, command_body
-from wiring.runtime import build_runtime
 
 
 class SocketServer:

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.request_check import body_problem, signature_ok, timestamp_ok
+from app.runtime import Runtime
+from app.wiring.runtime import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Runtime
 from tests.adapters.slack.fake_slack import (
     FORM,
     JSON,
@@ -30,7 +31,6 @@ from tests.adapters.slack.fake_slack import (
     serving,
 )
 from tests.conftest import make_paper
-from wiring.runtime import build_runtime
 
 
 def sign(body: bytes, content_type: str, timestamp: str | None = None) -> dict[str, str]:

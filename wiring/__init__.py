@@ -1,1 +1,0 @@
-"""Composition root: the one place that knows the core, storage and every adapter."""
