@@ -76,7 +76,7 @@ class PaperBot(Delivery):
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
-        self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin_seconds)
+        self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin)
         self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker

@@ -48,8 +48,9 @@ class Lane:
 class Pacer:
     """Books requests against their lanes; thread-safe; `monotonic` and `sleep` injected.
 
-    `margin` seconds are added to each interval, so requests reach the platform no sooner than
-    it allows even when the network delays one more than the next.
+    Each interval is stretched by the fraction `margin` (0.02: 2%), so requests reach the
+    platform no sooner than it allows even when a thread wakes or the network delivers one a
+    little later than the next.
     """
 
     def __init__(
@@ -68,7 +69,7 @@ class Pacer:
         self._booked = 0
 
     def _interval(self, rate: Rate) -> float:
-        return rate.interval + self.margin if rate.per_second != float("inf") else 0.0
+        return rate.interval * (1 + self.margin) if rate.per_second != float("inf") else 0.0
 
     def _earliest(self, lanes: Sequence[Lane], now: float) -> float:
         at = now
