@@ -96,6 +96,11 @@ class InFlight:
                     worker._release(channel, next_run_at, retry_at)
                     return
                 channel = replace(channel, next_run_at=next_run_at)
+        except Exception as exc:  # one bulkhead per channel: e.g. the database went away
+            log.exception(
+                "%s: channel run failed; its lease runs out and it is retried", channel.ref
+            )
+            local.errors[channel.id] = f"{type(exc).__name__}: {exc}"
         finally:
             with self._lock:
                 report.merge(local)
