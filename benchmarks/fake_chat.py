@@ -4,7 +4,8 @@ platforms' limits enforced, 429 + Retry-After beyond them.
 
 Limits: `channel_rate` posts a second per channel (Slack: ~1/s; 429 with an integer
 Retry-After), an optional `global_rate` of posts a second over all channels (Slack's
-per-workspace ceiling, Discord's per-bot global limit; 0 = none), and `reaction_rate`
+per-workspace ceiling, Discord's per-bot global limit; 0 = none; counted with 0.1 s of
+tolerance, as a window would be), and `reaction_rate`
 reactions a second (Slack: reactions.add per workspace; Discord: the bot's budget for them).
 Every accepted post is counted by its PaperBot marker (Slack message metadata, Discord nonce),
 so a message stored twice shows as a duplicate. Runs in its own process (`serve_in_process`)
@@ -80,7 +81,8 @@ class Stats:
 class FakeChat:
     def __init__(self, channel_rate: float, global_rate: float, reaction_rate: float) -> None:
         self.channel = Gcra(channel_rate)
-        self.global_ = Gcra(global_rate)
+        # the platforms count a global limit over a window: a tenth of a second of tolerance
+        self.global_ = Gcra(global_rate, burst=max(1, int(global_rate / 10)))
         self.reactions = Gcra(reaction_rate)
         self.stats = Stats()
         self.messages: dict[str, list[dict[str, Any]]] = {}
