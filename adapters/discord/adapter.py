@@ -235,7 +235,8 @@ class DiscordAdapter:
                 Lane("discord:global:votes", self._global_votes),
             ]
         return [
-            Lane(f"discord:{where}:post", Rate(self.channel_per_second)),
+            # Discord's bucket is 5 per 5 s: a digest's first five go at once
+            Lane(f"discord:{where}:post", Rate(self.channel_per_second, burst=5)),
             Lane("discord:global", self._global),
         ]
 
