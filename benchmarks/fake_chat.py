@@ -152,7 +152,7 @@ class FakeChat:
     async def discord(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         if path == "/users/@me":
-            return web.json_response(discord_user())
+            return discord_json(discord_user())
         parts = path.split("/")
         if request.method == "POST" and len(parts) == 4 and parts[3] == "messages":
             return self.discord_post(parts[2], await request.json())
@@ -166,13 +166,13 @@ class FakeChat:
         if request.method == "GET" and len(parts) == 4 and parts[3] == "messages":
             self.stats.lookups += 1
             found = list(reversed(self.messages.get(parts[2], [])))
-            return web.json_response(found[: int(request.query.get("limit", "50"))])
-        return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
+            return discord_json(found[: int(request.query.get("limit", "50"))])
+        return discord_json({"message": "404: Not Found", "code": 0}, status=404)
 
     def discord_post(self, channel: str, body: dict[str, Any]) -> web.Response:
         nonce = str(body.get("nonce") or "")
         if nonce and nonce in self.nonces:  # enforce_nonce: the message already made
-            return web.json_response(self.nonces[nonce])
+            return discord_json(self.nonces[nonce])
         wait = self.admit(channel)
         if wait > 0:
             return discord_429(wait, is_global=False)
@@ -180,7 +180,7 @@ class FakeChat:
         self.store(channel, nonce or message["id"], message)
         if nonce:
             self.nonces[nonce] = message
-        return web.json_response(message)
+        return discord_json(message)
 
     async def stats_view(self, _request: web.Request) -> web.Response:
         return web.json_response(self.stats.as_dict())
@@ -191,6 +191,14 @@ class FakeChat:
         app.router.add_post("/api/{method}", self.slack)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.discord)
         return app
+
+
+def discord_json(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """discord.py parses JSON only when Content-Type is exactly application/json."""
+    body = json.dumps(data).encode()
+    return web.Response(body=body, status=status, headers=headers, content_type="application/json")
 
 
 def slack_429(wait: float) -> web.Response:
@@ -212,7 +220,7 @@ def discord_429(wait: float, *, is_global: bool) -> web.Response:
     if is_global:
         headers["X-RateLimit-Global"] = "true"
     body = {"message": "You are being rate limited.", "retry_after": wait, "global": is_global}
-    return web.json_response(body, status=429, headers=headers)
+    return discord_json(body, status=429, headers=headers)
 
 
 def discord_user() -> dict[str, Any]:
