@@ -153,6 +153,8 @@ class FakeChat:
         path = "/" + request.match_info["tail"]
         if path == "/users/@me":
             return discord_json(discord_user())
+        if path in ("/oauth2/applications/@me", "/applications/@me"):  # login() asks for it
+            return discord_json(discord_application())
         parts = path.split("/")
         if request.method == "POST" and len(parts) == 4 and parts[3] == "messages":
             return self.discord_post(parts[2], await request.json())
@@ -167,7 +169,9 @@ class FakeChat:
             self.stats.lookups += 1
             found = list(reversed(self.messages.get(parts[2], [])))
             return discord_json(found[: int(request.query.get("limit", "50"))])
-        return discord_json({"message": "404: Not Found", "code": 0}, status=404)
+        return discord_json(
+            {"message": f"404: Not Found {request.method} {path}", "code": 0}, status=404
+        )
 
     def discord_post(self, channel: str, body: dict[str, Any]) -> web.Response:
         nonce = str(body.get("nonce") or "")
@@ -225,6 +229,21 @@ def discord_429(wait: float, *, is_global: bool) -> web.Response:
 
 def discord_user() -> dict[str, Any]:
     return {"id": BOT_ID, "username": "paperbot", "discriminator": "0", "avatar": None, "bot": True}
+
+
+def discord_application() -> dict[str, Any]:
+    return {
+        "id": BOT_ID,
+        "name": "paperbot",
+        "description": "",
+        "icon": None,
+        "bot_public": False,
+        "bot_require_code_grant": False,
+        "verify_key": "00",
+        "owner": discord_user(),
+        "flags": 0,
+        "team": None,
+    }
 
 
 def discord_message(mid: str, channel: str, body: dict[str, Any]) -> dict[str, Any]:
