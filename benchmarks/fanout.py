@@ -1,51 +1,40 @@
-"""Fan-out benchmark: digests to N channels through a fake chat API limited to 1 msg/s/channel.
+"""Fan-out benchmark: daily digests to N channels through the real worker and the real Slack or
+Discord adapter (slack-sdk / discord.py HTTP code paths) against a local stand-in that
+enforces the platform's limits (benchmarks/fake_chat.py: 429 + Retry-After beyond them).
 
-    .venv/bin/python benchmarks/fanout.py                      # 1,000 channels, 1 and 4 workers
-    .venv/bin/python benchmarks/fanout.py --channels 200 --workers 1,2
+    .venv/bin/python -m benchmarks.fanout                              # 1,000 channels, Slack, 1 and 4 workers
+    .venv/bin/python -m benchmarks.fanout --platform discord --workers 1
+    .venv/bin/python -m benchmarks.fanout --global-rate 50 --workers 1  # a 50 msg/s cap on top
+    .venv/bin/python -m benchmarks.fanout --channels 10000 --workers 1
 
-A local HTTP server on 127.0.0.1 plays the chat platform: it accepts one message per second per
-channel and answers faster posts with 429 and `Retry-After: 1` (as Slack does). Worker
-processes share one PostgreSQL database (a fresh schema, dropped afterwards) and run the real
-worker: claim due channels, build each digest, post header + papers, defer a channel that hit
-the rate limit and move on to the next one. The server counts duplicates by idempotency key.
+Workers are processes sharing one PostgreSQL database (a fresh schema, dropped afterwards),
+built by the composition root as `paperbot run` builds them; each runs the real pass: claim due
+channels, rank, record the outbox, post header + papers with many channels in flight, each at
+its platform's pace, vote reactions in their own lane. The floor is what the limits alone
+allow: (messages per channel - 1) / channel rate, or messages / global rate when that is lower.
+Exits 1 on any duplicate, lost post or unfinished digest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing as mp
 import sys
-import threading
 import time
+import urllib.request
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.digest.worker import Worker  # noqa: E402
-from bot.errors import ChannelUnavailable, DeliveryError, RateLimited  # noqa: E402
-from bot.models import (  # noqa: E402
-    Channel,
-    Digest,
-    DigestItem,
-    Platform,
-    Threshold,
-)
-from bot.service import PaperBot  # noqa: E402
-from bot.sources.sample import load_sample  # noqa: E402
-from storage.store import SqlStore  # noqa: E402
+from benchmarks.fake_chat import serve_in_process  # noqa: E402
+from benchmarks.fanout_stages import StageClock  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TOPICS = (
@@ -60,229 +49,289 @@ TOPICS = (
     "federated learning",
     "object detection",
 )
+WORKSPACE = {"slack": "T0BENCH", "discord": "777000000000000001"}
 
 
-# ----------------------------------------------------------------------------- fake chat API
-@dataclass
-class ChatState:
-    per_second: float = 1.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    last: dict[str, float] = field(default_factory=dict)
-    keys: Counter[str] = field(default_factory=Counter)
-    accepted: int = 0
-    rejected: int = 0
-    first: float | None = None
-    final: float | None = None
+def channel_id(platform: str, i: int) -> str:
+    return f"C{i:07d}" if platform == "slack" else str(900000000000000000 + i)
 
 
-def make_handler(state: ChatState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # one small response per request: no delayed-ACK stalls
+def settings_for(url: str, api: str, platform: str, args: argparse.Namespace) -> Any:
+    from bot.config import Settings
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _reply(self, status: int, body: dict[str, object], **headers: str) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            payload = json.loads(self.rfile.read(length) or b"{}")
-            channel, key = str(payload["channel"]), str(payload["key"])
-            now = time.monotonic()
-            with state.lock:
-                wait = state.last.get(channel, -1e9) + 1 / state.per_second - now
-                if wait > 0:
-                    state.rejected += 1
-                    retry = str(max(1, math.ceil(wait)))
-                else:
-                    state.last[channel] = now
-                    state.keys[key] += 1
-                    state.accepted += 1
-                    state.first = state.first or now
-                    state.final = now
-                    ts = f"{now:.6f}"
-                    retry = ""
-            if retry:
-                self._reply(429, {"ok": False, "error": "ratelimited"}, **{"Retry-After": retry})
-            else:
-                self._reply(200, {"ok": True, "ts": ts})
-
-    return Handler
-
-
-class FakeChatAdapter:
-    """Posts to the fake chat API; 429 -> RateLimited(Retry-After), like a real adapter."""
-
-    platform = Platform.CONSOLE
-
-    def __init__(self, base_url: str) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=10)
-
-    def _post(self, channel: Channel, key: str) -> str:
-        try:
-            response = self.client.post(
-                "/chat.postMessage", json={"channel": channel.ref.channel, "key": key}
-            )
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"chat API unreachable: {exc}") from exc
-        if response.status_code == 429:
-            raise RateLimited(float(response.headers.get("Retry-After", "1")))
-        if response.status_code == 404:
-            raise ChannelUnavailable("channel_not_found")
-        if response.status_code != 200:
-            raise DeliveryError(f"chat API answered {response.status_code}")
-        return str(response.json()["ts"])
-
-    def post_header(self, channel: Channel, digest: Digest) -> str | None:
-        return self._post(channel, f"{digest.id}:header")
-
-    def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
-        return self._post(channel, f"{channel.ref.channel}:{item.paper.id}")
-
-    def post_notice(self, channel: Channel, text: str) -> str | None:
-        return self._post(channel, f"{channel.ref.channel}:notice")
-
-
-# ------------------------------------------------------------------------------- workers
-def settings_for(url: str) -> Settings:
+    extra: dict[str, Any] = (
+        {"slack_bot_token": "xoxb-bench", "slack_api_url": f"{api}/api/"}
+        if platform == "slack"
+        else {"discord_token": "bench", "discord_api_url": f"{api}/api/v10"}
+    )
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=url,
-        claim_batch_size=20,
-        claim_lease_seconds=120,
+        claim_batch_size=200,
+        claim_lease_seconds=600,
+        delivery_concurrency=args.concurrency,
+        slack_workspace_posts_per_second=args.global_rate,
+        slack_reactions_per_minute=args.reaction_rate * 60,
+        discord_global_per_second=args.global_rate / 0.9 if args.global_rate else 50.0,
         log_level="WARNING",
+        **extra,
     )
 
 
-def worker_main(url: str, api: str, worker_id: str, horizon: float) -> None:
-    store = SqlStore.open(url, migrate_schema=False)
-    settings = settings_for(url)
-    core = PaperBot(store, SystemClock(), settings, {Platform.CONSOLE: FakeChatAdapter(api)})
-    worker = Worker(core, worker_id=worker_id)
-    clock = core.clock
+# ------------------------------------------------------------------------------- workers
+def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any, out: Any) -> None:
+    from app.wiring.runtime import build_runtime
+    from bot.digest.worker import Worker
+
+    rt = build_runtime(settings_for(url, api, args.platform, args))
+    worker = Worker(rt.core, worker_id=name, concurrency=args.concurrency)
+    lane = worker.defer_votes()
+    stages = StageClock()
+    stages.instrument(rt.store, rt.core, *rt.core.adapters.values())
+    go.wait()
+    cpu, started = time.process_time(), time.perf_counter()
     while True:
         worker.drain(max_seconds=5, sleep=time.sleep)
-        due = store.next_due_at()
-        if due is None or due > clock.now() + timedelta(seconds=horizon):
+        due = rt.store.next_due_at()
+        if due is None or due > rt.clock.now() + timedelta(seconds=60):
             break
         time.sleep(0.05)
-    store.close()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    out.put(
+        {
+            "worker": name,
+            "seconds": elapsed,
+            "cpu": cpu,
+            "stages": stages.report(),
+            "votes": vars(lane.stats) | {"pending": lane.pending()},
+        }
+    )
+    rt.core.stop_vote_lane()
+    rt.close()
 
 
-def seed(url: str, channels: int, papers: int) -> None:
+def seed(url: str, platform: str, channels: int, papers: int, size: int) -> None:
+    from bot.models import Threshold
+    from bot.sources.sample import load_sample
+    from storage.store import SqlStore
+
     store = SqlStore.open(url)
     now = datetime.now(UTC)
-    sample = load_sample().papers[:papers]
-    store.upsert_papers(sample, now)
-    due = now.replace(second=0, microsecond=0)  # the daily slot that just passed: due now
-    at = f"{due:%H:%M}"
+    store.upsert_papers(load_sample().papers[:papers], now - timedelta(hours=1))
+    due = now.replace(second=0, microsecond=0)
+    rows = [
+        {
+            "platform": platform,
+            "ws": WORKSPACE[platform],
+            "ext": channel_id(platform, i),
+            "size": size,
+            "thr": Threshold.LOW.value,
+            "at": f"{due:%H:%M}",
+            "now": now,
+            "due": due,
+            "topic": TOPICS[i % len(TOPICS)],
+        }
+        for i in range(channels)
+    ]
     with store.engine.begin() as conn:
-        for i in range(channels):
-            conn.execute(
-                text(
-                    "INSERT INTO channel (platform, workspace, external_id, name, size, threshold,"
-                    " schedule_time, timezone, days, paused, announce_empty, thread_mode,"
-                    " follow_authors, created_at, next_run_at)"
-                    " VALUES ('console', 'bench', :ext, :ext, 3, :thr, :at, 'UTC',"
-                    " '0,1,2,3,4,5,6', false, false, false, true, :now, :due)"
-                ),
-                {"ext": f"c{i}", "thr": Threshold.LOW.value, "now": now, "due": due, "at": at},
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO interest (channel_id, kind, value, norm, created_at)"
-                    " SELECT id, 'topic', :topic, :topic, :now FROM channel WHERE external_id = :ext"
-                ),
-                {"topic": TOPICS[i % len(TOPICS)], "ext": f"c{i}", "now": now},
-            )
+        conn.execute(
+            text(
+                "INSERT INTO channel (platform, workspace, external_id, name, size, threshold,"
+                " schedule_time, timezone, days, paused, announce_empty, thread_mode,"
+                " follow_authors, created_at, next_run_at)"
+                " VALUES (:platform, :ws, :ext, :ext, :size, :thr, :at, 'UTC',"
+                " '0,1,2,3,4,5,6', false, false, false, true, :now, :due)"
+            ),
+            rows,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO interest (channel_id, kind, value, norm, created_at)"
+                " SELECT id, 'topic', :topic, :topic, :now FROM channel WHERE external_id = :ext"
+            ),
+            rows,
+        )
     store.close()
 
 
-def run_once(base_url: str, channels: int, workers: int, papers: int) -> dict[str, object]:
+def written_rows(admin: Any, schema: str) -> int:
+    """Rows inserted, updated and deleted in the run's schema (PostgreSQL's own counters)."""
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_stat_force_next_flush()"))
+        value = conn.execute(
+            text(
+                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+                " FROM pg_stat_user_tables WHERE schemaname = :s"
+            ),
+            {"s": schema},
+        ).scalar_one()
+    return int(value)
+
+
+def outbox_state(url: str) -> tuple[int, int, int]:
+    """(digests, items recorded, digests left unfinished)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        digests = conn.execute(text("SELECT count(*) FROM digest")).scalar_one()
+        items = conn.execute(text("SELECT count(*) FROM digest_item")).scalar_one()
+        open_ = conn.execute(text("SELECT count(*) FROM digest WHERE completed_at IS NULL"))
+        unfinished = open_.scalar_one()
+    engine.dispose()
+    return int(digests), int(items), int(unfinished)
+
+
+# ----------------------------------------------------------------------------------- runs
+def fake_stats(api: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{api}/bench/stats", timeout=10) as response:
+        return dict(json.loads(response.read()))
+
+
+def floor_seconds(channels: int, per_channel: int, args: argparse.Namespace) -> float:
+    """What the limits alone allow: each channel's posts a pace apart, all channels at once,
+    or every message through the global cap."""
+    by_channel = (per_channel - 1) / args.channel_rate
+    by_cap = channels * per_channel / args.global_rate if args.global_rate else 0.0
+    return max(by_channel, by_cap)
+
+
+def start_workers(url: str, api: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
+    """Run the workers from one start signal; their reports merged."""
+    ctx = mp.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=worker_main, args=(url, api, f"bench-{w}", args, go, out))
+        for w in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(args.warmup)  # imports, migrations check, adapters built
+    started = time.perf_counter()
+    go.set()
+    reports = [out.get(timeout=3600) for _ in procs]
+    seconds = time.perf_counter() - started
+    for p in procs:
+        p.join()
+    return {"seconds": seconds, "reports": reports, "exit_codes": [p.exitcode for p in procs]}
+
+
+def run_once(args: argparse.Namespace, channels: int, workers: int) -> dict[str, Any]:
     schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url)
+    admin = create_engine(args.db)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base_url else "?"
-    url = f"{base_url}{sep}options=-csearch_path%3D{schema}"
-    state = ChatState()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    api = f"http://127.0.0.1:{server.server_address[1]}"
+    sep = "&" if "?" in args.db else "?"
+    url = f"{args.db}{sep}options=-csearch_path%3D{schema}"
+    server, api = serve_in_process(
+        channel_rate=args.channel_rate,
+        global_rate=args.global_rate,
+        reaction_rate=args.reaction_rate,
+    )
     try:
-        seed(url, channels, papers)
-        ctx = mp.get_context("spawn")
-        started = time.perf_counter()
-        procs = [
-            ctx.Process(target=worker_main, args=(url, api, f"bench-{w}", 600.0))
-            for w in range(workers)
-        ]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        elapsed = time.perf_counter() - started
-        store = SqlStore.open(url, migrate_schema=False)
-        expected_items = sum(
-            len(d.items) for c in store.list_channels() for d in store.recent_digests(c.id, 5)
-        )
-        unfinished = len(store.unfinished_digests())
-        store.close()
+        seed(url, args.platform, channels, args.papers, args.size)
+        before = written_rows(admin, schema)
+        run = start_workers(url, api, args, workers)
+        rows = written_rows(admin, schema) - before
+        stats = fake_stats(api)
+        digests, items, unfinished = outbox_state(url)
     finally:
-        server.shutdown()
+        server.terminate()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    item_keys = {k: n for k, n in state.keys.items() if not k.endswith(":header")}
+    return summarize(args, channels, workers, run, stats, (digests, items, unfinished, rows))
+
+
+def summarize(
+    args: argparse.Namespace,
+    channels: int,
+    workers: int,
+    run: dict[str, Any],
+    stats: dict[str, Any],
+    outbox: tuple[int, int, int, int],
+) -> dict[str, Any]:
+    digests, items, unfinished, rows = outbox
+    messages = stats["accepted"]
+    expected = digests + items  # a header per digest, a message per paper
+    cpu = sum(r["cpu"] for r in run["reports"])
+    stages: dict[str, dict[str, float]] = {}
+    for report in run["reports"]:
+        for stage, figures in report["stages"].items():
+            into = stages.setdefault(stage, {"calls": 0, "cpu": 0.0, "wall": 0.0})
+            for key in into:
+                into[key] += figures[key]
+    per_channel = (expected / digests) if digests else args.size + 1
     return {
+        "platform": args.platform,
         "channels": channels,
         "workers": workers,
-        "seconds": round(elapsed, 1),
-        "post_span_seconds": round((state.final or 0) - (state.first or 0), 1),
-        "messages": state.accepted,
-        "papers_posted": sum(item_keys.values()),
-        "papers_expected": expected_items,
-        "duplicates": sum(n - 1 for n in state.keys.values() if n > 1),
-        "rate_limited_429": state.rejected,
+        "concurrency": args.concurrency,
+        "global_rate": args.global_rate,
+        "seconds": round(run["seconds"], 2),
+        "post_span_seconds": stats["post_span_seconds"],
+        "floor_seconds": round(floor_seconds(channels, round(per_channel), args), 2),
+        "messages": messages,
+        "messages_per_second": round(messages / run["seconds"], 1) if run["seconds"] else 0.0,
+        "expected_messages": expected,
+        "duplicates": stats["duplicates"],
+        "lost": max(expected - stats["distinct"], 0),
         "unfinished_digests": unfinished,
-        "exit_codes": [p.exitcode for p in procs],
+        "rate_limited_429": stats["rejected_429"],
+        "lookups": stats["lookups"],
+        "cpu_seconds": round(cpu, 2),
+        "cpu_ms_per_message": round(1000 * cpu / messages, 3) if messages else 0.0,
+        "stage_cpu_ms_per_channel": {
+            s: round(1000 * f["cpu"] / channels, 3) for s, f in stages.items()
+        },
+        "stage_wall_seconds": {s: round(f["wall"], 2) for s, f in stages.items()},
+        "db_rows_written_per_channel": round(rows / channels, 2),
+        "reactions_added": stats["reactions"],
+        "reactions_pending_at_end": sum(r["votes"]["pending"] for r in run["reports"]),
+        "exit_codes": run["exit_codes"],
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--channels", type=int, default=1000)
-    parser.add_argument("--workers", default="1,4", help="comma-separated worker counts")
-    parser.add_argument("--papers", type=int, default=60, help="papers ingested before the run")
-    parser.add_argument("--db", default=DEFAULT_PG, help="PostgreSQL URL (a schema is created)")
-    args = parser.parse_args()
-    rows = []
-    for workers in (int(w) for w in args.workers.split(",")):
-        row = run_once(args.db, args.channels, workers, args.papers)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+def print_table(rows: list[dict[str, Any]]) -> None:
     print()
     print(
-        f"{'workers':>7} {'channels':>8} {'seconds':>8} {'messages':>8} {'papers':>7} "
-        f"{'429s':>6} {'dups':>5}  msg/s"
+        f"{'platform':>8} {'channels':>8} {'workers':>7} {'cap/s':>5} {'seconds':>8} "
+        f"{'floor':>6} {'msg/s':>7} {'messages':>8} {'dups':>4} {'lost':>4} {'429s':>5} "
+        f"{'cpu ms/msg':>10} {'rows/ch':>7}"
     )
     for r in rows:
-        rate = r["messages"] / r["seconds"] if r["seconds"] else 0.0  # type: ignore[operator]
         print(
-            f"{r['workers']:>7} {r['channels']:>8} {r['seconds']:>8} {r['messages']:>8} "
-            f"{r['papers_posted']:>7} {r['rate_limited_429']:>6} {r['duplicates']:>5}  {rate:.0f}"
+            f"{r['platform']:>8} {r['channels']:>8} {r['workers']:>7} {r['global_rate']:>5g} "
+            f"{r['seconds']:>8} {r['floor_seconds']:>6} {r['messages_per_second']:>7} "
+            f"{r['messages']:>8} {r['duplicates']:>4} {r['lost']:>4} {r['rate_limited_429']:>5} "
+            f"{r['cpu_ms_per_message']:>10} {r['db_rows_written_per_channel']:>7}"
         )
-    if any(r["duplicates"] or r["unfinished_digests"] for r in rows):
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--platform", choices=("slack", "discord"), default="slack")
+    parser.add_argument("--channels", default="1000", help="comma-separated channel counts")
+    parser.add_argument("--workers", default="1,4", help="comma-separated worker counts")
+    parser.add_argument("--size", type=int, default=3, help="papers per digest (+1 header)")
+    parser.add_argument("--papers", type=int, default=60, help="papers ingested before the run")
+    parser.add_argument("--concurrency", type=int, default=128, help="channels in flight")
+    parser.add_argument("--channel-rate", type=float, default=1.0, help="posts/s per channel")
+    parser.add_argument("--global-rate", type=float, default=0.0, help="posts/s over all (0: none)")
+    parser.add_argument("--reaction-rate", type=float, default=50 / 60, help="reactions/s")
+    parser.add_argument("--warmup", type=float, default=4.0, help="seconds to start workers")
+    parser.add_argument("--db", default=DEFAULT_PG, help="PostgreSQL URL (a schema is created)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    rows = []
+    for channels in (int(c) for c in args.channels.split(",")):
+        for workers in (int(w) for w in args.workers.split(",")):
+            row = run_once(args, channels, workers)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print_table(rows)
+    if any(r["duplicates"] or r["lost"] or r["unfinished_digests"] for r in rows):
         sys.exit(1)
 
 

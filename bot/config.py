@@ -96,12 +96,18 @@ class Settings(BaseSettings):
     slack_pace_seconds: float = Field(default=1.0, ge=0)  # gap between posts to one channel
     slack_max_retries: int = Field(default=2, ge=0, le=10)  # 429 retries per Web API call
     slack_max_retry_wait: float = Field(default=30.0, ge=0)  # longer Retry-After: give up
+    # posts a second to one workspace, all channels together (0: no ceiling but the channels')
+    slack_workspace_posts_per_second: float = Field(default=0.0, ge=0)
+    # reactions.add calls a minute per workspace (the 👍/👎 under each paper; Slack's Tier 3)
+    slack_reactions_per_minute: float = Field(default=50.0, gt=0)
 
     # --- discord ---
     discord_token: str | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
     discord_guild_id: str | None = None
+    discord_global_per_second: float = Field(default=50.0, gt=0)  # requests a second per bot
+    discord_reaction_share: float = Field(default=0.1, ge=0.01, le=0.5)  # of that, for votes
 
     # --- email (a channel `email:ADDRESS` gets the digest by SMTP) ---
     smtp_host: str | None = None
@@ -143,6 +149,9 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
     delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
+    delivery_concurrency: int = Field(default=64, ge=1, le=4096)  # channels in flight per worker
+    delivery_pace_margin: float = Field(default=0.02, ge=0, le=1)  # each pace stretched by
+    vote_lane_threads: int = Field(default=2, ge=1, le=64)
     arxiv_holidays: str = "new-year,thanksgiving,christmas"  # rules (bot/holidays.py) or dates
     arxiv_fetch_delay_minutes: int = Field(default=270, ge=0, le=1440)
     hf_fetch_hours_utc: str = "9,15"

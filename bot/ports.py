@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from bot.digest.pacing import Lane
 from bot.models import (
     CachedSummary,
     Channel,
@@ -91,6 +92,31 @@ class ReconcilingAdapter(Protocol):
         or the platform can never tell, e.g. no history permission). Raises DeliveryError
         (DeliveryUncertain, RateLimited) when it cannot tell right now: then nothing is posted.
         """
+        ...
+
+
+@runtime_checkable
+class PacedAdapter(Protocol):
+    """Optional: an adapter that declares its platform's rate limits, so the core paces every
+    post (and vote reaction) itself and many channels can be in flight at once."""
+
+    def lanes(self, channel: Channel, route: str) -> Sequence[Lane]:
+        """The limited keys a request on `route` (`pacing.POST`, `pacing.REACT`) to `channel`
+        counts against: the channel's own limit, the route's, a global cap."""
+        ...
+
+
+@runtime_checkable
+class VoteSeedingAdapter(Protocol):
+    """Optional: an adapter whose vote reactions (👍/👎 under each paper) can be added apart
+    from the post, by the core's vote lane at their own, tighter pace. With `defer_votes`
+    set, `post_item` leaves them to `add_vote`."""
+
+    defer_votes: bool
+    vote_emoji: tuple[str, ...]
+
+    def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
+        """Add one vote reaction; raises RateLimited, or DeliveryError when it cannot."""
         ...
 
 

@@ -17,6 +17,8 @@ from bot.commands.layer import CommandLayer
 from bot.config import Settings
 from bot.content.summarize import ExtractiveSummarizer, Summarizer, tldr
 from bot.digest.delivery import Delivery, DeliveryResult
+from bot.digest.pacing import Pacer
+from bot.digest.votes import VoteLane
 from bot.errors import NotFound
 from bot.feedback.emoji import EmojiMap, normalise_emoji
 from bot.feedback.event_ids import EventIdPruner
@@ -35,7 +37,7 @@ from bot.models import (
     Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Embedder, Store
+from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
@@ -73,11 +75,14 @@ class PaperBot(Delivery):
         summarizer: Summarizer | None = None,
         embedder: Embedder | None = None,
         questions: ThreadQuestions | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
+        self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin)
+        self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
@@ -106,6 +111,24 @@ class PaperBot(Delivery):
         reply = self.questions.on_question(question)
         self.event_ids.maybe_prune(self.clock.now())
         return reply
+
+    def start_vote_lane(self) -> VoteLane:
+        """Add vote reactions in the background from now on (adapters with `defer_votes`)."""
+        if self.votes is None:
+            self.votes = VoteLane(self.pacer, threads=self.settings.vote_lane_threads)
+        return self.votes
+
+    def stop_vote_lane(self) -> None:
+        """Stop adding vote reactions in the background (those still queued are dropped)."""
+        lane, self.votes = self.votes, None
+        if lane is None:
+            return
+        lane.stop()
+        for adapter in self.adapters.values():
+            if isinstance(adapter, VoteSeedingAdapter):
+                adapter.defer_votes = False
+        if lane.pending():
+            log.warning("%d vote reactions not added (stopping)", lane.pending())
 
     # ---------------------------------------------------------------- commands
     def on_command(self, request: CommandRequest) -> Reply:

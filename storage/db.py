@@ -45,7 +45,11 @@ def make_engine(url: str) -> Engine:
             if path is not None and not path.exists():
                 event.listen(engine, "first_connect", lambda *_: _announce(path), once=True)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            # channels in flight share the pool: a wait for a connection is a queue, not an
+            # error (a worker's CPU, not the pool, is what bounds it); at most 12 per process
+            engine = create_engine(
+                url, pool_pre_ping=True, pool_size=8, max_overflow=4, pool_timeout=300
+            )
     except (ArgumentError, ImportError) as exc:
         raise ConfigError(f"DATABASE_URL uses an unsupported database or driver: {exc}") from exc
     except OSError as exc:

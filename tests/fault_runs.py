@@ -116,6 +116,8 @@ def work(
     """One worker: tick until every channel is delivered (or `limit` seconds); its errors."""
     store = SqlStore.open(db_url, migrate_schema=False)
     worker = Worker(PaperBot(store, clock, settings, {adapter.platform: adapter}), worker_id=name)
+    if getattr(adapter, "defer_votes", False):
+        worker.defer_votes()
     errors: list[str] = []
     stop_at = time.monotonic() + limit
     try:
@@ -127,6 +129,7 @@ def work(
             errors += [f"{name}: channel {c}: {e}" for c, e in report.errors.items()]
             time.sleep(0.01)
     finally:
+        worker.core.stop_vote_lane()
         store.close()
     return errors
 
@@ -181,17 +184,26 @@ def slack_run(
     rate: float = 1 / 6,
     seed_value: int = 0,
     timeout: float = 0.3,
+    pace: float = 0.0,
+    concurrency: int | None = None,
 ) -> RunReport:
-    """Slack: the real SlackAdapter and WebClient against the fake Web API."""
+    """Slack: the real SlackAdapter and WebClient against the fake Web API; with `pace`, each
+    channel's posts that far apart (the core's pacer) and the votes in their own lane."""
     names = [f"C{i:05d}" for i in range(channels)]
     seed(db_url, Platform.SLACK, TEAM, names, size)
     with running_fake() as fake:
         fake.faults = FaultPlan(rate=rate, seed=seed_value, kinds=KINDS)
         fake.stall_seconds = timeout + 0.3
-        settings = run_settings(db_url, slack_api_url=fake.base_url)
+        extra = {"delivery_concurrency": concurrency} if concurrency else {}
+        settings = run_settings(db_url, slack_api_url=fake.base_url, **extra)
         adapters: list[ChatAdapter] = [
             SlackAdapter(
-                lambda team: BOT_TOKEN, api_url=fake.base_url, pace_seconds=0, timeout=timeout
+                lambda team: BOT_TOKEN,
+                api_url=fake.base_url,
+                pace_seconds=pace,
+                timeout=timeout,
+                defer_votes=pace > 0,
+                reactions_per_minute=60_000,
             )
             for _ in range(workers)
         ]

@@ -34,6 +34,7 @@ from adapters.discord.render import (
     paper_embed,
 )
 from bot.config import Settings
+from bot.digest.pacing import REACT, Lane, Rate
 from bot.errors import (
     ChannelUnavailable,
     DeliveryError,
@@ -125,9 +126,24 @@ class DiscordAdapter:
 
     platform = Platform.DISCORD
 
-    def __init__(self, *, settings: Settings | None = None, call_timeout: float = 180.0) -> None:
+    vote_emoji = FEEDBACK_EMOJI
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        call_timeout: float = 180.0,
+        channel_per_second: float = 1.0,
+        defer_votes: bool = False,
+    ) -> None:
         self.call_timeout = call_timeout
         self.settings = settings
+        self.channel_per_second = channel_per_second  # Discord: 5 messages per 5 s per channel
+        self.defer_votes = defer_votes  # True: the core's vote lane calls `add_vote`
+        per_bot = settings.discord_global_per_second if settings is not None else 50.0
+        share = settings.discord_reaction_share if settings is not None else 0.1
+        self._global = Rate(per_bot * (1 - share))  # posts and look-ups
+        self._global_votes = Rate(per_bot * share)  # kept for the vote reactions
         self._token = settings.discord_token if settings is not None else None
         self._client: discord.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -179,6 +195,31 @@ class DiscordAdapter:
         return client is not None and client.is_ready() and not client.is_closed()
 
     # ------------------------------------------------------------------ port
+    def lanes(self, channel: Channel, route: str) -> list[Lane]:
+        """Discord's limits, paced by the core: messages per channel, reactions per channel
+        (one every 0.25 s), and the bot's global budget, split so votes never take a post's
+        turn."""
+        where = channel.ref.channel
+        if route == REACT:
+            return [
+                Lane(f"discord:{where}:reactions", Rate(4.0)),
+                Lane("discord:global:votes", self._global_votes),
+            ]
+        return [
+            # Discord's bucket is 5 per 5 s: a digest's first five go at once
+            Lane(f"discord:{where}:post", Rate(self.channel_per_second, burst=5)),
+            Lane("discord:global", self._global),
+        ]
+
+    def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
+        """One vote reaction (the core's vote lane). Raises RateLimited, DeliveryError."""
+
+        async def react(client: discord.Client) -> None:
+            message = self._target(client, channel).get_partial_message(int(message_id))
+            await message.add_reaction(emoji)
+
+        self._call(react)
+
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
         content = self._header(channel, digest)
         nonce = post_nonce(channel, digest, "header")
@@ -187,7 +228,8 @@ class DiscordAdapter:
     def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
         embed = paper_embed(item)
         nonce = post_nonce(channel, digest, item.paper.id)
-        return self._call(lambda c: self._send(c, channel, embed=embed, react=True, nonce=nonce))
+        react = not self.defer_votes
+        return self._call(lambda c: self._send(c, channel, embed=embed, react=react, nonce=nonce))
 
     def post_notice(self, channel: Channel, text: str) -> str | None:
         content = notice_content(text)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -20,6 +21,8 @@ from adapters.slack.client import (
     translate,
     transport_error,
 )
+from adapters.slack.pooled import make_pool
+from bot.digest.pacing import REACT, Lane, Rate
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
 
@@ -35,7 +38,8 @@ class SlackAdapter:
 
     The bot token comes from `token_for(team_id)`: the single-workspace SLACK_BOT_TOKEN, or the
     workspace's stored OAuth installation. Posts to one channel are paced `pace_seconds` apart
-    (Slack allows about one message per second per channel); 429s are retried a bounded number
+    (Slack allows about one message per second per channel) by the core's pacer, which asks
+    `lanes` for the limits; 429s are retried a bounded number
     of times honouring `Retry-After`; everything else becomes a bot.errors.DeliveryError, and
     an answer that leaves it open whether Slack posted (a 5xx, a reset, no answer within
     `timeout` seconds) a DeliveryUncertain. Every header and paper message carries a marker in
@@ -57,6 +61,10 @@ class SlackAdapter:
         timeout: float = 30.0,
         sleep: Sleep = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        workspace_posts_per_second: float = 0.0,
+        reactions_per_minute: float = 50.0,
+        defer_votes: bool = False,
+        pool: httpx.Client | None = None,
     ) -> None:
         self.token_for = token_for
         self.api_url = api_url
@@ -68,11 +76,25 @@ class SlackAdapter:
         self.timeout = timeout
         self.sleep = sleep
         self.monotonic = monotonic
+        self.workspace_posts_per_second = workspace_posts_per_second
+        self.reactions_per_minute = reactions_per_minute
+        self.defer_votes = defer_votes  # True: the core's vote lane calls `add_vote`
+        self.pool = pool if pool is not None else make_pool(timeout=timeout)
         self._clients: dict[str, WebClient] = {}
-        self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- the port
+    def lanes(self, channel: Channel, route: str) -> list[Lane]:
+        """Slack's limits, paced by the core: posts about one a second per channel (and a
+        workspace ceiling when set); reactions.add per workspace (Tier 3)."""
+        team = channel.ref.workspace
+        if route == REACT:
+            return [Lane(f"slack:{team}:reactions.add", Rate(self.reactions_per_minute / 60))]
+        lanes = [Lane(f"slack:{team}:{channel.ref.channel}:post", Rate.every(self.pace_seconds))]
+        if self.workspace_posts_per_second > 0:
+            lanes.append(Lane(f"slack:{team}:post", Rate(self.workspace_posts_per_second)))
+        return lanes
+
     def post_header(self, channel: Channel, digest: Digest) -> str | None:
         payload = render.header_message(channel, digest)
         payload["metadata"] = render.header_metadata(digest)
@@ -82,7 +104,8 @@ class SlackAdapter:
         thread_ts = digest.header_message_id if channel.settings.thread_mode else None
         marker = render.item_marker(digest, item)
         ts = self._post(channel, render.item_message(item, thread_ts=thread_ts, marker=marker))
-        self._seed_votes(channel, ts)
+        if not self.defer_votes:
+            self._seed_votes(channel, ts)
         return ts
 
     def find_item_message(self, channel: Channel, digest: Digest, item: DigestItem) -> str | None:
@@ -145,6 +168,7 @@ class SlackAdapter:
                     max_wait=self.max_retry_wait,
                     sleep=self.sleep,
                     timeout=self.timeout,
+                    pool=self.pool,
                 )
                 self._clients[token] = client
         return client
@@ -157,21 +181,8 @@ class SlackAdapter:
         except (SlackClientError, OSError, http.client.HTTPException) as exc:
             raise transport_error(exc) from exc
 
-    def _pace(self, channel_key: str) -> None:
-        if self.pace_seconds <= 0:
-            return
-        with self._lock:
-            last = self._last_post.get(channel_key)
-        if last is not None:
-            wait = last + self.pace_seconds - self.monotonic()
-            if wait > 0:
-                self.sleep(wait)
-        with self._lock:
-            self._last_post[channel_key] = self.monotonic()
-
     def _post(self, channel: Channel, payload: dict[str, Any]) -> str:
         client = self.client_for(channel.ref.workspace)
-        self._pace(str(channel.ref))
         try:
             response = self._call(
                 client, "chat_postMessage", channel=channel.ref.channel, **payload
@@ -202,15 +213,22 @@ class SlackAdapter:
             return False
         return True
 
+    def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
+        """One vote reaction (the core's vote lane, at the reactions' pace); one that is
+        already there counts as added. Raises RateLimited, DeliveryError."""
+        client = self.client_for(channel.ref.workspace)
+        try:
+            client.reactions_add(channel=channel.ref.channel, timestamp=message_id, name=emoji)
+        except SlackApiError as exc:
+            if api_error_code(exc) != "already_reacted":
+                raise translate(exc) from exc
+        except (SlackClientError, OSError, http.client.HTTPException) as exc:
+            raise transport_error(exc) from exc
+
     def _seed_votes(self, channel: Channel, ts: str) -> None:
         """Add 👍 and 👎 so reacting is one click; failures here never fail the post."""
-        client = self.client_for(channel.ref.workspace)
         for name in self.vote_emoji:
             try:
-                client.reactions_add(channel=channel.ref.channel, timestamp=ts, name=name)
-            except SlackApiError as exc:
-                code = api_error_code(exc)
-                if code != "already_reacted":
-                    log.warning("could not add :%s: in %s: %s", name, channel.ref, code)
-            except (SlackClientError, OSError) as exc:
-                log.warning("could not add :%s: in %s: %s", name, channel.ref, type(exc).__name__)
+                self.add_vote(channel, ts, name)
+            except DeliveryError as exc:
+                log.warning("could not add :%s: in %s: %s", name, channel.ref, exc)

@@ -12,9 +12,11 @@ import logging
 import socket
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlparse
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler, RetryState
@@ -25,6 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
+from adapters.slack.pooled import PooledWebClient
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 
 log = logging.getLogger(__name__)
@@ -146,15 +149,19 @@ def make_client(
     max_wait: float = 30.0,
     sleep: Sleep = time.sleep,
     timeout: float = 30,
+    pool: httpx.Client | None = None,
 ) -> WebClient:
     """A WebClient for `base_url` (SLACK_API_URL) with bounded 429 retries and connection
-    retries for the methods that create nothing; `timeout` is the read timeout in seconds."""
+    retries for the methods that create nothing; `timeout` is the read timeout in seconds.
+    With `pool`, its requests share that pool's keep-alive connections."""
     handlers: list[RetryHandler] = [
         SafeConnectionRetry(max_retry_count=1),
         BoundedRateLimitRetry(max_retry_count=max_retries, max_wait=max_wait, sleep=sleep),
     ]
-    # urllib takes float seconds; slack-sdk only annotates the parameter as int
-    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)  # type: ignore[arg-type]
+    options: dict[str, Any] = {"token": token, "base_url": base_url, "timeout": timeout}
+    if pool is not None:
+        return PooledWebClient(pool=pool, retry_handlers=handlers, **options)
+    return WebClient(retry_handlers=handlers, **options)
 
 
 def api_error_code(exc: SlackApiError) -> str:

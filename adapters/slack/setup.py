@@ -12,6 +12,7 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.app import SlackCore, build_app
 from adapters.slack.client import Sleep
 from adapters.slack.installations import RepositoryInstallationStore, RepositoryOAuthStateStore
+from adapters.slack.pooled import make_pool
 from bot.config import Settings
 from bot.ports import Clock, InstallationRepository
 
@@ -74,5 +75,8 @@ def setup_slack(
         max_retries=settings.slack_max_retries,
         max_retry_wait=settings.slack_max_retry_wait,
         sleep=sleep,
+        workspace_posts_per_second=settings.slack_workspace_posts_per_second,
+        reactions_per_minute=settings.slack_reactions_per_minute,
+        pool=make_pool(settings.delivery_concurrency + 8),
     )
     return SlackSetup(settings, adapter, installation_store, state_store)

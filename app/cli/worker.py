@@ -25,13 +25,17 @@ from bot.clock import FixedClock, parse_at
 from bot.config import Settings, load_settings
 from bot.digest.schedule import channel_next_run, describe, fetch_triggers
 from bot.digest.schedule_parse import parse_schedule_text
-from bot.digest.worker import TickReport, Worker
+from bot.digest.tick_report import TickReport
+from bot.digest.worker import Worker
 from bot.ports import ChatService, Clock
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger("paperbot.worker")
+CONCURRENCY = typer.Option(
+    "--concurrency", min=1, max=4096, help="Channels delivered at once (DELIVERY_CONCURRENCY)."
+)
 
 
 def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
@@ -122,12 +126,15 @@ def tick(
         bool, typer.Option("--fetch", help="Also run the fetch jobs that are due.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    concurrency: Annotated[int | None, CONCURRENCY] = None,
 ) -> None:
     """One scheduling pass (claim due channels, deliver, set next runs), then exit."""
     settings = load_settings()
     rt = _open(settings, FixedClock(parse_at(at)) if at else None)
     try:
-        worker = Worker(rt.core, fetchers=fetchers_for(rt) if fetch else None)
+        worker = Worker(
+            rt.core, fetchers=fetchers_for(rt) if fetch else None, concurrency=concurrency
+        )
         if fetch:
             for kind in worker.fetchers:
                 worker.fetch(kind)
@@ -156,6 +163,7 @@ def run(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Deliver only; never fetch.")
     ] = False,
+    concurrency: Annotated[int | None, CONCURRENCY] = None,
 ) -> None:
     """The worker: scheduling passes, fetches on arXiv's calendar, and the chat adapters.
 
@@ -166,7 +174,8 @@ def run(
     rt = _open(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
-    worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt))
+    worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)
+    worker.defer_votes()
     interval = tick_seconds or settings.tick_interval_seconds
 
     _stop_on_signals(worker, stop)
@@ -180,6 +189,7 @@ def run(
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
+        rt.core.stop_vote_lane()
         stop_services(started)
         rt.close()
     log.info("worker %s stopped", worker.worker_id)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.config import Settings
+from bot.digest.pacing import POST, Pacer
+from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
 from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, Platform
 from bot.ports import (
@@ -17,10 +19,13 @@ from bot.ports import (
     Clock,
     HeaderReconcilingAdapter,
     OutboxStore,
+    PacedAdapter,
     ReconcilingAdapter,
+    VoteSeedingAdapter,
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DeliveryStore(OutboxStore, ChannelStore, Protocol):
@@ -47,6 +52,8 @@ class Delivery:
     clock: Clock
     settings: Settings
     adapters: dict[Platform, ChatAdapter]
+    pacer: Pacer  # shared by every thread: the platforms' limits, declared by the adapters
+    votes: VoteLane | None  # when set, vote reactions are added apart from the posts
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         """Stop a channel's scheduled digests (e.g. the bot was removed from it)."""
@@ -137,7 +144,10 @@ class Delivery:
             if guard is not None:
                 guard()
             result.notice = empty_notice or "No new papers for this channel today."
-            notice_id = adapter.post_notice(channel, result.notice)
+            text = result.notice
+            notice_id = self._paced(
+                adapter, channel, lambda: adapter.post_notice(channel, text), guard
+            )
             self.store.set_header_message(digest.id, notice_id or "notice", lease=lease)
         self.store.complete_digest(digest.id, now=self.clock.now(), lease=lease)
 
@@ -161,7 +171,9 @@ class Delivery:
             if header_id is None:
                 if guard is not None:
                     guard()
-                header_id = adapter.post_header(channel, digest)
+                header_id = self._paced(
+                    adapter, channel, lambda: adapter.post_header(channel, digest), guard
+                )
         except (RateLimited, ChannelUnavailable):
             raise
         except DeliveryError as exc:
@@ -207,7 +219,7 @@ class Delivery:
             digest_id, paper_id, lease=lease
         ):
             return  # another delivery of this digest got to it first
-        message_id = self._post_item(adapter, channel, digest, item, result, lease)
+        message_id = self._post_item(adapter, channel, digest, item, result, lease, guard)
         if message_id is None:
             return
         self.store.mark_item_posted(
@@ -215,6 +227,34 @@ class Delivery:
         )
         result.posted.append(paper_id)
         result.message_ids[paper_id] = message_id
+        if (
+            self.votes is not None
+            and isinstance(adapter, VoteSeedingAdapter)
+            and adapter.defer_votes
+        ):
+            self.votes.submit(adapter, channel, message_id)
+
+    def _paced(
+        self,
+        adapter: ChatAdapter,
+        channel: Channel,
+        post: Callable[[], T],
+        guard: Callable[[], None] | None,
+    ) -> T:
+        """Post when the adapter's declared limits allow it, waiting in this thread (right
+        before the request, so nothing slower than a thread switch lies between the booked
+        moment and the platform); after a wait the lease is checked again. A 429's
+        Retry-After holds the same lanes for every thread."""
+        if not isinstance(adapter, PacedAdapter):
+            return post()
+        lanes = adapter.lanes(channel, POST)
+        if self.pacer.acquire(lanes) > 0 and guard is not None:
+            guard()
+        try:
+            return post()
+        except RateLimited as exc:
+            self.pacer.hold(lanes, exc.retry_after)
+            raise
 
     def _post_item(
         self,
@@ -224,12 +264,14 @@ class Delivery:
         item: DigestItem,
         result: DeliveryResult,
         lease: Lease | None,
+        guard: Callable[[], None] | None,
     ) -> str | None:
         """Post one item; on failure record what is known about it and return None."""
         assert digest.id is not None
         digest_id, paper_id = digest.id, item.paper.id
         try:
-            return adapter.post_item(channel, digest, item)
+            post = lambda: adapter.post_item(channel, digest, item)  # noqa: E731
+            return self._paced(adapter, channel, post, guard)
         except (RateLimited, ChannelUnavailable) as exc:  # definitely not posted
             self.store.mark_item_failed(digest_id, paper_id, str(exc), count=False, lease=lease)
             raise

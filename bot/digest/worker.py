@@ -8,11 +8,12 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.digest.delivery import DeliveryResult
+from bot.digest.inflight import InFlight
 from bot.digest.schedule import (
     EASTERN,
     ArxivCalendar,
@@ -21,9 +22,11 @@ from bot.digest.schedule import (
     run_key,
     runs_between,
 )
+from bot.digest.tick_report import TickReport
+from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus, Lease
-from bot.ports import OutboxStore, ScheduleStore
+from bot.ports import OutboxStore, PacedAdapter, ScheduleStore, VoteSeedingAdapter
 from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
@@ -32,31 +35,6 @@ FETCH_LOCK = "paperbot:fetch"
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass
-class TickReport:
-    """What one scheduling pass did."""
-
-    at: datetime
-    scheduled: int = 0  # channels given their first next run
-    claimed: int = 0
-    delivered: list[tuple[int, str]] = field(default_factory=list)  # (channel id, run key)
-    posted: int = 0
-    notices: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # missed beyond the grace
-    deferred: dict[int, str] = field(default_factory=dict)  # channel id -> why it waits
-    errors: dict[int, str] = field(default_factory=dict)
-
-    def merge(self, other: TickReport) -> None:
-        self.scheduled += other.scheduled
-        self.claimed += other.claimed
-        self.delivered += other.delivered
-        self.posted += other.posted
-        self.notices += other.notices
-        self.skipped += other.skipped
-        self.deferred.update(other.deferred)
-        self.errors.update(other.errors)
 
 
 class WorkerStore(ScheduleStore, OutboxStore, Protocol):
@@ -73,6 +51,7 @@ class Worker:
         worker_id: str | None = None,
         fetchers: Mapping[str, Callable[[], object]] | None = None,
         calendar: ArxivCalendar | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.core = core
         self.store: WorkerStore = core.store
@@ -82,6 +61,7 @@ class Worker:
         self.fetchers = dict(fetchers or {})
         self.calendar = calendar or ArxivCalendar.from_setting(core.settings.arxiv_holidays)
         self.stopping = threading.Event()
+        self.concurrency = concurrency or core.settings.delivery_concurrency
         self._leases: dict[int, datetime] = {}  # channel id -> when our claim runs out
         self._spacing: dict[int, timedelta] = {}  # channel id -> the pace a platform asked for
         self._not_before: dict[int, datetime] = {}  # channel id -> earliest next post
@@ -89,6 +69,15 @@ class Worker:
         self._calendar_checked: int | None = None  # the year whose holidays were checked
 
     # ----------------------------------------------------------------- control
+    def defer_votes(self) -> VoteLane:
+        """From now on add the vote reactions in a background lane at their own, tighter
+        pace, so they never hold up the posts (a long-running worker; `paperbot run`)."""
+        lane = self.core.start_vote_lane()
+        for adapter in self.core.adapters.values():
+            if isinstance(adapter, VoteSeedingAdapter):
+                adapter.defer_votes = True
+        return lane
+
     def request_stop(self) -> None:
         """Finish the current channel, give the other claimed channels back, then stop."""
         self.stopping.set()
@@ -143,6 +132,9 @@ class Worker:
         self._check_calendar(now)
         report = TickReport(at=now)
         report.scheduled = self.schedule_new(now)
+        if self.concurrency > 1:
+            InFlight(self, self.concurrency, sleep=sleep, until=until).run(report)
+            return report
         waiting: list[tuple[datetime, int, Channel]] = []
         max_waiting = self.settings.claim_batch_size * 10
         while not self.stopping.is_set():
@@ -295,7 +287,8 @@ class Worker:
                         self._count(result, channel, result.digest, report)
         except RateLimited as exc:
             wait = timedelta(seconds=max(exc.retry_after, 0.05))
-            if channel.id not in self._not_before:  # the platform said so: learn its pace
+            paced = isinstance(self.core.adapters.get(channel.ref.platform), PacedAdapter)
+            if channel.id not in self._not_before and not paced:  # learn the platform's pace
                 self._spacing[channel.id] = wait
             current = self.clock.now()
             self._not_before[channel.id] = max(

@@ -47,7 +47,7 @@ def main() -> None:
     settings = Settings(_env_file=None, database_url=url, claim_batch_size=1)  # type: ignore[call-arg]
     clock = FixedClock(datetime.fromisoformat(at))
     core = PaperBot(store, clock, settings, {Platform.CONSOLE: DyingConsole(Path(outbox), when)})
-    Worker(core, worker_id="doomed").tick()
+    Worker(core, worker_id="doomed", concurrency=1).tick()  # one channel in flight when it dies
     sys.exit(0)  # not reached when the injected crash fires
 
 

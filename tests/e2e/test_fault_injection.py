@@ -32,6 +32,22 @@ def test_slack_four_workers_on_postgresql(pg_schema_url: str) -> None:
     check(report, 120)
 
 
+@pytest.mark.postgres
+def test_slack_paced_channels_in_flight_on_postgresql(pg_schema_url: str) -> None:
+    # 2 workers x 16 channels in flight, each channel paced by the core, votes in their lane
+    report = slack_run(
+        pg_schema_url,
+        workers=2,
+        channels=32,
+        size=4,
+        rate=0.2,
+        seed_value=5,
+        pace=0.05,
+        concurrency=16,
+    )
+    check(report, 128)
+
+
 def test_discord_one_worker_on_sqlite(tmp_path: Path) -> None:
     report = discord_run(
         f"sqlite:///{tmp_path / 'run.db'}", workers=1, channels=10, size=4, rate=0.25, seed_value=7

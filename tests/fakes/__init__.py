@@ -11,6 +11,8 @@ from tests.fakes.base import Call
 from tests.fakes.channels import FakeChannelStore
 from tests.fakes.chat import (
     Crash,
+    FakeTime,
+    PacedChat,
     Post,
     ReconcilingRecordingAdapter,
     RecordingAdapter,
@@ -32,7 +34,9 @@ __all__ = [
     "FakeReactionStore",
     "FakeScheduleStore",
     "FakeSummaryCache",
+    "FakeTime",
     "MemoryStore",
+    "PacedChat",
     "Post",
     "ReconcilingRecordingAdapter",
     "RecordingAdapter",

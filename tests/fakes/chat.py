@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.digest.pacing import REACT, Lane, Rate
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.models import Channel, Digest, DigestItem, Platform
+
+
+class FakeTime:
+    """A monotonic clock that only moves when something sleeps on it (for `Pacer`)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
 
 
 class Crash(BaseException):
@@ -116,3 +136,62 @@ class RecordingChat:
     def post_notice(self, channel: Channel, text: str) -> str | None:
         self.notices.append((channel.id, text))
         return None
+
+
+@dataclass
+class PacedChat:
+    """A thread-safe recording adapter that declares limits (`PacedAdapter`) and adds votes
+    apart (`VoteSeedingAdapter`): each post and vote is recorded with its monotonic time.
+    `rate_limit[channel]` answers that many posts with RateLimited(`retry_after`)."""
+
+    per_channel: float = 20.0  # posts a second per channel
+    global_rate: float = 0.0  # posts a second over all channels (0: none)
+    votes_per_second: float = 1000.0
+    retry_after: float = 0.2
+    rate_limit: dict[str, int] = field(default_factory=dict)
+    defer_votes: bool = True
+    vote_emoji: tuple[str, ...] = ("+1", "-1")
+    platform: Platform = Platform.CONSOLE
+    posts: list[tuple[str, str, float]] = field(default_factory=list)  # channel, what, when
+    votes: list[tuple[str, str, float]] = field(default_factory=list)  # channel, message, when
+    limited: list[tuple[str, float]] = field(default_factory=list)  # 429s: channel, when
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+
+    def lanes(self, channel: Channel, route: str) -> list[Lane]:
+        if route == REACT:
+            return [Lane("votes", Rate(self.votes_per_second))]
+        lanes = [Lane(f"post:{channel.ref.channel}", Rate(self.per_channel))]
+        if self.global_rate:
+            lanes.append(Lane("post:*", Rate(self.global_rate)))
+        return lanes
+
+    def _post(self, channel: Channel, what: str) -> str:
+        name = channel.ref.channel
+        with self._lock:
+            if self.rate_limit.get(name, 0) > 0:
+                self.rate_limit[name] -= 1
+                self.limited.append((name, self.clock()))
+                raise RateLimited(self.retry_after)
+            self.posts.append((name, what, self.clock()))
+            return f"m{next(self._ids)}"
+
+    def post_header(self, channel: Channel, digest: Digest) -> str | None:
+        return self._post(channel, "header")
+
+    def post_item(self, channel: Channel, digest: Digest, item: DigestItem) -> str:
+        return self._post(channel, item.paper.id)
+
+    def post_notice(self, channel: Channel, text: str) -> str | None:
+        return self._post(channel, "notice")
+
+    def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
+        with self._lock:
+            self.votes.append((channel.ref.channel, message_id, self.clock()))
+
+    def times(self, channel: str) -> list[float]:
+        with self._lock:
+            return [at for name, _what, at in self.posts if name == channel]

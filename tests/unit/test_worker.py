@@ -34,6 +34,7 @@ def setup(
     *channels: tuple[str, str],
     announce_empty: bool = False,
     size: int = 3,
+    concurrency: int | None = None,
 ) -> tuple[Worker, RecordingAdapter, FixedClock]:
     clock = FixedClock(now)
     adapter = RecordingAdapter()
@@ -48,7 +49,7 @@ def setup(
             [Interest(InterestKind.TOPIC, "robot")],
             now=now,
         )
-    return Worker(core, worker_id="w1"), adapter, clock
+    return Worker(core, worker_id="w1", concurrency=concurrency), adapter, clock
 
 
 def add_papers(store: MemoryStore, at: datetime, *ids: str) -> None:
@@ -205,8 +206,14 @@ def test_an_item_that_keeps_failing_is_abandoned(store: MemoryStore, settings: S
 
 
 def test_rate_limit_defers_the_channel_only(store: MemoryStore, settings: Settings) -> None:
+    # one channel at a time: the fake rate-limits a paper id once, whichever channel is first
     worker, adapter, clock = setup(
-        store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
+        store,
+        settings,
+        utc(2026, 6, 29, 8),
+        ("a", "09:00 UTC daily"),
+        ("b", "09:00 UTC daily"),
+        concurrency=1,
     )
     worker.tick()
     add_papers(store, utc(2026, 6, 29, 8, 30), "2606.00001", "2606.00002")
@@ -243,8 +250,14 @@ def test_unavailable_channel_is_paused_and_unscheduled(
 
 
 def test_stop_request_releases_claimed_channels(store: MemoryStore, settings: Settings) -> None:
+    # one channel at a time (with more in flight, each running channel is finished)
     worker, _adapter, clock = setup(
-        store, settings, utc(2026, 6, 29, 8), ("a", "09:00 UTC daily"), ("b", "09:00 UTC daily")
+        store,
+        settings,
+        utc(2026, 6, 29, 8),
+        ("a", "09:00 UTC daily"),
+        ("b", "09:00 UTC daily"),
+        concurrency=1,
     )
     worker.tick()
     add_papers(store, utc(2026, 6, 29, 8, 30), "2606.00001")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -44,7 +45,9 @@ class _Watched(LearnedProfiles):
         return built
 
 
-def _setup(store: SqlStore, settings: Settings) -> tuple[Worker, _Watched, RecordingAdapter]:
+def _setup(
+    store: SqlStore, settings: Settings, concurrency: int
+) -> tuple[Worker, _Watched, RecordingAdapter]:
     clock = FixedClock(T0)
     adapter = RecordingAdapter()
     core = PaperBot(store, clock, settings, {Platform.CONSOLE: adapter})
@@ -63,17 +66,21 @@ def _setup(store: SqlStore, settings: Settings) -> tuple[Worker, _Watched, Recor
             store.record_reaction(
                 channel.id, paper.id, f"u{k}", "+1", 1 if k else -1, added=True, now=T0
             )
-    worker = Worker(core, worker_id="w1")
+    worker = Worker(core, worker_id="w1", concurrency=concurrency)
     watched = _Watched(lambda: set(worker._leases))
     core.learned = watched
     return worker, watched, adapter
 
 
+@pytest.mark.parametrize("concurrency", [1, 3])
 def test_profile_cache_is_bounded_by_claimed_channels(
-    sqlite_store: SqlStore, settings: Settings
+    sqlite_store: SqlStore, settings: Settings, concurrency: int
 ) -> None:
+    """One channel at a time: at most a claim batch is held; with channels in flight, at most
+    the channels being delivered."""
     settings = settings.model_copy(update={"claim_batch_size": BATCH})
-    worker, watched, adapter = _setup(sqlite_store, settings)
+    worker, watched, adapter = _setup(sqlite_store, settings, concurrency)
+    bound = BATCH if concurrency == 1 else concurrency
     worker.tick()  # schedules every channel for 09:00
     worker.clock.set(datetime(2026, 6, 29, 9, 0, 5, tzinfo=UTC))  # type: ignore[attr-defined]
     report = worker.tick()
@@ -81,7 +88,7 @@ def test_profile_cache_is_bounded_by_claimed_channels(
     assert len(watched.seen) == CHANNELS  # one learned profile per digest
     for held, claimed in watched.seen:
         assert held <= claimed, f"holds {sorted(held - claimed)} it has not claimed"
-        assert len(held) <= BATCH
+        assert len(held) <= bound
     assert len(watched) == 0  # every channel was given back, and its learned state with it
 
 

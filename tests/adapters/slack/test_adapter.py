@@ -7,14 +7,17 @@ import pytest
 from adapters.slack.adapter import SlackAdapter
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.digest.pacing import POST, REACT, Lane, Pacer, Rate
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.adapters.slack.conftest import robot_channel
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
+from tests.fakes import FakeTime
 
 
 def make_adapter(fake: FakeSlack, sleeps: list[float], **kw: object) -> SlackAdapter:
+    kw.setdefault("pace_seconds", 0.0)  # the core paces; these tests do not wait it out
     return SlackAdapter(
         lambda team: BOT_TOKEN if team == "T0LAB" else None,
         api_url=fake.base_url,
@@ -141,17 +144,53 @@ def test_unknown_workspace_is_unavailable(
     assert fake.calls == []
 
 
-def test_posts_to_one_channel_are_paced(
+def test_posts_to_one_channel_are_paced_by_the_core_at_the_declared_pace(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock, size=2)
+    time = FakeTime()
+    adapter = make_adapter(fake, [], pace_seconds=1.0)
+    core = PaperBot(
+        slack_store,
+        clock,
+        slack_settings,
+        {adapter.platform: adapter},
+        pacer=Pacer(monotonic=time.monotonic, sleep=time.sleep),
+    )
+    _plan, result = core.run_digest(channel)
+    assert len(result.posted) == 2 and len(fake.posts()) == 3
+    assert time.sleeps == [1.0, 1.0]  # header, then each paper a second after the last
+    assert adapter.lanes(channel, POST) == [Lane("slack:T0LAB:C0PAPERS:post", Rate(1.0))]
+
+
+def test_a_workspace_ceiling_and_the_reactions_limit_are_declared(
     fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
 ) -> None:
     channel = robot_channel(slack_store, clock)
-    now = [100.0]
-    sleeps: list[float] = []
-    adapter = make_adapter(fake, sleeps, pace_seconds=1.0, monotonic=lambda: now[0])
-    adapter.post_notice(channel, "one")
-    now[0] += 0.25
-    adapter.post_notice(channel, "two")
-    assert sleeps == [0.75]
+    adapter = make_adapter(fake, [], workspace_posts_per_second=20, reactions_per_minute=30)
+    assert Lane("slack:T0LAB:post", Rate(20)) in adapter.lanes(channel, POST)
+    assert adapter.lanes(channel, REACT) == [Lane("slack:T0LAB:reactions.add", Rate(0.5))]
+
+
+def test_deferred_votes_are_left_to_the_vote_lane(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
+) -> None:
+    channel = robot_channel(slack_store, clock, size=2)
+    adapter = make_adapter(fake, [], defer_votes=True, reactions_per_minute=6000)
+    core = make_core(slack_store, clock, slack_settings, adapter)
+    lane = core.start_vote_lane()
+    try:
+        _plan, result = core.run_digest(channel)
+        assert len(result.posted) == 2
+        fake.wait_for(lambda: len(fake.hits("/reactions.add")) == 4)
+    finally:
+        lane.stop()
+    assert lane.stats.added == 4 and lane.pending() == 0
+    digest = result.digest
+    assert digest is not None
+    assert {v.body["timestamp"] for v in fake.hits("/reactions.add")} == {
+        i.message_id for i in digest.items
+    }
 
 
 class _Crash(Exception):

@@ -1,0 +1,149 @@
+"""Many channels in flight at once inside one worker: a bounded pool of delivery threads, each
+running one claimed channel from start to end (waiting out its platform's pace in the core's
+`Pacer`), claiming more channels as slots free up."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.config import Settings
+from bot.digest.tick_report import TickReport
+from bot.models import Channel
+from bot.ports import Clock, ScheduleStore
+
+
+class Worker(Protocol):
+    """What a pass needs of its worker (`bot.digest.worker.Worker` is one)."""
+
+    worker_id: str
+    stopping: threading.Event
+    settings: Settings
+    clock: Clock
+    _leases: dict[int, datetime]
+    _not_before: dict[int, datetime]
+
+    @property
+    def store(self) -> ScheduleStore: ...
+
+    @property
+    def lease(self) -> timedelta: ...
+
+    def process(
+        self, channel: Channel, now: datetime, report: TickReport
+    ) -> tuple[datetime | None, datetime | None] | None: ...
+
+    def _release(
+        self, channel: Channel, next_run_at: datetime | None, retry_at: datetime | None
+    ) -> None: ...
+
+    def _forget(self, channel_id: int) -> None: ...
+
+
+log = logging.getLogger(__name__)
+
+
+class InFlight:
+    """One scheduling pass of `worker` with up to `concurrency` channels at a time.
+
+    Every channel keeps the sequential guarantees (its lease, its outbox, header before
+    papers); only different channels overlap. With `sleep`, a channel the platform
+    rate-limits for a short while (DELIVERY_INLINE_WAIT_SECONDS) waits in its own thread
+    and resumes; without it, or past `until`, it is released with its retry time.
+    """
+
+    def __init__(
+        self,
+        worker: Worker,
+        concurrency: int,
+        *,
+        sleep: Callable[[float], object] | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        self.worker = worker
+        self.concurrency = concurrency
+        self.sleep = sleep
+        self.until = until
+        self._lock = threading.Lock()
+
+    def run(self, report: TickReport) -> None:
+        """Claim, deliver and release until no due channel is left (or stopping)."""
+        worker = self.worker
+        running: set[Future[None]] = set()
+        exhausted = False
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="paperbot-deliver") as pool:
+            while True:
+                free = self.concurrency - len(running)
+                if not exhausted and free > 0 and not worker.stopping.is_set():
+                    limit = min(free, worker.settings.claim_batch_size)
+                    batch = self._claim(limit)
+                    exhausted = len(batch) < limit  # none left due now (the next pass looks)
+                    report.claimed += len(batch)
+                    running |= {pool.submit(self._channel, c, report) for c in batch}
+                    if batch and len(running) < self.concurrency:
+                        continue  # fill every free slot before waiting
+                if not running:
+                    return
+                done, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()  # a bug in the pass itself, not in a channel: surface it
+
+    def _claim(self, limit: int) -> list[Channel]:
+        worker = self.worker
+        now = worker.clock.now()
+        batch = worker.store.claim_due_channels(
+            worker.worker_id, now, lease_seconds=worker.settings.claim_lease_seconds, limit=limit
+        )
+        for channel in batch:
+            worker._leases[channel.id] = now + worker.lease
+        return batch
+
+    def _channel(self, channel: Channel, report: TickReport) -> None:
+        """One channel from claim to release, resuming inline after a short rate limit."""
+        worker = self.worker
+        if worker.stopping.is_set():  # claimed but not started: give it back as it was
+            worker._release(channel, channel.next_run_at, channel.retry_at)
+            return
+        local = TickReport(at=worker.clock.now())
+        try:
+            while True:
+                now = worker.clock.now()
+                outcome = worker.process(channel, now, local)
+                if outcome is None:  # the lease was lost: the channel is another worker's
+                    worker._forget(channel.id)
+                    return
+                next_run_at, retry_at = outcome
+                if not self._wait_inline(channel, retry_at):
+                    worker._release(channel, next_run_at, retry_at)
+                    return
+                channel = replace(channel, next_run_at=next_run_at)
+        except Exception as exc:  # one bulkhead per channel: e.g. the database went away
+            log.exception(
+                "%s: channel run failed; its lease runs out and it is retried", channel.ref
+            )
+            local.errors[channel.id] = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                report.merge(local)
+
+    def _wait_inline(self, channel: Channel, retry_at: datetime | None) -> bool:
+        """Sleep until `retry_at` when the platform asked for a short wait; False to release."""
+        worker = self.worker
+        if self.sleep is None or retry_at is None or channel.id not in worker._not_before:
+            return False
+        now = worker.clock.now()
+        inline = timedelta(seconds=worker.settings.delivery_inline_wait_seconds)
+        if retry_at - now > inline or worker.stopping.is_set():
+            return False
+        if self.until is not None and retry_at >= self.until:
+            return False
+        self.sleep(max((retry_at - now).total_seconds(), 0.01))
+        return True
+
+
+__all__ = ["InFlight"]

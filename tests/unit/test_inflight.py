@@ -1,0 +1,131 @@
+"""Many channels in flight inside one worker: each channel at its own declared pace, a global
+cap over all of them, a 429 holding only its channel, vote reactions never holding up posts,
+and every digest still posted exactly once (outbox and leases as in the sequential pass)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.digest.pacing import POST, Pacer
+from bot.digest.schedule import parse_schedule
+from bot.digest.worker import Worker
+from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
+from bot.service import PaperBot
+from storage.store import SqlStore
+from tests.conftest import make_paper
+from tests.fakes import PacedChat
+from tests.fault_runs import RunningClock
+
+T0 = datetime(2026, 6, 29, 9, tzinfo=UTC)
+PAPERS = 3  # a digest: a header and three papers
+
+
+def setup(
+    store: SqlStore, settings: Settings, chat: PacedChat, channels: int, concurrency: int
+) -> Worker:
+    seen = datetime(2026, 6, 29, 8, tzinfo=UTC)
+    store.upsert_papers(
+        [make_paper(f"2606.{i:05d}", f"Robot study {i}") for i in range(PAPERS)], seen
+    )
+    for i in range(channels):
+        channel = store.add_channel(
+            ChannelRef(Platform.CONSOLE, "lab", f"c{i}"),
+            f"c{i}",
+            ChannelSettings(size=PAPERS, schedule=parse_schedule("09:00 UTC daily")),
+            [Interest(InterestKind.TOPIC, "robot")],
+            now=seen,
+        )
+        store.set_next_run(channel.id, T0)
+    settings = settings.model_copy(update={"claim_batch_size": 50})
+    core = PaperBot(
+        store, RunningClock(T0), settings, {Platform.CONSOLE: chat}, pacer=Pacer(margin=0.05)
+    )
+    return Worker(core, worker_id="w1", concurrency=concurrency)
+
+
+def check_exactly_once(chat: PacedChat, channels: int) -> None:
+    counts = Counter((name, what) for name, what, _at in chat.posts)
+    assert len(counts) == channels * (PAPERS + 1)
+    assert set(counts.values()) == {1}
+
+
+def test_channels_overlap_each_at_its_own_pace(store: SqlStore, settings: Settings) -> None:
+    chat = PacedChat(per_channel=10.0)  # 0.1 s between two posts to one channel
+    worker = setup(store, settings, chat, channels=30, concurrency=30)
+    started = time.monotonic()
+    report = worker.tick(sleep=time.sleep)
+    elapsed = time.monotonic() - started
+    assert len(report.delivered) == 30 and not report.errors
+    check_exactly_once(chat, 30)
+    for i in range(30):
+        at = chat.times(f"c{i}")
+        gaps = [round(b - a, 4) for a, b in itertools.pairwise(at)]
+        # booked 0.105 s apart (the 5% margin); a thread may wake a few ms late
+        assert min(gaps) >= 0.09 and sum(gaps) / len(gaps) >= 0.1, gaps
+    assert elapsed < 30 * 0.3 / 2  # one at a time would take 9 s (30 channels x 0.3 s)
+    assert store.unfinished_digests() == []
+
+
+def test_a_global_cap_holds_over_all_channels(store: SqlStore, settings: Settings) -> None:
+    chat = PacedChat(per_channel=100.0, global_rate=40.0)
+    worker = setup(store, settings, chat, channels=10, concurrency=10)
+    worker.tick(sleep=time.sleep)
+    check_exactly_once(chat, 10)
+    at = sorted(t for _name, _what, t in chat.posts)
+    busiest = max(sum(1 for t in at if s <= t < s + 0.25) for s in at)
+    assert busiest <= 10 + 2  # 40 a second: 10 in a quarter second, give or take a wake-up
+    assert at[-1] - at[0] < 39 * 0.025 * 1.05 + 1.5  # and not far below it (a loaded CI box)
+
+
+def test_retry_after_holds_its_channel_only(store: SqlStore, settings: Settings) -> None:
+    chat = PacedChat(per_channel=50.0, retry_after=0.5, rate_limit={"c0": 1})
+    worker = setup(store, settings, chat, channels=6, concurrency=6)
+    report = worker.tick(sleep=time.sleep)
+    check_exactly_once(chat, 6)
+    assert list(report.deferred) == [1]  # c0, resumed in the same pass
+    (limited_at,) = (at for name, at in chat.limited)
+    c0 = chat.times("c0")
+    assert c0[0] - limited_at >= 0.5  # waited out its Retry-After
+    assert len(chat.limited) == 1  # the hold kept c0 from asking again too early
+    assert worker.core.pacer.delay(chat.lanes(worker.store.get_channel(2), POST)) < 0.1
+
+
+def test_vote_reactions_never_hold_up_the_posts(store: SqlStore, settings: Settings) -> None:
+    chat = PacedChat(per_channel=50.0, votes_per_second=2.0)  # 2 reactions a second in all
+    worker = setup(store, settings, chat, channels=8, concurrency=8)
+    lane = worker.defer_votes()
+    try:
+        started = time.monotonic()
+        worker.tick(sleep=time.sleep)
+        posts_done = time.monotonic() - started
+        check_exactly_once(chat, 8)
+        assert posts_done < 2.0  # 48 reactions at 2 a second take 24 s
+        assert lane.stats.queued == 8 * PAPERS * 2 and lane.pending() > 30
+        time.sleep(1.2)
+        assert 1 <= len(chat.votes) <= 4  # the lane keeps its own pace meanwhile
+    finally:
+        worker.core.stop_vote_lane()
+    assert chat.defer_votes is False  # back to inline votes once the lane is gone
+
+
+def test_stopping_gives_back_the_channels_not_started(store: SqlStore, settings: Settings) -> None:
+    chat = PacedChat(per_channel=10.0)
+    worker = setup(store, settings, chat, channels=20, concurrency=2)
+    original = worker.process
+
+    def process_then_stop(*args: object) -> object:
+        outcome = original(*args)  # type: ignore[arg-type]
+        worker.request_stop()
+        return outcome
+
+    worker.process = process_then_stop  # type: ignore[method-assign]
+    report = worker.tick(sleep=time.sleep)
+    assert 1 <= len(report.delivered) <= 2  # the channels already running were finished
+    other = Worker(worker.core, worker_id="w2", concurrency=8)
+    rest = other.tick(sleep=time.sleep)  # the rest are due again and nobody's: w2 takes them
+    assert len(rest.delivered) == 20 - len(report.delivered)
+    check_exactly_once(chat, 20)
