@@ -42,6 +42,7 @@ from bot.errors import (
     RateLimited,
 )
 from bot.models import Channel, Digest, DigestItem, Platform
+from bot.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 LOOKBACK = 200  # recent messages searched for an item after a crash
@@ -59,12 +60,9 @@ def translate(exc: BaseException) -> DeliveryError:
         return RateLimited(exc.retry_after, "Discord rate limit")
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:  # a Cloudflare-level limit discord.py does not retry
-            header = exc.response.headers.get("Retry-After") if exc.response else None
-            try:
-                retry_after = float(header) if header else 60.0
-            except ValueError:
-                retry_after = 60.0
-            return RateLimited(retry_after, "Discord rate limit (not retried by the client)")
+            headers = exc.response.headers.items() if exc.response else ()
+            wait = retry_after_seconds(headers, default=60.0)
+            return RateLimited(wait, "Discord rate limit (not retried by the client)")
         detail = f"Discord HTTP {exc.status} {exc.code}: {exc.text or 'no detail'}"
         if exc.status >= 500:  # after discord.py's own retries (same nonce): maybe created
             return DeliveryUncertain(f"{detail}; maybe carried out")

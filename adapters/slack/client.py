@@ -29,6 +29,7 @@ from slack_sdk.http_retry.response import HttpResponse
 
 from adapters.slack.pooled import PooledWebClient
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
+from bot.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +94,7 @@ def retry_after(response: HttpResponse | None) -> float:
     """Seconds from a `Retry-After` header (1 when absent or unreadable)."""
     if response is None:
         return 1.0
-    for key, values in response.headers.items():
-        if key.lower() == "retry-after" and values:
-            try:
-                return max(0.0, float(values[0]))
-            except ValueError:
-                return 1.0
-    return 1.0
+    return retry_after_seconds(response.headers.items(), default=1.0)
 
 
 class BoundedRateLimitRetry(RateLimitErrorRetryHandler):
@@ -179,14 +174,7 @@ def translate(exc: SlackApiError) -> DeliveryError:
     status = getattr(exc.response, "status_code", None)
     if status == 429 or code == "ratelimited":
         headers = getattr(exc.response, "headers", {}) or {}
-        wait = 1.0
-        for key, value in dict(headers).items():
-            if key.lower() == "retry-after":
-                try:
-                    wait = float(value[0] if isinstance(value, list) else value)
-                except (TypeError, ValueError):
-                    wait = 1.0
-        return RateLimited(wait, "Slack rate limit")
+        return RateLimited(retry_after_seconds(dict(headers).items(), 1.0), "Slack rate limit")
     if code in UNAVAILABLE:
         hint = HINTS.get(code)
         return ChannelUnavailable(f"Slack says {code}" + (f": {hint}" if hint else ""))

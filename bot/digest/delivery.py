@@ -4,7 +4,7 @@ neither double-posts nor drops an item."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
@@ -92,16 +92,7 @@ class Delivery:
         if not digest.items:
             self._deliver_notice(adapter, channel, digest, result, empty_notice, guard, lease)
             return result
-        max_attempts = self.settings.delivery_max_attempts
-        todo = [
-            i
-            for i in digest.items
-            if i.status is not ItemStatus.POSTED
-            and not (i.status is not ItemStatus.PENDING and i.attempts >= max_attempts)
-        ]
-        result.abandoned = [
-            i.paper.id for i in digest.items if i not in todo and i.status is not ItemStatus.POSTED
-        ]
+        todo = self._todo(digest, result)
         try:
             if digest.header_message_id is None and todo:
                 digest = self._deliver_header(adapter, channel, digest, result, guard, lease)
@@ -115,17 +106,22 @@ class Delivery:
             result.digest = self.store.get_digest(digest_id)  # with the failed items' attempts
             return result
         self.store.complete_digest(digest_id, now=self.clock.now(), lease=lease)
-        done = result.message_ids
-        result.digest = replace(
-            digest,
-            items=tuple(
-                replace(i, status=ItemStatus.POSTED, message_id=done[i.paper.id])
-                if i.paper.id in done
-                else i
-                for i in digest.items
-            ),
-        )
+        result.digest = _all_posted(digest, result.message_ids)
         return result
+
+    def _todo(self, digest: Digest, result: DeliveryResult) -> list[DigestItem]:
+        """The items still to post; those out of attempts are noted as abandoned."""
+        max_attempts = self.settings.delivery_max_attempts
+        todo = [
+            i
+            for i in digest.items
+            if i.status is not ItemStatus.POSTED
+            and not (i.status is not ItemStatus.PENDING and i.attempts >= max_attempts)
+        ]
+        result.abandoned = [
+            i.paper.id for i in digest.items if i not in todo and i.status is not ItemStatus.POSTED
+        ]
+        return todo
 
     def _deliver_notice(
         self,
@@ -305,3 +301,16 @@ class Delivery:
 HEADER = "(header)"  # the key of a failed digest header in DeliveryResult.failed
 
 __all__ = ["HEADER", "Delivery", "DeliveryResult"]
+
+
+def _all_posted(digest: Digest, done: Mapping[str, str]) -> Digest:
+    """The digest as delivered: every item in `done` posted with its message id."""
+    return replace(
+        digest,
+        items=tuple(
+            replace(i, status=ItemStatus.POSTED, message_id=done[i.paper.id])
+            if i.paper.id in done
+            else i
+            for i in digest.items
+        ),
+    )

@@ -235,26 +235,10 @@ class Worker:
 
         Returns (next run, retry time) for the channel, or None when its lease was lost.
         """
-        schedule = channel.settings.schedule
         self._leases.setdefault(channel.id, now + self.lease)
         token = channel.lease_token
         lease = Lease(channel.id, self.worker_id, token) if token else None
-
-        def guard() -> None:
-            current = self.clock.now()
-            not_before = self._not_before.get(channel.id)
-            if not_before is not None and current < not_before:
-                # Pace ourselves at the rate the platform taught us: no request, no 429.
-                raise RateLimited((not_before - current).total_seconds(), "pacing")
-            if current >= self._leases[channel.id] - self.lease / 2:
-                self._leases[channel.id] = current + self.lease
-                if not self.store.renew_lease(
-                    channel.id, self.worker_id, current + self.lease, token=token
-                ):
-                    raise LeaseLost(f"lost the lease on channel {channel.id}")
-            if channel.id in self._spacing:
-                self._not_before[channel.id] = current + self._spacing[channel.id]
-
+        guard = self._guard(channel, token)
         next_run_at = channel.next_run_at
         retry_at: datetime | None = None
         key: str | None = None
@@ -271,31 +255,16 @@ class Worker:
                 retry_at = self._retry_time(result, now, retry_at)
                 self._count(result, channel, digest, report)
             if next_run_at is not None and next_run_at <= now:
-                slots = list(runs_between(schedule, next_run_at, now)) or [next_run_at]
-                slot = slots[-1]
-                next_run_at = next_run(schedule, now)
-                if now - slot > self.grace:
-                    report.skipped.append((channel.id, run_key(schedule, slot)))
-                    log.info("%s: missed run %s is past the grace window", channel.ref, slot)
-                else:
-                    key = run_key(schedule, slot)
-                    _, result = self.core.run_digest(
-                        channel, run_key=key, empty_notice=notice, guard=guard, lease=lease
-                    )
-                    retry_at = self._retry_time(result, now, retry_at)
-                    if result.digest is not None:
-                        self._count(result, channel, result.digest, report)
+                next_run_at, key = self._due_slot(channel, next_run_at, now, report)
+            if key is not None:
+                _, result = self.core.run_digest(
+                    channel, run_key=key, empty_notice=notice, guard=guard, lease=lease
+                )
+                retry_at = self._retry_time(result, now, retry_at)
+                if result.digest is not None:
+                    self._count(result, channel, result.digest, report)
         except RateLimited as exc:
-            wait = timedelta(seconds=max(exc.retry_after, 0.05))
-            paced = isinstance(self.core.adapters.get(channel.ref.platform), PacedAdapter)
-            if channel.id not in self._not_before and not paced:  # learn the platform's pace
-                self._spacing[channel.id] = wait
-            current = self.clock.now()
-            self._not_before[channel.id] = max(
-                current + wait, self._not_before.get(channel.id, current)
-            )
-            retry_at = self._not_before[channel.id]
-            report.deferred[channel.id] = str(exc)
+            retry_at = self._hold(channel, exc, report)
         except ChannelUnavailable as exc:
             report.errors[channel.id] = f"paused: {exc}"
             next_run_at, retry_at = None, None  # scheduled afresh when it is resumed
@@ -310,6 +279,53 @@ class Worker:
             if key is not None and self.store.find_digest(channel.id, key) is None:
                 next_run_at = channel.next_run_at  # the slot was not used: keep it due
         return next_run_at, retry_at
+
+    def _guard(self, channel: Channel, token: str | None) -> Callable[[], None]:
+        """Run before each post: keep our pace, renew the lease halfway, stop if it was lost."""
+
+        def guard() -> None:
+            current = self.clock.now()
+            not_before = self._not_before.get(channel.id)
+            if not_before is not None and current < not_before:
+                # Pace ourselves at the rate the platform taught us: no request, no 429.
+                raise RateLimited((not_before - current).total_seconds(), "pacing")
+            if current >= self._leases[channel.id] - self.lease / 2:
+                self._leases[channel.id] = current + self.lease
+                if not self.store.renew_lease(
+                    channel.id, self.worker_id, current + self.lease, token=token
+                ):
+                    raise LeaseLost(f"lost the lease on channel {channel.id}")
+            if channel.id in self._spacing:
+                self._not_before[channel.id] = current + self._spacing[channel.id]
+
+        return guard
+
+    def _due_slot(
+        self, channel: Channel, due: datetime, now: datetime, report: TickReport
+    ) -> tuple[datetime | None, str | None]:
+        """The next run after `now`, and the run key of the latest missed slot (None when it
+        is past the grace window: skipped and reported)."""
+        schedule = channel.settings.schedule
+        slot = (list(runs_between(schedule, due, now)) or [due])[-1]
+        upcoming = next_run(schedule, now)
+        if now - slot > self.grace:
+            report.skipped.append((channel.id, run_key(schedule, slot)))
+            log.info("%s: missed run %s is past the grace window", channel.ref, slot)
+            return upcoming, None
+        return upcoming, run_key(schedule, slot)
+
+    def _hold(self, channel: Channel, exc: RateLimited, report: TickReport) -> datetime:
+        """A 429: wait as asked (and learn the pace of an adapter that declares none)."""
+        wait = timedelta(seconds=max(exc.retry_after, 0.05))
+        paced = isinstance(self.core.adapters.get(channel.ref.platform), PacedAdapter)
+        if channel.id not in self._not_before and not paced:  # learn the platform's pace
+            self._spacing[channel.id] = wait
+        current = self.clock.now()
+        self._not_before[channel.id] = max(
+            current + wait, self._not_before.get(channel.id, current)
+        )
+        report.deferred[channel.id] = str(exc)
+        return self._not_before[channel.id]
 
     def _retry_time(
         self, result: DeliveryResult, now: datetime, current: datetime | None

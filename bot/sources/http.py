@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlencode
@@ -29,6 +28,7 @@ from tenacity.wait import wait_exponential
 from bot.config import Settings
 from bot.errors import SourceError
 from bot.ports import Clock
+from bot.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -410,19 +410,3 @@ class PoliteClient:
         return HttpFailure(
             message, status=status, retryable=status in RETRYABLE_STATUS, retry_after=retry_after
         )
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
