@@ -95,8 +95,10 @@ def load_embedder(
 def _quiet_transformers() -> None:
     """No progress bars or info chatter from transformers in a bot's output."""
     try:
-        from transformers.utils import logging as hf_logging
+        import importlib
 
+        # Any: transformers' logging helpers are untyped (mypy --strict, with the extra installed)
+        hf_logging: Any = importlib.import_module("transformers.utils.logging")
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
     except Exception:  # an optional nicety; loading works without it
