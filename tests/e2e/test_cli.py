@@ -12,6 +12,8 @@ import pytest
 
 from bot.sources.sample import sample_path
 
+pytestmark = pytest.mark.slow  # real processes: run by CI (`make test`), not `make test-fast`
+
 
 def cli(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from app.cli.main import app
 
+pytestmark = pytest.mark.slow  # real processes: run by CI (`make test`), not `make test-fast`
+
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

@@ -18,7 +18,7 @@ from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Item
 from storage.store import SqlStore
 from tests.conftest import make_paper
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
 T_RUN = "2026-06-29T09:00:05+00:00"
 T_LATER = "2026-06-29T09:05:10+00:00"  # past the 300 s lease

@@ -24,6 +24,8 @@ from app.demo import next_steps
 from app.logs import resolve_format, setup_logging
 from bot.sources.sample import sample_path
 
+pytestmark = pytest.mark.slow  # real processes: run by CI (`make test`), not `make test-fast`
+
 ISO_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 (INFO|WARNING|ERROR) \S+: ")
 
 

@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 
 from app.cli.main import app
 
+pytestmark = pytest.mark.slow  # real processes: run by CI (`make test`), not `make test-fast`
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PROGRAM = ".venv/bin/paperbot"

@@ -17,7 +17,7 @@ from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Plat
 from storage.store import SqlStore
 from tests.conftest import make_paper
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 T0 = datetime(2026, 6, 29, 6, tzinfo=UTC)
 CHANNELS = 40
 WORKERS = 3
