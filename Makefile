@@ -30,7 +30,7 @@ test-fast: $(STAMP) lint typecheck
 # The whole suite again with the wall clock 400 days ahead in every Python process it starts
 # (tests/timeshift/sitecustomize.py): no test may depend on today's date. CI runs both.
 test-future: $(STAMP)
-	PYTHONPATH=tests/timeshift PAPERBOT_TIME_SHIFT_DAYS=400 \
+	PYTHONPATH=$(CURDIR)/tests/timeshift PAPERBOT_TIME_SHIFT_DAYS=400 \
 		$(BIN)/python -m pytest -W ignore::pytest.PytestAssertRewriteWarning
 
 lint: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -17,8 +17,9 @@ def self_signed(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """(server context, client context trusting only this certificate)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    # valid around the real time: the TLS library checks it against the wall clock
-    start = datetime.now(UTC) - timedelta(days=1)
+    # OpenSSL checks validity against the real wall clock, which Python's clock may not show
+    # (CI's time-shifted run): valid over a fixed span that holds any plausible "now"
+    start = datetime(2000, 1, 1, tzinfo=UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -26,7 +27,7 @@ def self_signed(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=3650))
+        .not_valid_after(datetime(2199, 12, 31, tzinfo=UTC))
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
