@@ -20,9 +20,7 @@ import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,8 +30,8 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
+from benchmarks.pg import pg_schema  # noqa: E402
 from benchmarks.protocol import shared_dir  # noqa: E402
 from bot.models import Paper  # noqa: E402
 from bot.sources.arxiv_feed import parse_feed  # noqa: E402
@@ -185,22 +183,6 @@ def bench_store(url: str, name: str, papers: Sequence[Paper]) -> None:
     t_changed = time.perf_counter() - t0
     print(f"store (new version){rate(changed.updated, t_changed)}  {name}, every paper's v2")
     store.close()
-
-
-@contextmanager
-def pg_schema(base: str) -> Iterator[str]:
-    """A fresh PostgreSQL schema for the run, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

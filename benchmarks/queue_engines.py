@@ -24,15 +24,14 @@ import re
 import statistics
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text, update
+from sqlalchemy import insert, update
 
+from benchmarks.pg import pg_schema as fresh_schema
 from storage.claim_store import ClaimStore
 from storage.store import SqlStore
 from storage.tables import ChannelRow
@@ -58,22 +57,6 @@ class Run:
             f"{name:<28} K={workers:<2} {self.claimed:>6} claims  {rate:>8,.0f} claims/s  "
             f"p50 {p50:6.2f} ms  p99 {p99:7.2f} ms"
         )
-
-
-@contextmanager
-def fresh_schema(base: str) -> Iterator[str]:
-    """A SQLAlchemy URL whose connections live in a new schema, dropped afterwards."""
-    schema = f"q_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # ------------------------------------------------------------------------------------- ours
