@@ -76,6 +76,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
         HF_PAPERS_URL=f"{closed}/api/daily_papers",
         HTTP_MAX_ATTEMPTS="1",
         ARXIV_MIN_INTERVAL_SECONDS="0",
+        SOURCE_FETCH_DEADLINE_SECONDS="5",  # the closed port: give up fetching soon, so Ctrl-C is quick
         ARXIV_LOCK_FILE="none",
     )
     return env
@@ -97,7 +98,7 @@ def run_worker_until_up(argv: list[str], cwd: Path, env: dict[str, str]) -> tupl
         if " running: a pass every" in line:
             break
     proc.send_signal(signal.SIGINT)  # Ctrl-C, as the README says
-    _, rest = proc.communicate(timeout=60)
+    _, rest = proc.communicate(timeout=180)  # a running fetch finishes its retries first
     return proc.returncode, "".join(seen) + rest
 
 
