@@ -185,7 +185,10 @@ def run(
         started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
         scheduler.start()
         log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
-        stop.wait()
+        # wake now and then: a signal the OS hands to another thread only sets a flag, and
+        # the main thread runs the handler when it next wakes (an untimed wait may never)
+        while not stop.wait(timeout=0.5):
+            pass
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
