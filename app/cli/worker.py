@@ -185,10 +185,7 @@ def run(
         started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
         scheduler.start()
         log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
-        # wake now and then: a signal the OS hands to another thread only sets a flag, and
-        # the main thread runs the handler when it next wakes (an untimed wait may never)
-        while not stop.wait(timeout=0.5):
-            pass
+        wait_for_signal(stop)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
@@ -196,6 +193,16 @@ def run(
         stop_services(started)
         rt.close()
     log.info("worker %s stopped", worker.worker_id)
+
+
+def wait_for_signal(stop: threading.Event, step: float = 0.5) -> None:
+    """Block the main thread until `stop` is set, waking every `step` seconds.
+
+    The OS may hand SIGINT/SIGTERM to any thread; Python only flags it there and runs the
+    handler when the main thread next wakes, so an untimed wait could sleep through Ctrl-C.
+    """
+    while not stop.wait(timeout=step):
+        pass
 
 
 def _stop_on_signals(worker: Worker, stop: threading.Event) -> None:
