@@ -1,7 +1,8 @@
 """The outbox's record path alone, per channel, as a worker runs it (no ranking, no posting):
-unfinished digests, find, create (header + 3 papers), header, each paper marked sending then
-posted, complete; every write under the channel's lease. CPU ms per channel on the calling
-thread, PostgreSQL (a fresh schema) or SQLite.
+unfinished digests, find, create (header + 3 papers), then the marks as delivery writes them
+(the header with the 1st sending mark, each posted with the next sending mark, the last with
+completion), every write under the channel's lease. CPU ms per channel on the calling thread,
+PostgreSQL (a fresh schema) or SQLite.
 
     .venv/bin/python -m benchmarks.outbox_record                 # PostgreSQL, 300 channels
     .venv/bin/python -m benchmarks.outbox_record --db sqlite:///tmp/o.db --profile
@@ -24,7 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pg import pg_schema  # noqa: E402
-from bot.models import ChannelRef, ChannelSettings, Lease, Platform, ScoredPaper  # noqa: E402
+from bot.models import (  # noqa: E402
+    ChannelRef,
+    ChannelSettings,
+    Lease,
+    OutboxMark,
+    Platform,
+    ScoredPaper,
+)
 from bot.sources.sample import load_sample  # noqa: E402
 from storage.store import SqlStore  # noqa: E402
 
@@ -45,20 +53,19 @@ def seed(store: SqlStore, channels: int, size: int) -> tuple[list[int], list[Any
 
 
 def one_channel(store: SqlStore, lease: Lease, picks: list[Any], key: str) -> None:
-    """The outbox calls a worker makes for one channel's digest, in order."""
+    """The outbox calls a worker makes for one channel's digest, in order (bot/digest/
+    delivery.py: each record of a posted message goes with the next mark)."""
     now = datetime.now(UTC)
     cid = lease.channel_id
     store.unfinished_digests(cid)
     store.find_digest(cid, key)
     digest, _ = store.create_digest(cid, key, picks, candidates=9, now=now, watermark=now)
     assert digest.id is not None
-    store.set_header_message(digest.id, f"h-{cid}", lease=lease)
+    done = OutboxMark.header(f"h-{cid}")
     for item in digest.items:
-        store.mark_item_sending(digest.id, item.paper.id, lease=lease)
-        store.mark_item_posted(
-            digest.id, item.paper.id, f"m-{cid}-{item.rank}", now=now, lease=lease
-        )
-    store.complete_digest(digest.id, now=now, lease=lease)
+        assert store.apply_marks(digest.id, [done, OutboxMark.sending(item.paper.id)], lease=lease)
+        done = OutboxMark.posted(item.paper.id, f"m-{cid}-{item.rank}", now)
+    store.apply_marks(digest.id, [done, OutboxMark.complete(now)], lease=lease)
 
 
 def run(url: str, channels: int, size: int, profile: bool) -> dict[str, Any]:

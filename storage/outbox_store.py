@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.errors import DigestInProgress, LeaseLost, NotFound
-from bot.models import Digest, DigestItem, ItemStatus, Lease, ScoredPaper
+from bot.models import (
+    Digest,
+    DigestItem,
+    ItemStatus,
+    Lease,
+    MarkKind,
+    OutboxMark,
+    ScoredPaper,
+)
 from storage import outbox_sql as sql
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
@@ -174,14 +182,32 @@ class OutboxStore(StoreBase):
     def complete_digest(self, digest_id: int, *, now: datetime, lease: Lease | None = None) -> None:
         self._write("complete", {"p_digest": digest_id, "p_now": now}, lease)
 
+    def apply_marks(
+        self, digest_id: int, marks: Sequence[OutboxMark], *, lease: Lease | None = None
+    ) -> bool:
+        """Header, sending, posted and complete marks in order, in one transaction: each the
+        fenced UPDATE its own method runs; a LeaseLost rolls them all back."""
+        changed = False
+        with self.transaction() as conn:
+            for mark in marks:
+                changed = self._fenced(conn, *_mark(digest_id, mark), lease)
+        return changed
+
     def _write(self, name: str, params: dict[str, Any], lease: Lease | None) -> bool:
+        """One outbox write in its own transaction; True when a row changed."""
+        with self.transaction() as conn:
+            return self._fenced(conn, name, params, lease)
+
+    def _fenced(
+        self, conn: Connection, name: str, params: dict[str, Any], lease: Lease | None
+    ) -> bool:
         """One conditional UPDATE of outbox rows (storage/outbox_sql.py); True when a row
         changed.
 
         Under a `lease` the update applies only while that claim still holds the channel: the
         check and the write are one statement (on PostgreSQL it also share-locks the channel
         row, so a concurrent claim waits for this write instead of racing it). A write refused
-        because the claim was lost raises LeaseLost and changes nothing.
+        because the claim was lost raises LeaseLost (its transaction rolls back).
         """
         if lease is not None:
             params = params | {
@@ -189,22 +215,20 @@ class OutboxStore(StoreBase):
                 "p_lease_worker": lease.worker,
                 "p_lease_token": lease.token,
             }
-        with self.transaction() as conn:
-            changed = conn.execute(sql.write(name, lease is not None), params).rowcount
-            if changed or lease is None:
-                return bool(changed)
-            owner = conn.execute(sql.OWNER, params).first()
-        if owner is None:
-            log.warning(
-                "refused a %s write by %s on channel %d: its claim was lost",
-                "digest" if name in ("header", "complete") else "digest_item",
-                lease.worker,
-                lease.channel_id,
-            )
-            raise LeaseLost(
-                f"{lease.worker} lost its claim on channel {lease.channel_id}; write abandoned"
-            )
-        return False
+        changed = conn.execute(sql.write(name, lease is not None), params).rowcount
+        if changed or lease is None:
+            return bool(changed)
+        if conn.execute(sql.OWNER, params).first() is not None:
+            return False
+        log.warning(
+            "refused a %s write by %s on channel %d: its claim was lost",
+            "digest" if name in ("header", "complete") else "digest_item",
+            lease.worker,
+            lease.channel_id,
+        )
+        raise LeaseLost(
+            f"{lease.worker} lost its claim on channel {lease.channel_id}; write abandoned"
+        )
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         if channel_id is None:
@@ -235,6 +259,19 @@ class OutboxStore(StoreBase):
             paper = s.get(PaperRow, row.paper_id)
             assert paper is not None
             return sql.item_from_row(row, paper_from_row(paper))
+
+
+def _mark(digest_id: int, mark: OutboxMark) -> tuple[str, dict[str, Any]]:
+    """The write (outbox_sql.write) and parameters of one mark."""
+    params: dict[str, Any] = {"p_digest": digest_id}
+    if mark.kind is MarkKind.HEADER:
+        return "header", params | {"p_message": mark.message_id}
+    if mark.kind is MarkKind.SENDING:
+        return "sending", params | {"p_paper": mark.paper_id}
+    if mark.kind is MarkKind.POSTED:
+        values = {"p_paper": mark.paper_id, "p_message": mark.message_id, "p_now": mark.at}
+        return "posted", params | values
+    return "complete", params | {"p_now": mark.at}
 
 
 def _new_item(rank: int, scored: ScoredPaper, tldr: str) -> DigestItem:
