@@ -21,6 +21,7 @@ STAGES: dict[str, tuple[str, ...]] = {
         "mark_item_uncertain",
         "set_header_message",
         "complete_digest",
+        "apply_marks",
         "unfinished_digests",
         "find_digest",
     ),

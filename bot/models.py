@@ -213,6 +213,40 @@ class ItemStatus(StrEnum):
     FAILED = "failed"
 
 
+class MarkKind(StrEnum):
+    HEADER = "header"  # the digest's header (or empty-day notice) is out: its message id
+    SENDING = "sending"  # an item is about to be posted (only from pending or failed)
+    POSTED = "posted"  # an item is out: its message id
+    COMPLETE = "complete"  # the digest is done
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMark:
+    """One outbox write of a delivery, as `OutboxStore.apply_marks` takes several in one
+    transaction; each means what the store method of the same name writes."""
+
+    kind: MarkKind
+    paper_id: str = ""  # SENDING, POSTED
+    message_id: str = ""  # HEADER, POSTED
+    at: datetime | None = None  # POSTED, COMPLETE
+
+    @classmethod
+    def header(cls, message_id: str) -> OutboxMark:
+        return cls(MarkKind.HEADER, message_id=message_id)
+
+    @classmethod
+    def sending(cls, paper_id: str) -> OutboxMark:
+        return cls(MarkKind.SENDING, paper_id=paper_id)
+
+    @classmethod
+    def posted(cls, paper_id: str, message_id: str, at: datetime) -> OutboxMark:
+        return cls(MarkKind.POSTED, paper_id=paper_id, message_id=message_id, at=at)
+
+    @classmethod
+    def complete(cls, at: datetime) -> OutboxMark:
+        return cls(MarkKind.COMPLETE, at=at)
+
+
 @dataclass(frozen=True, slots=True)
 class DigestItem:
     paper: Paper

@@ -22,6 +22,7 @@ from bot.models import (
     InstallationRecord,
     Interest,
     Lease,
+    OutboxMark,
     Paper,
     Platform,
     PostedDigest,
@@ -261,6 +262,15 @@ class OutboxStore(Protocol):
     def complete_digest(
         self, digest_id: int, *, now: datetime, lease: Lease | None = None
     ) -> None: ...
+    def apply_marks(
+        self, digest_id: int, marks: Sequence[OutboxMark], *, lease: Lease | None = None
+    ) -> bool:
+        """Header, sending, posted and complete marks, in order, in one transaction (a
+        delivery writes the record of a message that is out together with its next mark);
+        each applies as its own method would, a LeaseLost applies none. True when the last
+        mark changed its row (for a `sending` mark: the item is ours to post)."""
+        ...
+
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
     def posted_digests(self, channel_id: int, limit: int = 60) -> list[PostedDigest]:

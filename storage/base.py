@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -26,6 +26,20 @@ class StoreBase:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on a plain connection (Core statements, no ORM session): the cheap
+        path for hot single-row writes; driver errors become StorageError as in `session()`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {type(exc).__name__}") from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:

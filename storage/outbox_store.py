@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import Connection, Select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
 from bot.errors import DigestInProgress, LeaseLost, NotFound
-from bot.models import Digest, DigestItem, ItemStatus, Lease, Paper, ScoredPaper
+from bot.models import (
+    Digest,
+    DigestItem,
+    ItemStatus,
+    Lease,
+    MarkKind,
+    OutboxMark,
+    ScoredPaper,
+)
+from storage import outbox_sql as sql
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
-from storage.tables import ChannelRow, DigestItemRow, DigestRow, PaperRow
+from storage.tables import DigestItemRow, PaperRow
 
 log = logging.getLogger(__name__)
 
@@ -46,34 +55,32 @@ class OutboxStore(StoreBase):
         returned with created=False, so a retried or concurrent run resumes instead of duplicating.
         When another digest of the channel (another run key) recorded some of these papers
         first, raises DigestInProgress: a paper is posted to a channel once.
+
+        One transaction of three statements (the digest, its items in one batch, the channel's
+        last digest time); the digest returned is built from what was written, not read back.
         """
+        created_at = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+        items = [_new_item(rank, scored, tldr) for rank, (scored, tldr) in enumerate(picks, 1)]
         try:
-            with self.session() as s:
-                digest = DigestRow(
-                    channel_id=channel_id, run_key=run_key, candidates=candidates, created_at=now
-                )
-                s.add(digest)
-                s.flush()
-                assert digest.id is not None
-                for rank, (scored, tldr) in enumerate(picks, start=1):
-                    s.add(
-                        DigestItemRow(
-                            digest_id=digest.id,
-                            channel_id=channel_id,
-                            paper_id=scored.paper.id,
-                            rank=rank,
-                            score=float(scored.score),
-                            reasons=reasons_to_json(scored.reasons),
-                            tldr=tldr,
-                        )
+            with self.transaction() as conn:
+                digest_id = conn.execute(
+                    sql.INSERT_DIGEST,
+                    {
+                        "channel_id": channel_id,
+                        "run_key": run_key,
+                        "candidates": candidates,
+                        "status": "pending",
+                        "created_at": created_at,
+                    },
+                ).scalar_one()
+                if items:
+                    conn.execute(
+                        sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
                     )
-                values: dict[str, Any] = {"last_digest_at": now}
-                if watermark is not None:
-                    values["watermark"] = watermark
-                s.execute(
-                    update(ChannelRow).where(col(ChannelRow.id) == channel_id).values(**values)
+                touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
+                conn.execute(
+                    touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark}
                 )
-                digest_id = digest.id
         except IntegrityError as exc:
             existing = self.find_digest(channel_id, run_key)
             if existing is not None:
@@ -84,54 +91,53 @@ class OutboxStore(StoreBase):
                     f"{len(taken)} of these papers are in another digest of channel {channel_id}"
                 ) from exc
             raise
-        return self.get_digest(digest_id), True
+        digest = Digest(channel_id, run_key, tuple(items), candidates, digest_id, created_at)
+        return digest, True
 
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None:
-        with self.session() as s:
-            row = s.exec(
-                select(DigestRow).where(
-                    DigestRow.channel_id == channel_id, DigestRow.run_key == run_key
-                )
-            ).first()
-            return self._load_digest(s, row) if row else None
+        found = self._digests(sql.FIND_DIGEST, {"p_channel": channel_id, "p_run_key": run_key})
+        return found[0] if found else None
 
     def get_digest(self, digest_id: int) -> Digest:
-        with self.session() as s:
-            row = s.get(DigestRow, digest_id)
-            if row is None:
-                raise NotFound(f"no digest with id {digest_id}")
-            return self._load_digest(s, row)
+        found = self._digests(sql.GET_DIGEST, {"p_digest": digest_id})
+        if not found:
+            raise NotFound(f"no digest with id {digest_id}")
+        return found[0]
 
-    def _load_digest(self, s: Session, row: DigestRow) -> Digest:
-        items = list(
-            s.exec(
-                select(DigestItemRow)
-                .where(DigestItemRow.digest_id == row.id)
-                .order_by(col(DigestItemRow.rank))
+    def _digests(self, query: Select[Any], params: dict[str, Any]) -> list[Digest]:
+        """The digests `query` selects, in its order, each with its items (by rank) and their
+        papers: three statements at most, one when there is no digest."""
+        with self.transaction() as conn:
+            rows = conn.execute(query, params).all()
+            if not rows:
+                return []
+            item_rows = conn.execute(sql.ITEMS, {"p_ids": [r.id for r in rows]}).all()
+            paper_ids = sorted({i.paper_id for i in item_rows})
+            papers = (
+                {p.id: sql.paper_of(p) for p in conn.execute(sql.PAPERS, {"p_ids": paper_ids})}
+                if paper_ids
+                else {}
             )
-        )
-        papers = {
-            p.id: paper_from_row(p)
-            for p in s.exec(
-                select(PaperRow).where(col(PaperRow.id).in_([i.paper_id for i in items]))
+        items: dict[int, list[DigestItem]] = {}
+        for i in item_rows:
+            items.setdefault(i.digest_id, []).append(sql.item_from_row(i, papers[i.paper_id]))
+        return [
+            Digest(
+                id=r.id,
+                channel_id=r.channel_id,
+                run_key=r.run_key,
+                candidates=r.candidates,
+                created_at=r.created_at,
+                header_message_id=r.header_message_id,
+                items=tuple(items.get(r.id, ())),
             )
-        }
-        assert row.id is not None
-        return Digest(
-            id=row.id,
-            channel_id=row.channel_id,
-            run_key=row.run_key,
-            candidates=row.candidates,
-            created_at=row.created_at,
-            header_message_id=row.header_message_id,
-            items=tuple(item_from_row(i, papers[i.paper_id]) for i in items),
-        )
+            for r in rows
+        ]
 
     def set_header_message(
         self, digest_id: int, message_id: str, *, lease: Lease | None = None
     ) -> None:
-        where = [col(DigestRow.id) == digest_id]
-        self._write(DigestRow, where, {"header_message_id": message_id}, lease)
+        self._write("header", {"p_digest": digest_id, "p_message": message_id}, lease)
 
     def mark_item_posted(
         self,
@@ -142,16 +148,14 @@ class OutboxStore(StoreBase):
         now: datetime,
         lease: Lease | None = None,
     ) -> None:
-        values = {"status": ItemStatus.POSTED.value, "message_id": message_id, "posted_at": now}
-        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
+        params = {"p_digest": digest_id, "p_paper": paper_id, "p_message": message_id}
+        self._write("posted", params | {"p_now": now}, lease)
 
     def mark_item_sending(
         self, digest_id: int, paper_id: str, *, lease: Lease | None = None
     ) -> bool:
         """Mark an item as being posted now; False when it is not pending/failed any more."""
-        waiting = [ItemStatus.PENDING.value, ItemStatus.FAILED.value]
-        where = [*_item(digest_id, paper_id), col(DigestItemRow.status).in_(waiting)]
-        return self._write(DigestItemRow, where, {"status": ItemStatus.SENDING.value}, lease)
+        return self._write("sending", {"p_digest": digest_id, "p_paper": paper_id}, lease)
 
     def mark_item_failed(
         self,
@@ -164,85 +168,75 @@ class OutboxStore(StoreBase):
     ) -> None:
         """Record a failed post (definitely not posted); `count=False` (rate limited) does not
         use up an attempt."""
-        values = {
-            "status": ItemStatus.FAILED.value,
-            "last_error": error[:500],
-            "attempts": DigestItemRow.attempts + (1 if count else 0),  # type: ignore[operator]
-        }
-        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
+        params = {"p_digest": digest_id, "p_paper": paper_id, "p_error": error[:500]}
+        self._write("failed", params | {"p_count": 1 if count else 0}, lease)
 
     def mark_item_uncertain(
         self, digest_id: int, paper_id: str, error: str, *, lease: Lease | None = None
     ) -> None:
         """Record a post whose outcome is unknown (maybe posted): the item stays `sending`, so
         the next attempt looks for the message before posting again; it uses up an attempt."""
-        values = {
-            "status": ItemStatus.SENDING.value,
-            "last_error": error[:500],
-            "attempts": DigestItemRow.attempts + 1,  # type: ignore[operator]
-        }
-        self._write(DigestItemRow, _item(digest_id, paper_id), values, lease)
+        params = {"p_digest": digest_id, "p_paper": paper_id, "p_error": error[:500]}
+        self._write("uncertain", params, lease)
 
     def complete_digest(self, digest_id: int, *, now: datetime, lease: Lease | None = None) -> None:
-        where = [col(DigestRow.id) == digest_id]
-        self._write(DigestRow, where, {"status": "done", "completed_at": now}, lease)
+        self._write("complete", {"p_digest": digest_id, "p_now": now}, lease)
 
-    def _write(
-        self,
-        table: type[DigestRow] | type[DigestItemRow],
-        where: list[Any],
-        values: dict[str, Any],
-        lease: Lease | None,
+    def apply_marks(
+        self, digest_id: int, marks: Sequence[OutboxMark], *, lease: Lease | None = None
     ) -> bool:
-        """One conditional UPDATE of outbox rows; True when a row changed.
+        """Header, sending, posted and complete marks in order, in one transaction: each the
+        fenced UPDATE its own method runs; a LeaseLost rolls them all back."""
+        changed = False
+        with self.transaction() as conn:
+            for mark in marks:
+                changed = self._fenced(conn, *_mark(digest_id, mark), lease)
+        return changed
 
-        Under a `lease` the update applies only while that claim still holds the channel (the
-        check and the write are one statement; on PostgreSQL the channel row is also share-
-        locked first, so a concurrent claim waits for this write instead of racing it). A write
-        refused because the claim was lost raises LeaseLost and changes nothing.
+    def _write(self, name: str, params: dict[str, Any], lease: Lease | None) -> bool:
+        """One outbox write in its own transaction; True when a row changed."""
+        with self.transaction() as conn:
+            return self._fenced(conn, name, params, lease)
+
+    def _fenced(
+        self, conn: Connection, name: str, params: dict[str, Any], lease: Lease | None
+    ) -> bool:
+        """One conditional UPDATE of outbox rows (storage/outbox_sql.py); True when a row
+        changed.
+
+        Under a `lease` the update applies only while that claim still holds the channel: the
+        check and the write are one statement (on PostgreSQL it also share-locks the channel
+        row, so a concurrent claim waits for this write instead of racing it). A write refused
+        because the claim was lost raises LeaseLost (its transaction rolls back).
         """
-        with self.session() as s:
-            if lease is not None:
-                if self.dialect == "postgresql":
-                    s.exec(select(ChannelRow.id).where(*_held(lease)).with_for_update(read=True))
-                held = exists().where(*_held(lease))
-                where = [*where, col(table.channel_id) == lease.channel_id, held]
-            result = s.execute(update(table).where(*where).values(**values))
-            if result.rowcount or lease is None:  # type: ignore[attr-defined]
-                return bool(result.rowcount)  # type: ignore[attr-defined]
-            owner = s.exec(
-                select(ChannelRow.claimed_by).where(
-                    col(ChannelRow.id) == lease.channel_id, *_held(lease)
-                )
-            ).first()
-            if owner is None:
-                log.warning(
-                    "refused a %s write by %s on channel %d: its claim was lost",
-                    table.__tablename__,
-                    lease.worker,
-                    lease.channel_id,
-                )
-                raise LeaseLost(
-                    f"{lease.worker} lost its claim on channel {lease.channel_id}; write abandoned"
-                )
+        if lease is not None:
+            params = params | {
+                "p_lease_channel": lease.channel_id,
+                "p_lease_worker": lease.worker,
+                "p_lease_token": lease.token,
+            }
+        changed = conn.execute(sql.write(name, lease is not None), params).rowcount
+        if changed or lease is None:
+            return bool(changed)
+        if conn.execute(sql.OWNER, params).first() is not None:
             return False
+        log.warning(
+            "refused a %s write by %s on channel %d: its claim was lost",
+            "digest" if name in ("header", "complete") else "digest_item",
+            lease.worker,
+            lease.channel_id,
+        )
+        raise LeaseLost(
+            f"{lease.worker} lost its claim on channel {lease.channel_id}; write abandoned"
+        )
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
-        with self.session() as s:
-            query = select(DigestRow).where(DigestRow.status != "done")
-            if channel_id is not None:
-                query = query.where(DigestRow.channel_id == channel_id)
-            return [self._load_digest(s, r) for r in s.exec(query.order_by(col(DigestRow.id)))]
+        if channel_id is None:
+            return self._digests(sql.UNFINISHED, {})
+        return self._digests(sql.UNFINISHED_OF_CHANNEL, {"p_channel": channel_id})
 
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]:
-        with self.session() as s:
-            rows = s.exec(
-                select(DigestRow)
-                .where(DigestRow.channel_id == channel_id)
-                .order_by(col(DigestRow.id).desc())
-                .limit(limit)
-            )
-            return [self._load_digest(s, r) for r in rows]
+        return self._digests(sql.RECENT, {"p_channel": channel_id, "p_limit": limit})
 
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None:
         """The paper id posted as `message_id` in this channel, if the bot posted it."""
@@ -264,30 +258,37 @@ class OutboxStore(StoreBase):
                 return None
             paper = s.get(PaperRow, row.paper_id)
             assert paper is not None
-            return item_from_row(row, paper_from_row(paper))
+            return sql.item_from_row(row, paper_from_row(paper))
 
 
-def _item(digest_id: int, paper_id: str) -> list[Any]:
-    return [col(DigestItemRow.digest_id) == digest_id, col(DigestItemRow.paper_id) == paper_id]
+def _mark(digest_id: int, mark: OutboxMark) -> tuple[str, dict[str, Any]]:
+    """The write (outbox_sql.write) and parameters of one mark."""
+    params: dict[str, Any] = {"p_digest": digest_id}
+    if mark.kind is MarkKind.HEADER:
+        return "header", params | {"p_message": mark.message_id}
+    if mark.kind is MarkKind.SENDING:
+        return "sending", params | {"p_paper": mark.paper_id}
+    if mark.kind is MarkKind.POSTED:
+        values = {"p_paper": mark.paper_id, "p_message": mark.message_id, "p_now": mark.at}
+        return "posted", params | values
+    return "complete", params | {"p_now": mark.at}
 
 
-def _held(lease: Lease) -> list[Any]:
-    """The channel row still claimed under `lease` (same worker, same claim token)."""
-    return [
-        col(ChannelRow.id) == lease.channel_id,
-        col(ChannelRow.claimed_by) == lease.worker,
-        col(ChannelRow.lease_token) == lease.token,
-    ]
+def _new_item(rank: int, scored: ScoredPaper, tldr: str) -> DigestItem:
+    """A recorded item as it reads back (reasons through their stored form)."""
+    reasons = reasons_from_json(reasons_to_json(scored.reasons))
+    return DigestItem(scored.paper, rank, float(scored.score), reasons, tldr)
 
 
-def item_from_row(row: DigestItemRow, paper: Paper) -> DigestItem:
-    return DigestItem(
-        paper=paper,
-        rank=row.rank,
-        score=row.score,
-        reasons=reasons_from_json(row.reasons),
-        tldr=row.tldr,
-        status=ItemStatus(row.status),
-        message_id=row.message_id,
-        attempts=row.attempts,
-    )
+def _item_values(digest_id: int, channel_id: int, item: DigestItem) -> dict[str, Any]:
+    return {
+        "digest_id": digest_id,
+        "channel_id": channel_id,
+        "paper_id": item.paper.id,
+        "rank": item.rank,
+        "score": item.score,
+        "reasons": reasons_to_json(item.reasons),
+        "tldr": item.tldr,
+        "status": ItemStatus.PENDING.value,
+        "attempts": 0,
+    }

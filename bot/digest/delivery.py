@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from bot.config import Settings
+from bot.digest.marks import Marks
 from bot.digest.pacing import POST, Pacer
 from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
-from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, Platform
+from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, OutboxMark, Platform
 from bot.ports import (
     ChannelStore,
     ChatAdapter,
@@ -93,19 +94,23 @@ class Delivery:
             self._deliver_notice(adapter, channel, digest, result, empty_notice, guard, lease)
             return result
         todo = self._todo(digest, result)
+        marks = Marks(self.store, digest_id, lease)
         try:
             if digest.header_message_id is None and todo:
-                digest = self._deliver_header(adapter, channel, digest, result, guard, lease)
+                digest = self._deliver_header(adapter, channel, digest, result, guard, marks)
             for item in todo if HEADER not in result.failed else ():
-                self._deliver_item(adapter, channel, digest, item, result, guard, lease)
-        except ChannelUnavailable as exc:
-            log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
-            self.pause(channel, reason=str(exc))
+                self._deliver_item(adapter, channel, digest, item, result, guard, marks)
+        except Exception as exc:
+            marks.flush()  # the record of what is out is written first
+            if isinstance(exc, ChannelUnavailable):
+                log.warning("channel %s unavailable, pausing it: %s", channel.ref, exc)
+                self.pause(channel, reason=str(exc))
             raise
         if result.failed:
+            marks.flush()
             result.digest = self.store.get_digest(digest_id)  # with the failed items' attempts
             return result
-        self.store.complete_digest(digest_id, now=self.clock.now(), lease=lease)
+        marks.write(OutboxMark.complete(self.clock.now()))  # with the last item's record
         result.digest = _all_posted(digest, result.message_ids)
         return result
 
@@ -136,6 +141,7 @@ class Delivery:
         """An empty digest: the notice's message id (or "notice") in the header slot marks it
         as sent, so a rate-limited or crashed notice is retried and a sent one never repeated."""
         assert digest.id is not None
+        marks: list[OutboxMark] = []
         if channel.settings.announce_empty and digest.header_message_id is None:
             if guard is not None:
                 guard()
@@ -144,8 +150,9 @@ class Delivery:
             notice_id = self._paced(
                 adapter, channel, lambda: adapter.post_notice(channel, text), guard
             )
-            self.store.set_header_message(digest.id, notice_id or "notice", lease=lease)
-        self.store.complete_digest(digest.id, now=self.clock.now(), lease=lease)
+            marks.append(OutboxMark.header(notice_id or "notice"))
+        marks.append(OutboxMark.complete(self.clock.now()))
+        self.store.apply_marks(digest.id, marks, lease=lease)  # one transaction
 
     def _deliver_header(
         self,
@@ -154,7 +161,7 @@ class Delivery:
         digest: Digest,
         result: DeliveryResult,
         guard: Callable[[], None] | None,
-        lease: Lease | None,
+        marks: Marks,
     ) -> Digest:
         """Post the header unless a resumed digest's header is found already posted (after a
         crash or an ambiguous failure). A failed header stops this delivery (papers follow
@@ -178,7 +185,7 @@ class Delivery:
             return digest
         if not header_id:
             return digest
-        self.store.set_header_message(digest.id, header_id, lease=lease)
+        marks.after_post(OutboxMark.header(header_id))
         return replace(digest, header_message_id=header_id)
 
     def _deliver_item(
@@ -189,38 +196,35 @@ class Delivery:
         item: DigestItem,
         result: DeliveryResult,
         guard: Callable[[], None] | None,
-        lease: Lease | None,
+        marks: Marks,
     ) -> None:
+        """Post one item between its `sending` mark and its `posted` record (held for the
+        next mark: `Marks`)."""
         assert digest.id is not None
         digest_id, paper_id = digest.id, item.paper.id
         if item.status is ItemStatus.SENDING:  # maybe posted: look before posting again
+            marks.flush()
             try:
                 found = self._find_posted(adapter, channel, digest, item)
             except (RateLimited, ChannelUnavailable):
                 raise
             except DeliveryError as exc:  # cannot tell right now: post nothing
-                self.store.mark_item_uncertain(digest_id, paper_id, str(exc), lease=lease)
+                self.store.mark_item_uncertain(digest_id, paper_id, str(exc), lease=marks.lease)
                 result.failed[paper_id] = str(exc)
                 return
             if found is not None:
-                self.store.mark_item_posted(
-                    digest_id, paper_id, found, now=self.clock.now(), lease=lease
-                )
+                marks.after_post(OutboxMark.posted(paper_id, found, self.clock.now()))
                 result.reconciled.append(paper_id)
                 result.message_ids[paper_id] = found
                 return
         if guard is not None:
             guard()
-        if item.status is not ItemStatus.SENDING and not self.store.mark_item_sending(
-            digest_id, paper_id, lease=lease
-        ):
+        if item.status is not ItemStatus.SENDING and not marks.write(OutboxMark.sending(paper_id)):
             return  # another delivery of this digest got to it first
-        message_id = self._post_item(adapter, channel, digest, item, result, lease, guard)
+        message_id = self._post_item(adapter, channel, digest, item, result, marks.lease, guard)
         if message_id is None:
             return
-        self.store.mark_item_posted(
-            digest_id, paper_id, message_id, now=self.clock.now(), lease=lease
-        )
+        marks.after_post(OutboxMark.posted(paper_id, message_id, self.clock.now()))
         result.posted.append(paper_id)
         result.message_ids[paper_id] = message_id
         if (

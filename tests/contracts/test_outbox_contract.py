@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import DigestInProgress, LeaseLost
-from bot.models import ChannelSettings, ItemStatus, Lease, ScoredPaper
+from bot.models import ChannelSettings, ItemStatus, Lease, OutboxMark, ScoredPaper
 from bot.ports import Store
 from tests.conftest import make_paper
 from tests.contracts.conftest import REF, T0
@@ -134,3 +134,56 @@ def test_posted_digests_list_only_what_was_posted_newest_first(any_store: Store)
     assert [(d.run_key, d.paper_ids) for d in got] == [("d2", ()), ("d1", (p1, p2))]
     assert [d.run_key for d in any_store.posted_digests(cid, limit=1)] == ["d2"]
     assert second.id == got[0].digest_id
+
+
+def test_marks_apply_in_order_in_one_call(any_store: Store) -> None:
+    cid = channel_id(any_store)
+    digest, _ = any_store.create_digest(cid, "d1", PICKS, candidates=3, now=T0, watermark=None)
+    did, (p1, p2, p3) = digest.id, (p.id for p in PAPERS)
+    assert did is not None
+    assert any_store.apply_marks(did, [OutboxMark.header("h1"), OutboxMark.sending(p1)])
+    assert any_store.apply_marks(did, [OutboxMark.posted(p1, "m1", T0), OutboxMark.sending(p2)])
+    # the record applies even when the next item is not ours to post any more
+    assert not any_store.apply_marks(did, [OutboxMark.posted(p2, "m2", T0), OutboxMark.sending(p2)])
+    assert any_store.mark_item_sending(did, p3)
+    assert any_store.apply_marks(did, [OutboxMark.posted(p3, "m3", T0), OutboxMark.complete(T0)])
+    got = any_store.get_digest(did)
+    assert got.header_message_id == "h1"
+    assert [(i.status, i.message_id) for i in got.items] == [
+        (ItemStatus.POSTED, "m1"),
+        (ItemStatus.POSTED, "m2"),
+        (ItemStatus.POSTED, "m3"),
+    ]
+    assert any_store.unfinished_digests(cid) == []
+    assert any_store.find_item_by_message(cid, "m3") == p3
+
+
+def test_marks_under_a_lost_lease_apply_none(any_store: Store) -> None:
+    cid = channel_id(any_store, next_run_in=timedelta(0))
+    (claimed,) = any_store.claim_due_channels("w1", T0, lease_seconds=60, limit=5)
+    old = Lease(cid, "w1", claimed.lease_token or "")
+    digest, _ = any_store.create_digest(cid, "d1", PICKS[:2], candidates=2, now=T0, watermark=T0)
+    did, p1, p2 = digest.id, PAPERS[0].id, PAPERS[1].id
+    assert did is not None
+    assert any_store.apply_marks(did, [OutboxMark.sending(p1)], lease=old)
+    later = T0 + timedelta(seconds=61)
+    (taken,) = any_store.claim_due_channels("w2", later, lease_seconds=60, limit=5)
+    for marks in (
+        [OutboxMark.posted(p1, "m1", later), OutboxMark.sending(p2)],
+        [OutboxMark.header("h1"), OutboxMark.complete(later)],
+    ):
+        with pytest.raises(LeaseLost):
+            any_store.apply_marks(did, marks, lease=old)
+    got = any_store.get_digest(did)
+    assert got.header_message_id is None
+    assert [(i.status, i.message_id) for i in got.items] == [
+        (ItemStatus.SENDING, None),
+        (ItemStatus.PENDING, None),
+    ]
+    new = Lease(cid, "w2", taken.lease_token or "")
+    marks = [OutboxMark.posted(p1, "m1", later), OutboxMark.sending(p2)]
+    assert any_store.apply_marks(did, marks, lease=new)
+    assert [i.status for i in any_store.get_digest(did).items] == [
+        ItemStatus.POSTED,
+        ItemStatus.SENDING,
+    ]

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.errors import DigestInProgress, LeaseLost, NotFound
-from bot.models import Digest, DigestItem, ItemStatus, Lease, PostedDigest, Reason, ScoredPaper
+from bot.models import (
+    Digest,
+    DigestItem,
+    ItemStatus,
+    Lease,
+    MarkKind,
+    OutboxMark,
+    PostedDigest,
+    Reason,
+    ScoredPaper,
+)
 from tests.fakes.channels import FakeChannelStore
 from tests.fakes.papers import FakePaperStore
 
@@ -194,6 +204,30 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
         if d is not None:
             d.done, d.completed_at = True, now
             self._note("complete_digest", digest_id)
+
+    def apply_marks(
+        self, digest_id: int, marks: Sequence[OutboxMark], *, lease: Lease | None = None
+    ) -> bool:
+        """Each mark through its own method; a lost lease is refused at the first, so none
+        applies (nothing else runs in between here)."""
+        changed = False
+        for mark in marks:
+            if mark.kind is MarkKind.HEADER:
+                self.set_header_message(digest_id, mark.message_id, lease=lease)
+                changed = True
+            elif mark.kind is MarkKind.SENDING:
+                changed = self.mark_item_sending(digest_id, mark.paper_id, lease=lease)
+            elif mark.kind is MarkKind.POSTED:
+                assert mark.at is not None
+                self.mark_item_posted(
+                    digest_id, mark.paper_id, mark.message_id, now=mark.at, lease=lease
+                )
+                changed = True
+            else:
+                assert mark.at is not None
+                self.complete_digest(digest_id, now=mark.at, lease=lease)
+                changed = True
+        return changed
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         return [

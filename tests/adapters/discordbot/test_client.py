@@ -20,6 +20,8 @@ from bot.models import (
     ChannelSettings,
     Interest,
     InterestKind,
+    MarkKind,
+    OutboxMark,
     Platform,
     ReactionEvent,
 )
@@ -464,19 +466,20 @@ async def test_crash_after_post_before_recording_finds_the_message_instead_of_re
 ) -> None:
     channel = add_channel(core)
     store = core.store
-    record = store.mark_item_posted
+    record = store.apply_marks
     recorded: list[str] = []
 
-    def crash_on_second(digest_id: int, paper_id: str, message_id: str, **kw: object) -> None:
-        if recorded:
+    def crash_on_second(digest_id: int, marks: list[OutboxMark], **kw: object) -> bool:
+        posted = [m.paper_id for m in marks if m.kind is MarkKind.POSTED]
+        if posted and recorded:
             raise _Crash  # the 2nd paper is posted; the process dies before recording it
-        recorded.append(paper_id)
-        record(digest_id, paper_id, message_id, **kw)  # type: ignore[arg-type]
+        recorded.extend(posted)
+        return record(digest_id, marks, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "mark_item_posted", crash_on_second)
+    monkeypatch.setattr(store, "apply_marks", crash_on_second)
     with pytest.raises(_Crash):
         await run_digest(core, channel)
-    monkeypatch.setattr(store, "mark_item_posted", record)
+    monkeypatch.setattr(store, "apply_marks", record)
     assert len(fake.posts(CHANNEL_ID)) == 1 + 2
 
     _, result = await run_digest(core, channel)  # resumed: same run key

@@ -9,6 +9,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.digest.pacing import POST, REACT, Lane, Pacer, Rate
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
+from bot.models import MarkKind, OutboxMark
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.adapters.slack.conftest import robot_channel
@@ -214,20 +215,21 @@ def test_crash_after_post_before_recording_finds_the_message_instead_of_repostin
     channel = robot_channel(slack_store, clock, size=2, thread_mode=thread_mode)
     adapter = make_adapter(fake, [])
     core = make_core(slack_store, clock, slack_settings, adapter)
-    record = slack_store.mark_item_posted
+    record = slack_store.apply_marks
 
-    def crash_on_second(digest_id: int, paper_id: str, message_id: str, **kw: object) -> None:
-        if slack_store.find_digest(channel.id, "k") and any(
+    def crash_on_second(digest_id: int, marks: list[OutboxMark], **kw: object) -> bool:
+        posting = any(m.kind is MarkKind.POSTED for m in marks)
+        if posting and any(
             i.message_id
             for i in slack_store.find_digest(channel.id, "k").items  # type: ignore[union-attr]
         ):
             raise _Crash  # the 2nd paper is posted, the process dies before recording it
-        record(digest_id, paper_id, message_id, **kw)  # type: ignore[arg-type]
+        return record(digest_id, marks, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(slack_store, "mark_item_posted", crash_on_second)
+    monkeypatch.setattr(slack_store, "apply_marks", crash_on_second)
     with pytest.raises(_Crash):
         core.run_digest(channel, run_key="k")
-    monkeypatch.setattr(slack_store, "mark_item_posted", record)
+    monkeypatch.setattr(slack_store, "apply_marks", record)
     papers_posted = [p for p in fake.posts() if is_paper(p.body)]
     assert len(papers_posted) == 2
 
