@@ -6,21 +6,24 @@ retry handlers see the same thing: a request that never left (no connection, poo
 `URLError`, one that may have been carried out (reset, torn or timed-out answer) as the
 `OSError` urllib lets through.
 
-A call goes straight to the pool's keep-alive transport (`Pool.send_direct`): the Web API
-needs none of httpx.Client's per-request work (cookie jar, auth, redirects, URL merging,
-event hooks), which cost more CPU than the HTTP exchange itself. With a proxy configured in
-the environment the calls go through the client as before.
+A call goes straight to the pool's keep-alive connections (`Pool.send_direct`, httpcore, the
+connection pool under httpx's transport): the Web API needs none of httpx.Client's
+per-request work (cookie jar, auth, redirects, URL merging, event hooks, its request and
+response models), which cost more CPU than the HTTP exchange itself. With a proxy configured
+in the environment the calls go through the client as before.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from http.client import HTTPMessage
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, getproxies
 
+import httpcore
 import httpx
 from slack_sdk import WebClient
 
@@ -29,34 +32,63 @@ NEVER_SENT = (
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
     httpx.UnsupportedProtocol,
+    httpcore.ConnectError,
+    httpcore.ConnectTimeout,
+    httpcore.PoolTimeout,
+    httpcore.UnsupportedProtocol,
 )
+TIMED_OUT = (httpx.TimeoutException, httpcore.TimeoutException)
+MAYBE_SENT = (httpx.TransportError, httpcore.NetworkError, httpcore.ProtocolError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    reason: str
+    headers: HTTPMessage
+    body: bytes
 
 
 class Pool(httpx.Client):
-    """An httpx.Client whose transport is its own: `send_direct` skips the client's layers."""
+    """An httpx.Client (for anything else, and behind a proxy) and, for the Web API calls, the
+    same kind of keep-alive connection pool without the client's layers (`send_direct`)."""
 
     def __init__(self, *, limits: httpx.Limits, timeout: float) -> None:
-        self.transport = httpx.HTTPTransport(limits=limits)
-        super().__init__(transport=self.transport, timeout=timeout, follow_redirects=False)
+        super().__init__(limits=limits, timeout=timeout, follow_redirects=False)
         self.direct = not getproxies()  # a proxy from the environment: the client's path
-        self._timeouts: dict[float | None, dict[str, float | None]] = {}
+        self.connections = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),  # httpx's CA bundle, SSL_CERT_FILE
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
+        self._timeouts: dict[float, dict[str, float]] = {}
 
     def send_direct(
         self, method: str, url: str, content: bytes | None, headers: dict[str, str], timeout: float
-    ) -> httpx.Response:
-        """One request on the transport, its body read (the connection back in the pool)."""
+    ) -> Answer:
+        """One request on a pooled connection, its whole answer read."""
         limits = self._timeouts.get(timeout)
         if limits is None:
-            limits = self._timeouts[timeout] = httpx.Timeout(timeout).as_dict()
-        request = httpx.Request(
-            method, url, content=content, headers=headers, extensions={"timeout": limits}
+            limits = self._timeouts[timeout] = dict.fromkeys(
+                ("connect", "read", "write", "pool"), timeout
+            )
+        response = self.connections.request(
+            method,
+            url,
+            headers=list(headers.items()),
+            content=content,
+            extensions={"timeout": limits},
         )
-        response = self.transport.handle_request(request)
-        try:
-            response.read()
-        finally:
-            response.close()
-        return response
+        reason = response.extensions.get("reason_phrase", b"")
+        message = HTTPMessage()
+        for key, value in response.headers:
+            message[key.decode("latin-1")] = value.decode("latin-1")
+        return Answer(response.status, reason.decode("latin-1"), message, response.content)
+
+    def close(self) -> None:
+        self.connections.close()
+        super().close()
 
 
 def make_pool(max_connections: int = 100, timeout: float = 30.0) -> Pool:
@@ -82,39 +114,35 @@ class PooledWebClient(WebClient):
         super().__init__(*args, **kwargs)
         self.pool = pool
 
-    def _send(self, url: str, req: Request) -> httpx.Response:
+    def _send(self, url: str, req: Request) -> Answer:
         content: bytes | None = req.data  # type: ignore[assignment]  # bytes, as slack-sdk builds it
         headers = dict(req.header_items())
         if isinstance(self.pool, Pool) and self.pool.direct:
             return self.pool.send_direct(req.get_method(), url, content, headers, self.timeout)
-        return self.pool.request(
+        response = self.pool.request(
             req.get_method(), url, content=content, headers=headers, timeout=self.timeout
+        )
+        return Answer(
+            response.status_code,
+            response.reason_phrase,
+            as_message(response.headers),
+            response.content,
         )
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         try:
-            response = self._send(url, req)
+            answer = self._send(url, req)
         except NEVER_SENT as exc:
             raise URLError(f"{type(exc).__name__}: {exc}") from exc
-        except httpx.TimeoutException as exc:
+        except TIMED_OUT as exc:
             raise TimeoutError(str(exc)) from exc
-        except httpx.TransportError as exc:  # reset, dropped, torn answer: maybe carried out
+        except MAYBE_SENT as exc:  # reset, dropped, torn answer: maybe carried out
             raise ConnectionResetError(f"{type(exc).__name__}: {exc}") from exc
-        headers = as_message(response.headers)
-        if not 200 <= response.status_code < 300:  # as urllib: an HTTPError with the body
-            raise HTTPError(
-                url,
-                response.status_code,
-                response.reason_phrase,
-                headers,
-                io.BytesIO(response.content),
-            )
+        headers = answer.headers
+        if not 200 <= answer.status < 300:  # as urllib: an HTTPError with the body
+            raise HTTPError(url, answer.status, answer.reason, headers, io.BytesIO(answer.body))
         charset = headers.get_content_charset() or "utf-8"
-        return {
-            "status": response.status_code,
-            "headers": headers,
-            "body": response.content.decode(charset),
-        }
+        return {"status": answer.status, "headers": headers, "body": answer.body.decode(charset)}
 
 
 def quiet_logger() -> logging.Logger:
