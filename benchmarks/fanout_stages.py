@@ -12,7 +12,13 @@ from functools import wraps
 from typing import Any
 
 STAGES: dict[str, tuple[str, ...]] = {
-    "claim": ("claim_due_channels", "release_channel", "renew_lease", "next_due_at"),
+    "claim": (
+        "claim_due_channels",
+        "release_channel",
+        "release_channels",
+        "renew_lease",
+        "next_due_at",
+    ),
     "record": (
         "create_digest",
         "mark_item_sending",

@@ -179,6 +179,17 @@ class Lease:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A claimed channel given back: its next run and retry times, under the claim `token`
+    (None: whatever this worker's claim)."""
+
+    channel_id: int
+    next_run_at: datetime | None
+    retry_at: datetime | None
+    token: str | None = None
+
+
 class ReasonKind(StrEnum):
     TOPIC = "topic"  # matched a typed phrase
     CATEGORY = "category"  # in a subscribed category

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, text, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
 from bot.errors import StorageError
-from bot.models import Channel
+from bot.models import Channel, Release
 from storage.channel_store import ChannelStore
 from storage.tables import ChannelRow, JobRunRow
 
 _CHANNEL = ChannelRow.__table__  # type: ignore[attr-defined]
+RELEASE_CHUNK = 200  # channels given back per statement
 
 
 class ClaimStore(ChannelStore):
@@ -104,6 +106,47 @@ class ClaimStore(ChannelStore):
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def release_channels(self, worker: str, releases: Sequence[Release]) -> int:
+        """Give many channels back at once (one statement per RELEASE_CHUNK), each as
+        `release_channel` would; those no longer this worker's (or no longer under the
+        release's token) are left alone. Returns how many were given back."""
+        latest = {r.channel_id: r for r in releases}  # one per channel: the last one
+        todo = list(latest.values())
+        released = 0
+        with self.session() as s:
+            conn = s.connection()
+            for start in range(0, len(todo), RELEASE_CHUNK):
+                result = conn.execute(
+                    self._release_many(worker, todo[start : start + RELEASE_CHUNK])
+                )
+                released += len(list(result))
+        return released
+
+    @staticmethod
+    def _release_many(worker: str, chunk: Sequence[Release]) -> Any:
+        """UPDATE channel SET next_run_at = CASE id WHEN .. END, .. WHERE it is still ours."""
+        c = _CHANNEL.c
+        owned = [
+            c.id == r.channel_id
+            if r.token is None
+            else and_(c.id == r.channel_id, c.lease_token == r.token)
+            for r in chunk
+        ]
+        runs = {r.channel_id: literal(r.next_run_at, c.next_run_at.type) for r in chunk}
+        retries = {r.channel_id: literal(r.retry_at, c.retry_at.type) for r in chunk}
+        return (
+            update(_CHANNEL)
+            .where(c.claimed_by == worker, or_(*owned))
+            .values(
+                claimed_by=None,
+                lease_until=None,
+                lease_token=None,
+                next_run_at=case(runs, value=c.id, else_=c.next_run_at),
+                retry_at=case(retries, value=c.id, else_=c.retry_at),
+            )
+            .returning(c.id)
+        )
+
     @staticmethod
     def _owned(channel_id: int, worker: str, token: str | None) -> list[ColumnElement[bool]]:
         """The channel row still claimed by `worker` (under the claim `token`, when given)."""
@@ -116,8 +159,11 @@ class ClaimStore(ChannelStore):
         """The earliest next run or retry among active channels (for an idle worker's nap)."""
         with self.session() as s:
             active = col(ChannelRow.paused).is_(False)
-            runs = s.exec(select(func.min(ChannelRow.next_run_at)).where(active)).one()
-            retries = s.exec(select(func.min(ChannelRow.retry_at)).where(active)).one()
+            runs, retries = s.exec(
+                select(func.min(ChannelRow.next_run_at), func.min(ChannelRow.retry_at)).where(
+                    active
+                )
+            ).one()
         found = [self._aware(v) for v in (runs, retries) if v is not None]
         return min(found) if found else None
 

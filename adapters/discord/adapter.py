@@ -205,7 +205,7 @@ class DiscordAdapter:
             ]
         return [
             # Discord's bucket is 5 per 5 s: a digest's first five go at once
-            Lane(f"discord:{where}:post", Rate(self.channel_per_second, burst=5)),
+            Lane(f"discord:{where}:post", Rate(self.channel_per_second, burst=5), serial=True),
             Lane("discord:global", self._global),
         ]
 

@@ -90,7 +90,8 @@ class SlackAdapter:
         team = channel.ref.workspace
         if route == REACT:
             return [Lane(f"slack:{team}:reactions.add", Rate(self.reactions_per_minute / 60))]
-        lanes = [Lane(f"slack:{team}:{channel.ref.channel}:post", Rate.every(self.pace_seconds))]
+        own = Lane(f"slack:{team}:{channel.ref.channel}:post", Rate.every(self.pace_seconds), True)
+        lanes = [own]  # serial: one delivery thread posts to a channel, a post at a time
         if self.workspace_posts_per_second > 0:
             lanes.append(Lane(f"slack:{team}:post", Rate(self.workspace_posts_per_second)))
         return lanes

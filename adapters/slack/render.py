@@ -16,6 +16,7 @@ paper's pages) are `<url|label>` links.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -171,27 +172,35 @@ def item_marker(digest: Digest, item: DigestItem) -> str:
     return f"{digest.id}:{item.paper.id}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _paper_parts(paper: Paper) -> tuple[str | None, str, str, str]:
+    """What a paper's message shows whatever the channel (abs URL, authors and categories,
+    links, fallback authors), worked out once for a pass that posts it to many channels."""
+    abs_url = _abs_url(paper)
+    authors = authors_short(paper)
+    meta = " · ".join(
+        x
+        for x in (
+            fit(authors, 600),
+            " ".join(code(c, 40) for c in paper.categories[:MAX_CATEGORIES]),
+        )
+        if x
+    )
+    return abs_url, meta, _links(paper), authors
+
+
 def item_message(
     item: DigestItem, *, thread_ts: str | None = None, marker: str | None = None
 ) -> dict[str, Any]:
     """One paper as its own message, so a reaction attaches to exactly one paper. `marker`
     goes into the message metadata, so the item can be found again after a crash."""
     paper = item.paper
-    abs_url = _abs_url(paper)
+    abs_url, meta, links, authors = _paper_parts(paper)
     title = link(abs_url, f"{item.rank}. {paper.title or paper.id}", limit=1000)
-    meta = " · ".join(
-        x
-        for x in (
-            fit(authors_short(paper), 600),
-            " ".join(code(c, 40) for c in paper.categories[:MAX_CATEGORIES]),
-        )
-        if x
-    )
     blocks: list[dict[str, Any]] = [_section(f"*{title}*" + (f"\n{meta}" if meta else ""))]
     if item.tldr:
         blocks.append(_section("*TL;DR* " + fit(item.tldr, MAX_SECTION - 10)))
     why = "; ".join(reason_lines(item.reasons, paper, limit=MAX_REASONS))
-    links = _links(paper)
     footer = [f"_Why:_ {fit(why, 1000)}" if why else "", links]
     if any(footer):
         blocks.append(_context(*footer))
@@ -199,7 +208,7 @@ def item_message(
         x
         for x in (
             f"{item.rank}. {paper.title or paper.id}",
-            authors_short(paper),
+            authors,
             abs_url if safe_url(abs_url) else "",
         )
         if x

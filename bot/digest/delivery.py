@@ -244,7 +244,8 @@ class Delivery:
         """Post when the adapter's declared limits allow it, waiting in this thread (right
         before the request, so nothing slower than a thread switch lies between the booked
         moment and the platform); after a wait the lease is checked again. A 429's
-        Retry-After holds the same lanes for every thread."""
+        Retry-After holds the same lanes for every thread; the answer's moment times the
+        channel's next post (`Pacer.done`)."""
         if not isinstance(adapter, PacedAdapter):
             return post()
         lanes = adapter.lanes(channel, POST)
@@ -255,6 +256,8 @@ class Delivery:
         except RateLimited as exc:
             self.pacer.hold(lanes, exc.retry_after)
             raise
+        finally:
+            self.pacer.done(lanes)  # the next post on the channel is timed from this answer
 
     def _post_item(
         self,

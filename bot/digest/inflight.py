@@ -1,6 +1,10 @@
 """Many channels in flight at once inside one worker: a bounded pool of delivery threads, each
 running one claimed channel from start to end (waiting out its platform's pace in the core's
-`Pacer`), claiming more channels as slots free up."""
+`Pacer`), claiming more channels as slots free up.
+
+The store sees batches, not single channels: a few channels beyond the pool's size are claimed
+ahead (queued for the next free thread), so claims come a batch at a time rather than one per
+freed slot, and finished channels are given back together (`release_channels`)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.digest.tick_report import TickReport
-from bot.models import Channel
+from bot.models import Channel, Release
 from bot.ports import Clock, ScheduleStore
 
 
@@ -74,24 +78,42 @@ class InFlight:
     def run(self, report: TickReport) -> None:
         """Claim, deliver and release until no due channel is left (or stopping)."""
         worker = self.worker
-        running: set[Future[None]] = set()
+        running: set[Future[Release | None]] = set()
+        done: set[Future[Release | None]] = set()
+        released: list[Release] = []
+        # claimed ahead of the free threads: claims in batches of `spare`, none left idle
+        spare = max(1, min(worker.settings.claim_batch_size, self.concurrency // 4))
         exhausted = False
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="paperbot-deliver") as pool:
-            while True:
-                free = self.concurrency - len(running)
-                if not exhausted and free > 0 and not worker.stopping.is_set():
-                    limit = min(free, worker.settings.claim_batch_size)
-                    batch = self._claim(limit)
-                    exhausted = len(batch) < limit  # none left due now (the next pass looks)
-                    report.claimed += len(batch)
-                    running |= {pool.submit(self._channel, c, report) for c in batch}
-                    if batch and len(running) < self.concurrency:
-                        continue  # fill every free slot before waiting
-                if not running:
-                    return
-                done, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()  # a bug in the pass itself, not in a channel: surface it
+            try:
+                while True:
+                    ahead = len(running) - self.concurrency  # claimed, waiting for a thread
+                    if not exhausted and ahead <= 0 and not worker.stopping.is_set():
+                        self._release(released)
+                        limit = min(spare - ahead, worker.settings.claim_batch_size)
+                        batch = self._claim(limit)
+                        exhausted = len(batch) < limit  # none left due now (the next pass looks)
+                        report.claimed += len(batch)
+                        running |= {pool.submit(self._channel, c, report) for c in batch}
+                        if batch and len(running) < self.concurrency:
+                            continue  # fill every free slot before waiting
+                    if not running:
+                        return
+                    done, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        # a bug in the pass itself, not in a channel: surface it
+                        if (release := future.result()) is not None:
+                            released.append(release)
+                    if len(released) >= spare or not done:
+                        self._release(released)
+            finally:
+                self._release(released)
+
+    def _release(self, released: list[Release]) -> None:
+        """Give the finished channels back, in one statement."""
+        if released:
+            self.worker.store.release_channels(self.worker.worker_id, released)
+            released.clear()
 
     def _claim(self, limit: int) -> list[Channel]:
         worker = self.worker
@@ -103,12 +125,12 @@ class InFlight:
             worker._leases[channel.id] = now + worker.lease
         return batch
 
-    def _channel(self, channel: Channel, report: TickReport) -> None:
-        """One channel from claim to release, resuming inline after a short rate limit."""
+    def _channel(self, channel: Channel, report: TickReport) -> Release | None:
+        """One channel from claim to its release (returned, given back with others), resuming
+        inline after a short rate limit; None when it is not ours to give back."""
         worker = self.worker
         if worker.stopping.is_set():  # claimed but not started: give it back as it was
-            worker._release(channel, channel.next_run_at, channel.retry_at)
-            return
+            return self._given_back(channel, channel.next_run_at, channel.retry_at)
         local = TickReport(at=worker.clock.now())
         try:
             while True:
@@ -116,20 +138,26 @@ class InFlight:
                 outcome = worker.process(channel, now, local)
                 if outcome is None:  # the lease was lost: the channel is another worker's
                     worker._forget(channel.id)
-                    return
+                    return None
                 next_run_at, retry_at = outcome
                 if not self._wait_inline(channel, retry_at):
-                    worker._release(channel, next_run_at, retry_at)
-                    return
+                    return self._given_back(channel, next_run_at, retry_at)
                 channel = replace(channel, next_run_at=next_run_at)
         except Exception as exc:  # one bulkhead per channel: e.g. the database went away
             log.exception(
                 "%s: channel run failed; its lease runs out and it is retried", channel.ref
             )
             local.errors[channel.id] = f"{type(exc).__name__}: {exc}"
+            return None
         finally:
             with self._lock:
                 report.merge(local)
+
+    def _given_back(
+        self, channel: Channel, next_run_at: datetime | None, retry_at: datetime | None
+    ) -> Release:
+        self.worker._forget(channel.id)
+        return Release(channel.id, next_run_at, retry_at, channel.lease_token)
 
     def _wait_inline(self, channel: Channel, retry_at: datetime | None) -> bool:
         """Sleep until `retry_at` when the platform asked for a short wait; False to release."""

@@ -7,6 +7,13 @@ several keys (the channel, the route, the global cap) books the earliest moment 
 allow, in all of them at once, so requests queue in order without ever asking the platform
 too early. A 429's Retry-After holds the keys it names until then; a request booked before
 the hold re-books after it.
+
+A `serial` key (one channel's posts, sent one after another by the thread delivering it) is
+waited for before the request queues in the shared keys, so a channel waiting for its own pace
+holds no place in a global cap that other channels could use meanwhile. And a serial key's
+next request is timed from the moment the previous one was answered (`done`), not from when it
+was booked: the platform saw it no later than that, however late the thread woke, the network
+carried it or the SDK retried it, so a late request never makes the next one early.
 """
 
 from __future__ import annotations
@@ -39,10 +46,12 @@ class Rate:
 
 @dataclass(frozen=True)
 class Lane:
-    """One limited key a request counts against, e.g. `slack:T1:C1:post` at 1/s."""
+    """One limited key a request counts against, e.g. `slack:T1:C1:post` at 1/s; `serial`
+    when one thread at a time sends on it, each request after the previous one's answer."""
 
     key: str
     rate: Rate
+    serial: bool = False
 
 
 class Pacer:
@@ -100,8 +109,18 @@ class Pacer:
             return self._earliest(lanes, now) - now
 
     def acquire(self, lanes: Sequence[Lane]) -> float:
-        """Wait until a request may go out on all `lanes`; returns the seconds waited."""
+        """Wait until a request may go out on all `lanes`; returns the seconds waited.
+
+        The serial lanes are waited for first, unbooked (no other thread uses them), then
+        every lane is booked at once, so the shared ones are booked for when the request can
+        really go."""
         waited = 0.0
+        own = [lane for lane in lanes if lane.serial]
+        if own and len(own) < len(lanes):
+            ahead = self.delay(own)
+            if ahead > 0:
+                self.sleep(ahead)
+                waited += ahead
         while True:
             at = self.book(lanes)
             now = self.monotonic()
@@ -110,6 +129,16 @@ class Pacer:
                 waited += at - now
             if not self._still_held(lanes):
                 return waited
+
+    def done(self, lanes: Sequence[Lane]) -> None:
+        """The request on `lanes` was answered (or failed) just now: the next one on each
+        serial lane goes no sooner than an interval from now."""
+        with self._lock:
+            now = self.monotonic()
+            for lane in lanes:
+                if lane.serial:
+                    after = now + self._interval(lane.rate)
+                    self._next[lane.key] = max(self._next.get(lane.key, after), after)
 
     def _still_held(self, lanes: Sequence[Lane]) -> bool:
         with self._lock:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from bot.models import ChannelRef, ChannelSettings, Platform
+from bot.models import ChannelRef, ChannelSettings, Platform, Release
 from bot.ports import Store
 from tests.contracts.conftest import REF, T0
 
@@ -42,6 +42,38 @@ def test_due_channels_are_claimed_once_until_their_lease_runs_out(any_store: Sto
     assert any_store.release_channel(b, "w1", next_run_at=T0 + 3 * H, retry_at=None, token=token)
     assert any_store.get_channel(b).next_run_at == T0 + 3 * H
     assert any_store.get_channel(b).lease_token is None
+
+
+def test_many_channels_are_released_at_once_only_by_their_holder(any_store: Store) -> None:
+    ids = [
+        any_store.add_channel(
+            ChannelRef(Platform.SLACK, "T1", f"C{i}"), f"c{i}", ChannelSettings(), now=T0
+        ).id
+        for i in range(5)
+    ]
+    for i in ids:
+        any_store.set_next_run(i, T0 - H)
+    mine = {ch.id: ch for ch in any_store.claim_due_channels("w1", T0, lease_seconds=60, limit=3)}
+    theirs = any_store.claim_due_channels("w2", T0, lease_seconds=60, limit=5)
+    a, b, c = sorted(mine)
+    d = theirs[0].id
+    releases = [
+        Release(a, T0 + 24 * H, None, mine[a].lease_token),
+        Release(b, T0 + 24 * H, T0 + 2 * H),  # no token: whatever w1's claim
+        Release(c, T0 + 24 * H, None, "an-older-claim"),  # refused: not this claim
+        Release(d, T0 + 24 * H, None),  # refused: w2's channel
+    ]
+    assert any_store.release_channels("w1", releases) == 2
+    assert any_store.release_channels("w1", []) == 0
+    got = {i: any_store.get_channel(i) for i in (a, b, c, d)}
+    assert (got[a].next_run_at, got[a].retry_at, got[a].lease_token) == (T0 + 24 * H, None, None)
+    assert (got[b].next_run_at, got[b].retry_at) == (T0 + 24 * H, T0 + 2 * H)
+    assert got[c].next_run_at == T0 - H and got[c].lease_token == mine[c].lease_token
+    assert got[d].next_run_at == T0 - H and got[d].lease_token is not None
+    later = T0 + timedelta(seconds=30)  # a and b are free again, c and d still leased
+    assert any_store.claim_due_channels("w3", later, lease_seconds=60, limit=5) == []
+    retried = any_store.claim_due_channels("w3", T0 + 2 * H, lease_seconds=60, limit=5)
+    assert b in {ch.id for ch in retried} and a not in {ch.id for ch in retried}
 
 
 def test_a_retry_time_makes_a_channel_due(any_store: Store) -> None:

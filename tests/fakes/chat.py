@@ -164,7 +164,7 @@ class PacedChat:
     def lanes(self, channel: Channel, route: str) -> list[Lane]:
         if route == REACT:
             return [Lane("votes", Rate(self.votes_per_second))]
-        lanes = [Lane(f"post:{channel.ref.channel}", Rate(self.per_channel))]
+        lanes = [Lane(f"post:{channel.ref.channel}", Rate(self.per_channel), serial=True)]
         if self.global_rate:
             lanes.append(Lane("post:*", Rate(self.global_rate)))
         return lanes

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.models import Channel
+from bot.models import Channel, Release
 from tests.fakes.channels import ChannelRecord, FakeChannelStore
 
 
@@ -81,6 +81,20 @@ class FakeScheduleStore(FakeChannelStore):
             self._set(channel_id, lease_token=None, next_run_at=next_run_at, retry_at=retry_at)
         self._note("release_channel", channel_id, worker, rec is not None)
         return rec is not None
+
+    def release_channels(self, worker: str, releases: Sequence[Release]) -> int:
+        latest = {r.channel_id: r for r in releases}
+        released = 0
+        for r in latest.values():
+            rec = self._owned(r.channel_id, worker, r.token)
+            if rec is not None:
+                rec.claimed_by = rec.lease_until = None
+                self._set(
+                    r.channel_id, lease_token=None, next_run_at=r.next_run_at, retry_at=r.retry_at
+                )
+                released += 1
+        self._note("release_channels", worker, tuple(latest), released)
+        return released
 
     def next_due_at(self) -> datetime | None:
         active = [c for c in self.list_channels() if not c.settings.paused]

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.digest.pacing import POST, Pacer
 from bot.digest.schedule import parse_schedule
 from bot.digest.worker import Worker
-from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform
+from bot.models import ChannelRef, ChannelSettings, Interest, InterestKind, Platform, Release
 from bot.service import PaperBot
 from storage.store import SqlStore
 from tests.conftest import make_paper
@@ -129,3 +129,34 @@ def test_stopping_gives_back_the_channels_not_started(store: SqlStore, settings:
     rest = other.tick(sleep=time.sleep)  # the rest are due again and nobody's: w2 takes them
     assert len(rest.delivered) == 20 - len(report.delivered)
     check_exactly_once(chat, 20)
+
+
+def test_claims_and_releases_reach_the_store_in_batches(
+    store: SqlStore, settings: Settings
+) -> None:
+    """A few channels are claimed ahead of the free threads and finished ones are given back
+    together: fewer claim and release statements than channels, every channel given back."""
+    chat = PacedChat(per_channel=100.0)
+    worker = setup(store, settings, chat, channels=40, concurrency=8)
+    calls: Counter[str] = Counter()
+    released: list[int] = []
+    claim, release_many = store.claim_due_channels, store.release_channels
+
+    def counted_claim(*args: object, **kwargs: object) -> object:
+        calls["claim"] += 1
+        return claim(*args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_release(worker_id: str, releases: list[Release]) -> int:
+        calls["release"] += 1
+        released.extend(r.channel_id for r in releases)
+        return release_many(worker_id, releases)
+
+    store.claim_due_channels = counted_claim  # type: ignore[method-assign,assignment]
+    store.release_channels = counted_release  # type: ignore[method-assign]
+    store.release_channel = None  # type: ignore[method-assign,assignment]  # never one by one
+    report = worker.tick(sleep=time.sleep)
+    assert len(report.delivered) == 40 and not report.errors
+    check_exactly_once(chat, 40)
+    assert sorted(released) == sorted(c.id for c in store.list_channels())
+    assert calls["claim"] <= 40 // 2 + 2 and calls["release"] <= 40 // 2 + 2
+    assert all(c.lease_token is None for c in store.list_channels())

@@ -138,3 +138,77 @@ def test_threads_sharing_a_pacer_never_book_the_same_slot() -> None:
     booked.sort()
     assert len(booked) == 1600
     assert all(b - a >= 0.001 - 1e-9 for a, b in itertools.pairwise(booked))
+
+
+def platform_window(tat: dict[str, float], key: str, at: float, interval: float = 1.0) -> bool:
+    """The platform's own count (benchmarks/fake_chat.py, Slack's 1/s per channel, no burst):
+    True when a request reaching it at `at` is accepted."""
+    if at < tat.get(key, at) - 1e-9:
+        return False
+    tat[key] = max(tat.get(key, at), at) + interval
+    return True
+
+
+def test_a_late_request_does_not_make_the_next_one_early() -> None:
+    """The first post reaches the platform 0.3 s after its booked moment (a slow thread, the
+    network), the second on time: timed from the booking it would be 0.72 s after the first
+    on the platform's clock (a 429); timed from the first one's answer it is not."""
+    time = FakeTime()
+    p = pacer(time, margin=0.02)
+    lane = [Lane("slack:T:C1:post", Rate(1.0), serial=True)]
+    seen: dict[str, float] = {}
+    accepted = []
+    for late in (0.3, 0.0, 0.25, 0.0):
+        p.acquire(lane)
+        time.now += late  # booked moment -> the platform sees it
+        accepted.append(platform_window(seen, "C1", time.now))
+        time.now += 0.01  # -> its answer
+        p.done(lane)
+    assert accepted == [True, True, True, True]
+    assert time.sleeps == [1.02, 1.02, 1.02]  # an interval (+2%) after each answer, no more
+
+
+def test_a_post_the_sdk_retried_after_a_429_times_the_next_one_from_its_answer() -> None:
+    """slack-sdk waited out a Retry-After and re-sent the post inside the call: the pacer only
+    sees the call end 1.5 s after the booking; the next post waits a whole interval from then
+    (booking-timed, it would go at once and be refused again, and so on down the digest)."""
+    time = FakeTime()
+    p = pacer(time)
+    lane = [Lane("C1", Rate(1.0), serial=True)]
+    p.acquire(lane)
+    time.now += 1.5  # a 429, Retry-After 1, the re-sent post accepted
+    p.done(lane)
+    p.acquire(lane)
+    assert time.sleeps == [1.0]
+
+
+def test_done_only_moves_serial_lanes() -> None:
+    time = FakeTime()
+    p = pacer(time)
+    cap = Lane("global", Rate(50.0))
+    p.acquire([cap])
+    time.now += 0.5
+    p.done([cap])
+    assert p.delay([cap]) == 0.0
+
+
+def test_a_channel_waiting_for_its_pace_leaves_the_global_cap_to_others() -> None:
+    """C1 must wait a second for its own pace; while it waits, C2 (ready now) gets the global
+    cap's next slot at once instead of queueing behind C1's future one."""
+    time = FakeTime()
+    p = pacer(time)
+    cap = Lane("global", Rate(50.0))
+    c1, c2 = Lane("C1", Rate(1.0), serial=True), Lane("C2", Rate(1.0), serial=True)
+    p.acquire([c1, cap])
+    booked_meanwhile: list[float] = []
+    original = time.sleep
+
+    def other_channel_books(seconds: float) -> None:
+        if not booked_meanwhile:
+            booked_meanwhile.append(round(p.book([c2, cap]) - time.now, 6))
+        original(seconds)
+
+    p.sleep = other_channel_books
+    p.acquire([c1, cap])
+    assert booked_meanwhile == [0.02]  # right after C1's first post, not after its second
+    assert time.sleeps == [1.0]  # C1's pace; the cap's slot was long free by then

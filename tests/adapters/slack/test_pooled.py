@@ -4,6 +4,7 @@ failures classified as before (never sent vs maybe carried out)."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -80,3 +81,31 @@ def test_a_refused_connection_is_never_sent_and_a_reset_maybe_carried_out() -> N
     with pytest.raises(DeliveryError) as info:
         adapter.post_notice(channel, "hi")
     assert not isinstance(info.value, DeliveryUncertain)
+
+
+def test_calls_skip_the_http_client_layers_unless_a_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with keep_alive_slack() as (url, _ports), make_pool(4) as pool:
+        assert pool.direct
+        client = make_client(base_url=url, token="xoxb-t", pool=pool)
+        sent = client.chat_postMessage(channel="C1", text="paper")
+        assert sent["ts"] == "1.000001" and sent.status_code == 200
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    with make_pool(1) as proxied:
+        assert not proxied.direct  # through httpx.Client, which honours the proxy
+
+
+def test_slack_sdk_formats_no_debug_line_nobody_logs() -> None:
+    with keep_alive_slack() as (url, _ports), make_pool(1) as pool:
+        client = make_client(base_url=url, token="xoxb-t", pool=pool)
+        assert client.logger.level > logging.DEBUG  # slack-sdk checks the level itself
