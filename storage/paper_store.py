@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import DateTime, func, or_, type_coerce
 from sqlalchemy.exc import DataError
 from sqlmodel import col, select
 
@@ -15,6 +16,7 @@ from bot.models import IngestReport, Paper
 from bot.sources.merge import REPLACED, merge_papers
 from storage.base import _CHUNK, StoreBase
 from storage.mapping import paper_from_row
+from storage.paper_cache import PaperRowCache
 from storage.paper_upsert import INGEST_CHUNK, PAPERS, known_papers, plan_chunk, write_chunk
 from storage.tables import PaperEmbeddingRow, PaperRow
 
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 # too long for VARCHAR) and the drivers' own refusals before sending (SQLite's 64-bit
 # integers, text that cannot be encoded).
 _ROW_FAULTS = (OverflowError, UnicodeError)
+# a row's version as the driver returns it (no time-zone conversion: only compared for equality)
+_STAMP = type_coerce(PAPERS.c.updated_at, DateTime())
+_CACHE_LOCK = threading.Lock()
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 
 
@@ -101,6 +106,8 @@ class PaperStore(StoreBase):
             conn = s.connection()
             plan = plan_chunk(papers, known_papers(conn, [p.id for p in papers]), now)
             write_chunk(conn, plan)
+        if plan.updates:  # this process's own change is seen even under a frozen clock
+            self._paper_cache().drop(row["_id"] for row in plan.updates)
         return plan.counts
 
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -122,9 +129,11 @@ class PaperStore(StoreBase):
 
         Papers first seen through an arXiv `replace`/`replace-cross` announcement (a new version
         of an older paper we never stored) are kept for look-ups but are not new: left out here.
+        Only the window's (id, updated_at) pairs are read each time; rows are read and converted
+        when new or changed (`storage.paper_cache`), so every caller gets the same objects.
         """
-        query = (
-            select(PAPERS)
+        window = (
+            select(PAPERS.c.id, _STAMP)
             .where(PAPERS.c.first_seen_at > since)
             .where(
                 or_(
@@ -135,8 +144,27 @@ class PaperStore(StoreBase):
             .order_by(PAPERS.c.first_seen_at.desc(), PAPERS.c.id.desc())
             .limit(limit)
         )
-        with self.session() as s:  # plain rows, not ORM objects: ~4x faster for a day of papers
-            return [paper_from_row(r) for r in s.connection().execute(query)]  # type: ignore[arg-type]
+        cache = self._paper_cache()
+        with self.session() as s:
+            conn = s.connection()
+            stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in conn.execute(window)]
+            found = cache.known(stamps)
+            missing = [pid for pid, _ in stamps if pid not in found]
+            for start in range(0, len(missing), _CHUNK):
+                query = select(PAPERS, _STAMP.label("stamp")).where(
+                    PAPERS.c.id.in_(missing[start : start + _CHUNK])
+                )
+                rows = [(r.stamp, paper_from_row(r)) for r in conn.execute(query)]  # type: ignore[arg-type]
+                cache.keep(rows)
+                found.update((paper.id, paper) for _, paper in rows)
+        return [found[pid] for pid, _ in stamps if pid in found]
+
+    def _paper_cache(self) -> PaperRowCache:
+        cache = self.__dict__.get("_window_papers")
+        if cache is None:
+            with _CACHE_LOCK:
+                cache = self.__dict__.setdefault("_window_papers", PaperRowCache())
+        return cache  # type: ignore[no-any-return]
 
     def papers_by_doi(self, dois: Sequence[str]) -> dict[str, Paper]:
         """Lower-cased DOI -> the paper carrying it, as its `doi` or as its `doi:` id (an arXiv
