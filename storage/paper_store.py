@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, func, or_, type_coerce
+from sqlalchemy import Connection, DateTime, func, or_, type_coerce
 from sqlalchemy.exc import DataError
 from sqlmodel import col, select
 
@@ -132,6 +132,11 @@ class PaperStore(StoreBase):
         Only the window's (id, updated_at) pairs are read each time; rows are read and converted
         when new or changed (`storage.paper_cache`), so every caller gets the same objects.
         """
+        with self.session() as s:
+            return self.window_papers(s.connection(), since, limit)
+
+    def window_papers(self, conn: Connection, since: datetime, limit: int) -> list[Paper]:
+        """`papers_seen_since` in the caller's transaction."""
         window = (
             select(PAPERS.c.id, _STAMP)
             .where(PAPERS.c.first_seen_at > since)
@@ -145,18 +150,16 @@ class PaperStore(StoreBase):
             .limit(limit)
         )
         cache = self._paper_cache()
-        with self.session() as s:
-            conn = s.connection()
-            stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in conn.execute(window)]
-            found = cache.known(stamps)
-            missing = [pid for pid, _ in stamps if pid not in found]
-            for start in range(0, len(missing), _CHUNK):
-                query = select(PAPERS, _STAMP.label("stamp")).where(
-                    PAPERS.c.id.in_(missing[start : start + _CHUNK])
-                )
-                rows = [(r.stamp, paper_from_row(r)) for r in conn.execute(query)]  # type: ignore[arg-type]
-                cache.keep(rows)
-                found.update((paper.id, paper) for _, paper in rows)
+        stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in conn.execute(window)]
+        found = cache.known(stamps)
+        missing = [pid for pid, _ in stamps if pid not in found]
+        for start in range(0, len(missing), _CHUNK):
+            query = select(PAPERS, _STAMP.label("stamp")).where(
+                PAPERS.c.id.in_(missing[start : start + _CHUNK])
+            )
+            rows = [(r.stamp, paper_from_row(r)) for r in conn.execute(query)]  # type: ignore[arg-type]
+            cache.keep(rows)
+            found.update((paper.id, paper) for _, paper in rows)
         return [found[pid] for pid, _ in stamps if pid in found]
 
     def _paper_cache(self) -> PaperRowCache:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from pylatexenc.latex2text import LatexNodes2Text
 
+from bot.keyed_locks import KeyedLocks
 from bot.models import Paper
 
 log = logging.getLogger(__name__)
@@ -253,9 +254,12 @@ def tldr(paper: Paper, limit: int = TLDR_LIMIT) -> str:
 
     A pure function of the paper's text, remembered for the last TLDRS_KEPT texts: every
     channel a paper is picked for gets the same line, and cleaning LaTeX costs ~30 ms a paper."""
-    return _tldr_of(paper.ai_summary, paper.abstract, paper.title, limit)
+    key = (paper.ai_summary, paper.abstract, paper.title, limit)
+    with _TLDR_FLIGHTS.hold(key):  # channels picking the paper at once: one computes, the rest wait
+        return _tldr_of(*key)
 
 
+_TLDR_FLIGHTS = KeyedLocks()
 TLDRS_KEPT = 4096  # bounded: the key holds the abstract (~1.5 KB), so ~6 MB at most
 
 
