@@ -42,6 +42,7 @@ from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
+from bot.ranking.warm import warm
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,7 @@ class PaperBot(Delivery):
             if found is not None:
                 self._batches.move_to_end(alias)  # type: ignore[arg-type]
                 return found
-        batch = build_batch(papers, self.embeddings.vectors(papers))
+        batch = warm(build_batch(papers, self.embeddings.vectors(papers)))
         with self._batches_lock:
             self._batches[same] = batch
             self._batch_values[key] = same

@@ -28,6 +28,7 @@ _ROW_FAULTS = (OverflowError, UnicodeError)
 # a row's version as the driver returns it (no time-zone conversion: only compared for equality)
 _STAMP = type_coerce(PAPERS.c.updated_at, DateTime())
 _CACHE_LOCK = threading.Lock()
+_READING = threading.Lock()  # rows missing from the window cache are read by one caller at once
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 
 
@@ -152,15 +153,25 @@ class PaperStore(StoreBase):
         cache = self._paper_cache()
         stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in conn.execute(window)]
         found = cache.known(stamps)
-        missing = [pid for pid, _ in stamps if pid not in found]
-        for start in range(0, len(missing), _CHUNK):
+        if len(found) < len(stamps):
+            with _READING:  # callers missing at once (a pass starting): one reads, others wait
+                found = cache.known(stamps)
+                missing = [pid for pid, _ in stamps if pid not in found]
+                found.update(self._read_rows(conn, missing, cache))
+        return [found[pid] for pid, _ in stamps if pid in found]
+
+    @staticmethod
+    def _read_rows(conn: Connection, ids: list[str], cache: PaperRowCache) -> dict[str, Paper]:
+        """Full rows of `ids`, converted and kept in `cache`."""
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), _CHUNK):
             query = select(PAPERS, _STAMP.label("stamp")).where(
-                PAPERS.c.id.in_(missing[start : start + _CHUNK])
+                PAPERS.c.id.in_(ids[start : start + _CHUNK])
             )
             rows = [(r.stamp, paper_from_row(r)) for r in conn.execute(query)]  # type: ignore[arg-type]
             cache.keep(rows)
             found.update((paper.id, paper) for _, paper in rows)
-        return [found[pid] for pid, _ in stamps if pid in found]
+        return found
 
     def _paper_cache(self) -> PaperRowCache:
         cache = self.__dict__.get("_window_papers")
