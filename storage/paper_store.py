@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, DateTime, func, or_, type_coerce
 from sqlalchemy.exc import DataError
@@ -16,7 +16,7 @@ from bot.models import IngestReport, Paper
 from bot.sources.merge import REPLACED, merge_papers
 from storage.base import _CHUNK, StoreBase
 from storage.mapping import paper_from_row
-from storage.paper_cache import PaperRowCache
+from storage.paper_cache import PaperRowCache, Window
 from storage.paper_upsert import INGEST_CHUNK, PAPERS, known_papers, plan_chunk, write_chunk
 from storage.tables import PaperEmbeddingRow, PaperRow
 
@@ -107,7 +107,7 @@ class PaperStore(StoreBase):
             conn = s.connection()
             plan = plan_chunk(papers, known_papers(conn, [p.id for p in papers]), now)
             write_chunk(conn, plan)
-        if plan.updates:  # this process's own change is seen even under a frozen clock
+        if plan.updates or plan.inserts:  # this process's own change is seen under a frozen clock
             self._paper_cache().drop(row["_id"] for row in plan.updates)
         return plan.counts
 
@@ -137,9 +137,40 @@ class PaperStore(StoreBase):
             return self.window_papers(s.connection(), since, limit)
 
     def window_papers(self, conn: Connection, since: datetime, limit: int) -> list[Paper]:
-        """`papers_seen_since` in the caller's transaction."""
+        """`papers_seen_since` in the caller's transaction: a kept window covering `since` whose
+        signature is unchanged serves it (one aggregate row read), else the window is read."""
+        since = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+        cache = self._paper_cache()
+        kept = cache.windows.covering(since, limit)
+        if kept is not None and self._signature(conn, kept.floor, cache) == kept.signature:
+            return kept.after(since, limit)
+        signature = self._signature(conn, since, cache)  # before the read: a write between
+        rows = self._read_window(conn, since, limit, cache)  # the two is seen next time
+        cache.windows.keep(Window(since, limit, signature, tuple(rows)))
+        return [paper for _, paper in rows]
+
+    def _signature(
+        self, conn: Connection, floor: datetime, cache: PaperRowCache
+    ) -> tuple[object, ...]:
+        """What changes when any row first seen after `floor` is added or changed: their
+        count, latest and summed `updated_at` (any writer), and this process's write count."""
+        generation = cache.generation
+        total = (
+            func.julianday(PAPERS.c.updated_at)
+            if self.dialect == "sqlite"
+            else func.extract("epoch", PAPERS.c.updated_at)
+        )
+        query = select(func.count(), func.max(_STAMP), func.sum(total)).where(
+            PAPERS.c.first_seen_at > floor
+        )
+        return (*conn.execute(query).one(), generation)
+
+    def _read_window(
+        self, conn: Connection, since: datetime, limit: int, cache: PaperRowCache
+    ) -> list[tuple[datetime, Paper]]:
+        """(first seen, paper) of the window, newest first; rows converted when new or changed."""
         window = (
-            select(PAPERS.c.id, _STAMP)
+            select(PAPERS.c.id, _STAMP, PAPERS.c.first_seen_at)
             .where(PAPERS.c.first_seen_at > since)
             .where(
                 or_(
@@ -150,15 +181,15 @@ class PaperStore(StoreBase):
             .order_by(PAPERS.c.first_seen_at.desc(), PAPERS.c.id.desc())
             .limit(limit)
         )
-        cache = self._paper_cache()
-        stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in conn.execute(window)]
+        rows = list(conn.execute(window))
+        stamps: list[tuple[str, datetime]] = [(r[0], r[1]) for r in rows]
         found = cache.known(stamps)
         if len(found) < len(stamps):
             with _READING:  # callers missing at once (a pass starting): one reads, others wait
                 found = cache.known(stamps)
                 missing = [pid for pid, _ in stamps if pid not in found]
                 found.update(self._read_rows(conn, missing, cache))
-        return [found[pid] for pid, _ in stamps if pid in found]
+        return [(r[2], found[r[0]]) for r in rows if r[0] in found]
 
     @staticmethod
     def _read_rows(conn: Connection, ids: list[str], cache: PaperRowCache) -> dict[str, Paper]:

@@ -126,3 +126,27 @@ def test_a_change_at_the_same_instant_is_seen(store: SqlStore, clock: FixedClock
     assert {p.id: p.upvotes for p in again}["2607.00001"] == 7
     assert [p.id for p in again] == [p.id for p in first]
     assert sum(a is b for a, b in zip(first, again, strict=True)) == len(PAPERS) - 1
+
+
+def test_a_kept_window_serves_later_starts_and_limits_as_a_fresh_read(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    start = clock.now()
+    for i, paper in enumerate(PAPERS):  # one a minute
+        store.upsert_papers([paper], start + timedelta(minutes=i))
+    fresh = SqlStore(store.engine)  # another process: nothing kept
+    since = start - timedelta(hours=1)
+    assert [p.id for p in store.papers_seen_since(since)] == [
+        p.id for p in fresh.papers_seen_since(since)
+    ]
+    for minutes in (0, 1, 3, 10):
+        later = start + timedelta(minutes=minutes)
+        for limit in (1, 2, 5000):
+            kept = [p.id for p in store.papers_seen_since(later, limit)]
+            assert kept == [p.id for p in SqlStore(store.engine).papers_seen_since(later, limit)]
+    # another process changes a paper and adds one: the kept window is read again
+    fresh.upsert_papers([replace(PAPERS[1], upvotes=3)], start + timedelta(minutes=30))
+    fresh.upsert_papers([make_paper("2607.00009", "Late paper")], start + timedelta(minutes=31))
+    again = store.papers_seen_since(start + timedelta(seconds=30))
+    assert again[0].id == "2607.00009"
+    assert {p.id: p.upvotes for p in again}["2607.00002"] == 3
