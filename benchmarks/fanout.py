@@ -24,6 +24,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,13 @@ def seed(url: str, platform: str, channels: int, papers: int, size: int) -> None
 
     store = SqlStore.open(url)
     now = datetime.now(UTC)
-    store.upsert_papers(load_sample().papers[:papers], now - timedelta(hours=1))
+    sample = load_sample().papers
+    # past the sample's 500 papers, copies under new ids (a realistic day is ~2,000 papers)
+    day = [
+        p if i < len(sample) else replace(p, id=f"{p.id}-{i}")
+        for i, p in enumerate(sample[i % len(sample)] for i in range(papers))
+    ]
+    store.upsert_papers(day, now - timedelta(hours=1))
     due = now.replace(second=0, microsecond=0)
     rows = [
         {

@@ -410,3 +410,14 @@ class InstallationRecord:
     user_id: str | None  # who installed it
     data: str
     installed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInputs:
+    """What planning a channel's digest reads from the store, read together: the papers first
+    seen after a time (`papers_seen_since`), the papers ever put in the channel's digests
+    (`posted_paper_ids`) and its current opinions (`feedback`)."""
+
+    papers: list[Paper]
+    posted: frozenset[str]
+    feedback: tuple[Feedback, ...]

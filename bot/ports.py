@@ -24,6 +24,7 @@ from bot.models import (
     Lease,
     OutboxMark,
     Paper,
+    PlanInputs,
     Platform,
     PostedDigest,
     Release,
@@ -357,7 +358,16 @@ class ReactionStore(Protocol):
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
 
 
+class PlanInputStore(Protocol):
+    """What planning one channel's digest reads, in one go."""
+
+    def plan_inputs(self, channel_id: int, since: datetime, limit: int = 5000) -> PlanInputs:
+        """`papers_seen_since(since, limit)`, `posted_paper_ids` and `feedback` of the channel."""
+        ...
+
+
 class Store(
+    PlanInputStore,
     PaperStore,
     EmbeddingStore,
     ChannelStore,

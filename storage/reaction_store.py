@@ -149,18 +149,7 @@ class ReactionStore(StoreBase):
         Latest by event time; at equal times a 👎 outranks a 👍, then the emoji name decides,
         so the result never depends on the order events arrived in."""
         with self.session() as s:
-            rows = s.exec(
-                select(ReactionRow).where(
-                    ReactionRow.channel_id == channel_id, col(ReactionRow.active).is_(True)
-                )
-            )
-            latest: dict[tuple[str, str], ReactionRow] = {}
-            for row in sorted(rows, key=lambda r: (r.event_at, -r.value, r.emoji)):
-                latest[(row.paper_id, row.user_id)] = row
-        return [
-            Feedback(channel_id, r.paper_id, r.user_id, r.value, r.event_at)
-            for r in latest.values()
-        ]
+            return channel_feedback(s, channel_id)
 
     def reaction_counts(self, channel_id: int) -> tuple[int, int]:
         """(positive, negative) opinions currently held in this channel."""
@@ -174,3 +163,18 @@ class ReactionStore(StoreBase):
                 delete(ProcessedEventRow).where(col(ProcessedEventRow.created_at) < before)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def channel_feedback(s: Session, channel_id: int) -> list[Feedback]:
+    """`ReactionStore.feedback` in the caller's transaction."""
+    rows = s.exec(
+        select(ReactionRow).where(
+            ReactionRow.channel_id == channel_id, col(ReactionRow.active).is_(True)
+        )
+    )
+    latest: dict[tuple[str, str], ReactionRow] = {}
+    for row in sorted(rows, key=lambda r: (r.event_at, -r.value, r.emoji)):
+        latest[(row.paper_id, row.user_id)] = row
+    return [
+        Feedback(channel_id, r.paper_id, r.user_id, r.value, r.event_at) for r in latest.values()
+    ]

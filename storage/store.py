@@ -9,6 +9,7 @@ from storage.db import make_engine, migrate
 from storage.manager_store import ManagerStore
 from storage.outbox_store import OutboxStore
 from storage.paper_store import PaperStore
+from storage.plan_store import PlanInputStore
 from storage.posted_store import PostedDigestStore
 from storage.reaction_store import ReactionStore
 from storage.secret_store import SecretStore
@@ -17,6 +18,7 @@ from storage.summary_store import SummaryStore
 
 
 class SqlStore(
+    PlanInputStore,
     PaperStore,
     ClaimStore,
     ManagerStore,

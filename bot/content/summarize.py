@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -10,6 +11,7 @@ from typing import Protocol
 
 from pylatexenc.latex2text import LatexNodes2Text
 
+from bot.keyed_locks import KeyedLocks
 from bot.models import Paper
 
 log = logging.getLogger(__name__)
@@ -248,9 +250,23 @@ def _drop_lead_in(sentence: str) -> str:
 
 
 def tldr(paper: Paper, limit: int = TLDR_LIMIT) -> str:
-    """Best offline one-liner: HF's ai_summary, else extractive; '' when there is no text."""
-    if paper.ai_summary and paper.ai_summary.strip():
-        summary = trim(clean_text(paper.ai_summary), limit)
+    """Best offline one-liner: HF's ai_summary, else extractive; '' when there is no text.
+
+    A pure function of the paper's text, remembered for the last TLDRS_KEPT texts: every
+    channel a paper is picked for gets the same line, and cleaning LaTeX costs ~30 ms a paper."""
+    key = (paper.ai_summary, paper.abstract, paper.title, limit)
+    with _TLDR_FLIGHTS.hold(key):  # channels picking the paper at once: one computes, the rest wait
+        return _tldr_of(*key)
+
+
+_TLDR_FLIGHTS = KeyedLocks()
+TLDRS_KEPT = 4096  # bounded: the key holds the abstract (~1.5 KB), so ~6 MB at most
+
+
+@functools.lru_cache(maxsize=TLDRS_KEPT)
+def _tldr_of(ai_summary: str | None, abstract: str, title: str, limit: int) -> str:
+    if ai_summary and ai_summary.strip():
+        summary = trim(clean_text(ai_summary), limit)
         if summary:
             return summary
-    return extractive_tldr(paper.abstract, limit, title=paper.title)
+    return extractive_tldr(abstract, limit, title=title)

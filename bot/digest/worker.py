@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.digest.blas import one_blas_thread
 from bot.digest.delivery import DeliveryResult
 from bot.digest.inflight import InFlight
 from bot.digest.schedule import (
@@ -62,6 +63,8 @@ class Worker:
         self.calendar = calendar or ArxivCalendar.from_setting(core.settings.arxiv_holidays)
         self.stopping = threading.Event()
         self.concurrency = concurrency or core.settings.delivery_concurrency
+        if self.concurrency > 1:
+            one_blas_thread()  # many channels rank at once (`bot.digest.blas`)
         self._leases: dict[int, datetime] = {}  # channel id -> when our claim runs out
         self._spacing: dict[int, timedelta] = {}  # channel id -> the pace a platform asked for
         self._not_before: dict[int, datetime] = {}  # channel id -> earliest next post

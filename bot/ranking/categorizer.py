@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -120,8 +121,17 @@ def archive_of(category: str) -> str:
     return category.split(".", 1)[0]
 
 
-@cache
 def category_model() -> CategoryModel | None:
+    """The shipped model, loaded once: threads asking while it loads wait for that load."""
+    with _MODEL_LOCK:
+        return _load_model()
+
+
+_MODEL_LOCK = threading.Lock()
+
+
+@cache
+def _load_model() -> CategoryModel | None:
     if not MODEL_PATH.exists():
         log.warning("no category model at %s: papers without categories get none", MODEL_PATH)
         return None

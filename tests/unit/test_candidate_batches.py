@@ -75,3 +75,17 @@ def test_a_changed_candidate_is_a_new_set_and_only_a_few_sets_are_kept(
     for n in range(BATCHES_KEPT + 1):
         core.batch_for(papers[: n + 1])
     assert len(core._batches) == BATCHES_KEPT
+
+
+def test_a_set_is_found_by_identity_and_by_value(
+    memory_store: MemoryStore, settings: Settings
+) -> None:
+    core = _core(memory_store, settings, ["robot"])
+    papers, _ = core.candidates(memory_store.list_channels()[0])
+    first = core.batch_for(papers)
+    assert core.batch_for(list(papers)) is first  # the same objects
+    assert core.batch_for([replace(p) for p in papers]) is first  # equal copies
+    for n in range(2 * BATCHES_KEPT):
+        core.batch_for([replace(p) for p in papers[: n % 4 + 1]])
+    assert len(core._batches) == BATCHES_KEPT
+    assert len(core._batch_values) <= BATCHES_KEPT
