@@ -276,9 +276,8 @@ class PaperBot(Delivery):
         key = tuple(papers)  # the embedder is fixed, so the same papers get the same vectors
         with self._batches_lock:
             alias = self._batch_values.get(key)
-            found = self._batches.get(alias) if alias is not None else None
-            if found is not None:
-                self._batches.move_to_end(alias)  # type: ignore[arg-type]
+            if alias is not None and (found := self._batches.get(alias)) is not None:
+                self._batches.move_to_end(alias)
                 return found
         batch = warm(build_batch(papers, self.embeddings.vectors(papers)))
         with self._batches_lock:
