@@ -152,6 +152,7 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(default=256, ge=1, le=4096)  # channels in flight per worker
     delivery_pace_margin: float = Field(default=0.02, ge=0, le=1)  # each pace stretched by
     vote_lane_threads: int = Field(default=2, ge=1, le=64)
+    vote_queue_max: int = Field(default=20_000, ge=10)  # in memory; the rest in the store
     arxiv_holidays: str = "new-year,thanksgiving,christmas"  # rules (bot/holidays.py) or dates
     arxiv_fetch_delay_minutes: int = Field(default=270, ge=0, le=1440)
     hf_fetch_hours_utc: str = "9,15"

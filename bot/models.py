@@ -232,6 +232,17 @@ class MarkKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PendingVote:
+    """A vote reaction (👍/👎 under a posted paper) not added yet, kept in the store while it
+    waits: past the lane's in-memory cap, or when the worker stops before adding it."""
+
+    channel_id: int
+    message_id: str
+    emoji: str
+    tries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxMark:
     """One outbox write of a delivery, as `OutboxStore.apply_marks` takes several in one
     transaction; each means what the store method of the same name writes."""

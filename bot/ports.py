@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -24,6 +24,7 @@ from bot.models import (
     Lease,
     OutboxMark,
     Paper,
+    PendingVote,
     PlanInputs,
     Platform,
     PostedDigest,
@@ -358,6 +359,20 @@ class ReactionStore(Protocol):
     def reaction_counts(self, channel_id: int) -> tuple[int, int]: ...
 
 
+class VoteStore(Protocol):
+    """Vote reactions waiting to be added, shared by every worker (a durable overflow of the
+    vote lane's queue)."""
+
+    def save_votes(self, votes: Sequence[PendingVote], *, now: datetime) -> None:
+        """Keep `votes` (one transaction)."""
+        ...
+
+    def take_votes(self, limit: int, platforms: Collection[Platform]) -> list[PendingVote]:
+        """Remove and return up to `limit` of the oldest kept votes of channels on
+        `platforms`; two workers taking at once get different votes."""
+        ...
+
+
 class PlanInputStore(Protocol):
     """What planning one channel's digest reads, in one go."""
 
@@ -376,6 +391,7 @@ class Store(
     ScheduleStore,
     ReactionStore,
     SummaryCache,
+    VoteStore,
     Protocol,
 ):
     """Every port at once, for the composition root; `storage.store.SqlStore` implements it.

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.content.summarize import ExtractiveSummarizer, Summarizer, tldr
 from bot.digest.delivery import Delivery, DeliveryResult
 from bot.digest.pacing import Pacer
+from bot.digest.vote_backlog import StoredVotes
 from bot.digest.votes import VoteLane
 from bot.errors import NotFound
 from bot.feedback.emoji import EmojiMap, normalise_emoji
@@ -120,18 +121,26 @@ class PaperBot(Delivery):
     def start_vote_lane(self) -> VoteLane:
         """Add vote reactions in the background from now on (adapters with `defer_votes`)."""
         if self.votes is None:
-            self.votes = VoteLane(self.pacer, threads=self.settings.vote_lane_threads)
+            self.votes = VoteLane(
+                self.pacer,
+                threads=self.settings.vote_lane_threads,
+                backlog=StoredVotes(self.store, self.adapters, self.clock),
+                max_queued=self.settings.vote_queue_max,
+            )
         return self.votes
 
     def stop_vote_lane(self) -> None:
-        """Stop adding vote reactions in the background (those still queued are dropped)."""
+        """Stop adding vote reactions in the background; those still queued are kept in the
+        store for the next worker that starts its lane."""
         lane, self.votes = self.votes, None
         if lane is None:
             return
-        lane.stop()
+        kept = lane.stop()
         for adapter in self.adapters.values():
             if isinstance(adapter, VoteSeedingAdapter):
                 adapter.defer_votes = False
+        if kept:
+            log.info("%d vote reactions kept to be added after the restart", kept)
         if lane.pending():
             log.warning("%d vote reactions not added (stopping)", lane.pending())
 

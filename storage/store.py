@@ -15,6 +15,7 @@ from storage.reaction_store import ReactionStore
 from storage.secret_store import SecretStore
 from storage.sources import SourcesStoreMixin
 from storage.summary_store import SummaryStore
+from storage.vote_store import VoteStore
 
 
 class SqlStore(
@@ -28,10 +29,11 @@ class SqlStore(
     ReactionStore,
     SummaryStore,
     SecretStore,
+    VoteStore,
     SourcesStoreMixin,
 ):
     """Papers, channels, their interests and managers, digests (the outbox), reactions,
-    schedules, caches (summaries, full texts), the app's own secrets."""
+    schedules, caches (summaries, full texts), the app's own secrets, vote reactions waiting."""
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:

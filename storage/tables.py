@@ -321,3 +321,17 @@ class PaperFullTextRow(SQLModel, table=True):
     found: bool
     sections: str = Field(sa_column=Column(Text, nullable=False))  # [{"title", "paragraphs"}]
     fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PendingVoteRow(SQLModel, table=True):
+    """A vote reaction waiting to be added under a posted paper: the vote lane's overflow past
+    its in-memory cap, and what a stopping worker had not added yet. Taken oldest first."""
+
+    __tablename__ = "pending_vote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="CASCADE", index=True)
+    message_id: str = Field(max_length=64)
+    emoji: str = Field(max_length=64)
+    tries: int = 0
+    queued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

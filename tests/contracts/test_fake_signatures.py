@@ -20,6 +20,7 @@ PORTS = [
     ports.ScheduleStore,
     ports.ReactionStore,
     ports.SummaryCache,
+    ports.VoteStore,
 ]
 
 

@@ -9,10 +9,11 @@ from bot.models import PlanInputs
 from tests.fakes.reactions import FakeReactionStore
 from tests.fakes.schedule import FakeScheduleStore
 from tests.fakes.summaries import FakeSummaryCache
+from tests.fakes.votes import FakeVoteStore
 
 
 @dataclass
-class MemoryStore(FakeReactionStore, FakeScheduleStore, FakeSummaryCache):
+class MemoryStore(FakeReactionStore, FakeScheduleStore, FakeSummaryCache, FakeVoteStore):
     """The `bot.ports.Store` union on plain dicts, for core unit tests (no database)."""
 
     def plan_inputs(self, channel_id: int, since: datetime, limit: int = 5000) -> PlanInputs:
