@@ -164,19 +164,34 @@ def run(
         bool, typer.Option("--no-fetch", help="Deliver only; never fetch.")
     ] = False,
     concurrency: Annotated[int | None, CONCURRENCY] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=64,
+            help="Processes delivering, one core each (WORKER_PROCESSES; PostgreSQL only).",
+        ),
+    ] = None,
 ) -> None:
     """The worker: scheduling passes, fetches on arXiv's calendar, and the chat adapters.
 
     Run any number of these against one PostgreSQL database. SIGTERM/SIGINT: the current
     channel is finished, the other claimed channels are given back, then the process exits.
     """
-    settings = load_settings()
+    from app.cli.processes import DeliveryProcesses, check_processes, shared_caps
+
+    loaded = load_settings()
+    count = processes or loaded.worker_processes
+    check_processes(loaded, count)
+    settings = shared_caps(loaded, count)
     rt = _open(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)
     worker.defer_votes()
     interval = tick_seconds or settings.tick_interval_seconds
+    helpers = DeliveryProcesses(worker.worker_id, count, interval, concurrency)
 
     _stop_on_signals(worker, stop)
     scheduler = _scheduler(rt, settings, worker, interval, stop)
@@ -184,9 +199,14 @@ def run(
     try:
         started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
         scheduler.start()
-        log.info("worker %s running: a pass every %.0f s", worker.worker_id, interval)
-        wait_for_signal(stop)
+        helpers.start()
+        log.info(
+            "worker %s running: a pass every %.0f s, %d process(es) delivering",
+            worker.worker_id, interval, count,
+        )  # fmt: skip
+        wait_for_signal(stop, on_wake=helpers.check)
     finally:
+        helpers.stop()
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running pass releases what it has not done
         rt.core.stop_vote_lane()
@@ -195,14 +215,17 @@ def run(
     log.info("worker %s stopped", worker.worker_id)
 
 
-def wait_for_signal(stop: threading.Event, step: float = 0.5) -> None:
+def wait_for_signal(
+    stop: threading.Event, step: float = 0.5, on_wake: Callable[[], None] | None = None
+) -> None:
     """Block the main thread until `stop` is set, waking every `step` seconds.
 
     The OS may hand SIGINT/SIGTERM to any thread; Python only flags it there and runs the
     handler when the main thread next wakes, so an untimed wait could sleep through Ctrl-C.
     """
     while not stop.wait(timeout=step):
-        pass
+        if on_wake is not None:
+            on_wake()
 
 
 def _stop_on_signals(worker: Worker, stop: threading.Event) -> None:
@@ -229,7 +252,7 @@ def _scheduler(
 
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        partial(_safe, worker.drain, max_seconds=interval, sleep=stop.wait),
+        partial(_safe, _pass, worker, interval, stop),
         IntervalTrigger(seconds=interval),
         id="tick",
         max_instances=1,
@@ -248,6 +271,17 @@ def _scheduler(
         # catch up once at start: a no-op when this announcement was already fetched
         scheduler.add_job(job, id=f"fetch-{kind}-start", next_run_time=rt.clock.now())
     return scheduler
+
+
+def _pass(worker: Worker, interval: float, stop: threading.Event) -> None:
+    """Scheduling passes for up to `interval` seconds; one log line when channels were due."""
+    report = worker.drain(max_seconds=interval, sleep=stop.wait)
+    if report.claimed:
+        log.info(
+            "worker %s: %d digests (%d papers) from %d claimed channels, %d errors",
+            worker.worker_id, len(report.delivered), report.posted, report.claimed,
+            len(report.errors),
+        )  # fmt: skip
 
 
 def _safe(fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
