@@ -51,6 +51,7 @@ TOPICS = (
     "object detection",
 )
 WORKSPACE = {"slack": "T0BENCH", "discord": "777000000000000001"}
+DISCORD_GLOBAL = 50.0  # requests a second per bot, Discord's global limit
 
 
 def channel_id(platform: str, i: int) -> str:
@@ -195,9 +196,10 @@ def fake_stats(api: str) -> dict[str, Any]:
 
 def floor_seconds(channels: int, per_channel: int, args: argparse.Namespace) -> float:
     """What the limits alone allow: each channel's posts a pace apart, all channels at once,
-    or every message through the global cap."""
+    or every message through the global cap (Discord always has one: 50 requests/s per bot)."""
     by_channel = (per_channel - 1) / args.channel_rate
-    by_cap = channels * per_channel / args.global_rate if args.global_rate else 0.0
+    cap = args.global_rate or (DISCORD_GLOBAL if args.platform == "discord" else 0.0)
+    by_cap = channels * per_channel / cap if cap else 0.0
     return max(by_channel, by_cap)
 
 
