@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -57,8 +58,11 @@ def describe(schedule: Schedule) -> str:
     return f"{schedule.time} {schedule.timezone} {describe_days(schedule.days)}"
 
 
+@lru_cache(maxsize=4096)
 def trigger_for(schedule: Schedule) -> CronTrigger:
-    """APScheduler's cron trigger for a channel's schedule, in the channel's time zone."""
+    """APScheduler's cron trigger for a channel's schedule, in the channel's time zone. Kept
+    per schedule (a trigger only computes, so threads share it): building one parses its cron
+    fields, ~0.2 ms, three times per channel and pass before."""
     if schedule.cron:
         return cron_trigger(schedule.cron, schedule.timezone)
     hour, minute = (int(x) for x in schedule.time.split(":"))
