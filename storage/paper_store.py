@@ -159,7 +159,9 @@ class PaperStore(StoreBase):
         generation = cache.generation
         return (*conn.execute(self.signature_query(floor)).one(), generation)
 
-    def signature_query(self, floor: datetime | BindParameter[datetime]) -> Select[int, datetime, Any]:
+    def signature_query(
+        self, floor: datetime | BindParameter[datetime]
+    ) -> Select[int, datetime, Any]:
         """The one-row aggregate of `_signature` (without the write count), for callers that
         read it along with other rows in one statement (`PlanInputStore.plan_inputs`)."""
         total = (
