@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -33,12 +34,14 @@ WORDS = (
 )  # fmt: skip
 
 
-def topics_for(i: int) -> list[str]:
+def topics_for(i: int, count: int = 3) -> list[str]:
+    """Channel i's typed topics: one of TOPICS, then another, then a keyword (the first
+    `count`); 300 distinct combinations."""
     a, b = TOPICS[i % len(TOPICS)], TOPICS[(i // len(TOPICS) + 1 + i) % len(TOPICS)]
-    return list(dict.fromkeys([a, b, WORDS[(i // 7) % len(WORDS)]]))
+    return list(dict.fromkeys([a, b, WORDS[(i // 7) % len(WORDS)]][:count]))
 
 
-def seed(url: str, channels: int, papers: int) -> None:
+def seed(url: str, channels: int, papers: int, topics: int = 3) -> None:
     from bot.sources.sample import load_sample
     from storage.store import SqlStore
 
@@ -52,7 +55,9 @@ def seed(url: str, channels: int, papers: int) -> None:
     store.upsert_papers(day, now - timedelta(hours=1))
     rows = [{"ext": f"C{i:07d}", "now": now} for i in range(channels)]
     interests = [
-        {"ext": f"C{i:07d}", "topic": t, "now": now} for i in range(channels) for t in topics_for(i)
+        {"ext": f"C{i:07d}", "topic": t, "now": now}
+        for i in range(channels)
+        for t in topics_for(i, topics)
     ]
     with store.engine.begin() as conn:
         conn.execute(
@@ -85,6 +90,11 @@ def database(args: argparse.Namespace) -> Iterator[str]:
             yield url
 
 
+def _dumped(plan: Any) -> str:
+    picks = [(p.paper.id, p.score, [repr(r) for r in p.reasons], tldr) for p, tldr in plan.picks]
+    return json.dumps([plan.channel.name, plan.candidates, picks])
+
+
 def timed_pass(core: object, channels: list) -> tuple[float, float, list]:  # type: ignore[type-arg]
     cpu, wall = time.thread_time(), time.perf_counter()
     plans = [core.plan(ch) for ch in channels]  # type: ignore[attr-defined]
@@ -99,13 +109,15 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--profile", metavar="FILE", help="cProfile one warm pass into FILE")
+    parser.add_argument("--dump", metavar="FILE", help="write every channel's picks (JSON lines)")
+    parser.add_argument("--topics", type=int, default=3, help="typed topics per channel (1-3)")
     args = parser.parse_args()
 
     from app.wiring.runtime import build_runtime
     from bot.config import Settings
 
     with database(args) as url:
-        seed(url, args.channels, args.papers)
+        seed(url, args.channels, args.papers, args.topics)
         rt = build_runtime(Settings(_env_file=None, database_url=url, log_level="WARNING"))  # type: ignore[call-arg]
         channels = rt.store.list_channels()
         cold_cpu, cold_wall, plans = timed_pass(rt.core, channels[:1])
@@ -117,6 +129,8 @@ def main() -> None:
         cpu, wall, plans = min(runs, key=lambda r: r[0])
         n = len(channels)
         picks = {tuple(p.paper.id for p, _ in plan.picks) for plan in plans}
+        if args.dump:
+            Path(args.dump).write_text("".join(_dumped(plan) + "\n" for plan in plans))
         rt.close()
     print(
         json.dumps(

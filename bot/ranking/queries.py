@@ -25,6 +25,28 @@ def phrase_arrays(phrase: str, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
+def phrase_matches(phrase: str, batch: Batch) -> np.ndarray:
+    """Per paper: its match with a typed phrase, `batch.terms @ phrase_arrays(phrase)`, added
+    word by word in column order as the sparse product adds it (so the same to the bit), from
+    the words' columns of the term matrix. Cached per candidate set."""
+    found = batch.label_cache.get(phrase)
+    if found is None:
+        cols, vals = phrase_arrays(phrase, batch)
+        csc = batch.terms_by_column()
+        if batch.terms.has_sorted_indices:
+            found = np.zeros(len(batch))
+            order = np.argsort(cols, kind="stable")
+            for col, val in zip(cols[order].tolist(), vals[order].tolist(), strict=True):
+                span = slice(csc.indptr[col], csc.indptr[col + 1])
+                found[csc.indices[span]] += csc.data[span] * val
+        else:  # pragma: no cover - build_batch makes canonical matrices
+            query = sparse.csr_matrix((vals, (np.zeros(len(cols), dtype=np.int64), cols)))
+            query.resize(1, batch.terms.shape[1])
+            found = (batch.terms @ query.T).toarray().ravel()
+        batch.label_cache[phrase] = found
+    return found
+
+
 def topic_arrays(phrases: Sequence[str], batch: Batch) -> tuple[ColumnValues, ColumnValues]:
     """The categories typed topics point to (`topic_categories`) with their probabilities, as
     (columns, values) of the batch's categories and of its model guesses (`Batch.guesses`).
