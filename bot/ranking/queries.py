@@ -99,7 +99,7 @@ def split_terms(term: Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sp
     rare = ~frequent
     shape = (m, max(batch.terms.shape[1], 1))
     values = vals[rare].astype(np.float32)
-    return dense, sparse.csr_matrix((values, (rows[rare], cols[rare])), shape=shape)
+    return dense, csr_from(rows[rare], cols[rare], values, shape)
 
 
 class LearnedRows:
@@ -202,4 +202,27 @@ class Rows:
 
     def matrix(self, m: int, width: int) -> sparse.csr_matrix:
         rows, cols, vals = self.flat()
-        return sparse.csr_matrix((vals, (rows, cols)), shape=(m, max(width, 1)))
+        return csr_from(rows, cols, vals, (m, max(width, 1)))
+
+
+def csr_from(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """`sparse.csr_matrix((vals, (rows, cols)), shape=shape)`, the same matrix to the bit
+    (sorted columns, same dtypes of values), built directly when no cell repeats: the COO
+    route costs ~80 us, five times the direct one, and a digest ranks one channel at a time.
+    Repeated cells go the COO route, which adds them up in scipy's own order."""
+    m, width = shape
+    index = np.int32 if max(m, width, len(rows)) < 2**31 - 1 else np.int64
+    if not len(rows):
+        empty = np.zeros(0, dtype=vals.dtype)
+        none = np.zeros(0, dtype=index)
+        return sparse.csr_matrix((empty, none, np.zeros(m + 1, dtype=index)), shape=shape)
+    key = rows.astype(np.int64) * width + cols
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    if (key[1:] == key[:-1]).any():
+        return sparse.csr_matrix((vals, (rows, cols)), shape=shape)
+    indptr = np.zeros(m + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
+    return sparse.csr_matrix((vals[order], cols[order].astype(index), indptr), shape=shape)
