@@ -102,6 +102,9 @@ def split_terms(term: Rows, batch: Batch, m: int) -> tuple[np.ndarray | None, sp
     return dense, csr_from(rows[rare], cols[rare], values, shape)
 
 
+EMPTY_KEPT = 256  # shared empty matrices (shapes: channels x a day's vocabulary or categories)
+
+
 class LearnedRows:
     """Many channels' `LearnedArrays`, resolved to columns of a candidate set at once."""
 
@@ -205,6 +208,29 @@ class Rows:
         return csr_from(rows, cols, vals, (m, max(width, 1)))
 
 
+_EMPTY: dict[tuple[tuple[int, int], np.dtype, type], sparse.csr_matrix] = {}
+
+
+def _empty(shape: tuple[int, int], dtype: np.dtype, index: type) -> sparse.csr_matrix:
+    """An all-zero CSR matrix, one per shape and dtype, shared: its arrays are read-only, so
+    an in-place change fails loudly instead of reaching another channel."""
+    key = (shape, dtype, index)
+    found = _EMPTY.get(key)
+    if found is None:
+        arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+            np.zeros(0, dtype=dtype),
+            np.zeros(0, dtype=index),
+            np.zeros(shape[0] + 1, dtype=index),
+        )
+        found = sparse.csr_matrix(arrays, shape=shape)
+        for array in (found.data, found.indices, found.indptr):
+            array.flags.writeable = False
+        if len(_EMPTY) >= EMPTY_KEPT:  # shapes of past days
+            _EMPTY.clear()
+        _EMPTY[key] = found
+    return found
+
+
 def csr_from(
     rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
 ) -> sparse.csr_matrix:
@@ -215,9 +241,7 @@ def csr_from(
     m, width = shape
     index = np.int32 if max(m, width, len(rows)) < 2**31 - 1 else np.int64
     if not len(rows):
-        empty = np.zeros(0, dtype=vals.dtype)
-        none = np.zeros(0, dtype=index)
-        return sparse.csr_matrix((empty, none, np.zeros(m + 1, dtype=index)), shape=shape)
+        return _empty(shape, vals.dtype, index)
     key = rows.astype(np.int64) * width + cols
     order = np.argsort(key, kind="stable")
     key = key[order]

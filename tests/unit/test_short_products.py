@@ -54,3 +54,12 @@ def test_times_columns_is_the_sparse_dense_product() -> None:
         members = (rng.random((sets, cats)) < 0.2).astype(np.float64)
         ours, theirs = times_columns(query, members), np.asarray(query @ members.T)
         assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes(), trial
+
+
+def test_an_empty_query_is_shared_and_read_only() -> None:
+    none = np.zeros(0, dtype=np.int64)
+    first = csr_from(none, none, np.zeros(0), (1, 30))
+    again = csr_from(none, none, np.zeros(0), (1, 30))
+    assert first is again and first.nnz == 0 and first.shape == (1, 30)
+    assert not first.data.flags.writeable and not first.indptr.flags.writeable
+    assert np.array_equal((first @ sparse.eye(30, format="csr")).toarray(), np.zeros((1, 30)))
