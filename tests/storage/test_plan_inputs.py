@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
+from bot.errors import StorageError
 from bot.models import ChannelRef, ChannelSettings, Platform, ScoredPaper
 from storage.store import SqlStore
 from tests.conftest import make_paper
@@ -85,3 +88,12 @@ def test_an_unchanged_window_costs_one_statement_and_a_change_is_seen(store: Sql
     assert {p.id: p.upvotes for p in changed.papers}[PAPERS[3].id] == 9
     assert "2606.00009" in {p.id for p in changed.papers}
     assert changed.posted == first.posted and changed.feedback == first.feedback
+
+
+def test_a_failing_read_is_a_storage_error(tmp_path: Path) -> None:
+    bare = SqlStore.open(f"sqlite:///{tmp_path / 'bare.db'}", migrate_schema=False)  # no tables
+    try:
+        with pytest.raises(StorageError):
+            bare.plan_inputs(1, NOW - timedelta(hours=1))
+    finally:
+        bare.close()
