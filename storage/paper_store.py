@@ -6,8 +6,10 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, DateTime, func, or_, type_coerce
+from sqlalchemy import BindParameter, Connection, DateTime, Select, func, or_, type_coerce
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import DataError
 from sqlmodel import col, select
 
@@ -155,15 +157,23 @@ class PaperStore(StoreBase):
         """What changes when any row first seen after `floor` is added or changed: their
         count, latest and summed `updated_at` (any writer), and this process's write count."""
         generation = cache.generation
+        return (*conn.execute(self.signature_query(floor)).one(), generation)
+
+    def signature_query(
+        self, floor: datetime | BindParameter[datetime]
+    ) -> Select[int, datetime, Any]:
+        """The one-row aggregate of `_signature` (without the write count), for callers that
+        read it along with other rows in one statement (`PlanInputStore.plan_inputs`)."""
         total = (
             func.julianday(PAPERS.c.updated_at)
             if self.dialect == "sqlite"
             else func.extract("epoch", PAPERS.c.updated_at)
         )
-        query = select(func.count(), func.max(_STAMP), func.sum(total)).where(
-            PAPERS.c.first_seen_at > floor
-        )
-        return (*conn.execute(query).one(), generation)
+        return core_select(
+            func.count().label("sig_count"),
+            func.max(_STAMP).label("sig_latest"),
+            func.sum(total).label("sig_total"),
+        ).where(PAPERS.c.first_seen_at > floor)
 
     def _read_window(
         self, conn: Connection, since: datetime, limit: int, cache: PaperRowCache

@@ -8,6 +8,7 @@ decision is one conditional upsert, atomic on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -172,7 +173,14 @@ def channel_feedback(s: Session, channel_id: int) -> list[Feedback]:
             ReactionRow.channel_id == channel_id, col(ReactionRow.active).is_(True)
         )
     )
-    latest: dict[tuple[str, str], ReactionRow] = {}
+    return latest_opinions(channel_id, rows)
+
+
+def latest_opinions(channel_id: int, rows: Iterable[Any]) -> list[Feedback]:
+    """Each person's latest opinion per paper among active reaction rows (anything with
+    `paper_id`, `user_id`, `value`, `event_at` and `emoji`): latest by event time, at equal
+    times a 👎 outranks a 👍, then the emoji name decides."""
+    latest: dict[tuple[str, str], Any] = {}
     for row in sorted(rows, key=lambda r: (r.event_at, -r.value, r.emoji)):
         latest[(row.paper_id, row.user_id)] = row
     return [

@@ -35,7 +35,8 @@ def pick_many(
     pool = top_k(scores, size)  # best first, -1 where a row has fewer finite scores
     found = pool >= 0
     pool = np.where(found, pool, 0)
-    pool_scores = np.take_along_axis(scores, pool, axis=1)
+    rows = np.arange(m)
+    pool_scores = scores[rows[:, None], pool]  # np.take_along_axis, without its set-up
     valid = found & (pool_scores >= floor)
     if lam >= 1.0:
         return [
@@ -47,10 +48,9 @@ def pick_many(
     rel = np.where(valid, pool_scores / top, -np.inf)
     sim = batch.similarity()[pool[:, :, None], pool[:, None, :]]  # m x size x size
     if labels is not None and overlap > 0:
-        lab = np.take_along_axis(labels, pool, axis=1)
+        lab = labels[rows[:, None], pool]
         same = (lab[:, :, None] == lab[:, None, :]) & (lab[:, :, None] >= 0)
         sim = np.maximum(sim, overlap * same)
-    rows = np.arange(m)
     max_sim = np.zeros((m, size))
     taken = np.zeros((m, size), dtype=bool)
     picks = np.full((m, min(k, size)), -1)

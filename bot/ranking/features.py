@@ -89,6 +89,9 @@ class Batch:
     _matches: dict[str, np.ndarray] = field(default_factory=dict)
     _csc: sparse.csc_matrix | None = None
     _cat_columns: dict[str, list[int]] = field(default_factory=dict)
+    _cat_counts: np.ndarray | None = None
+    _dense_cats: np.ndarray | None = None
+    label_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _keys: dict[str, KeyIndex] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -189,10 +192,23 @@ class Batch:
             self._similarity = np.asarray(sim, dtype=np.float32)
         return self._similarity
 
+    def category_counts(self) -> np.ndarray:
+        """Per category column: how many papers are in it (cached)."""
+        if self._cat_counts is None:
+            self._cat_counts = np.asarray(self.cats.sum(axis=0)).ravel()
+        return self._cat_counts
+
+    def dense_cats(self) -> np.ndarray:
+        """`cats` as a dense papers x categories array (cached): a few channels' products
+        with it are cheaper dense than sparse."""
+        if self._dense_cats is None:
+            self._dense_cats = self.cats.toarray()
+        return self._dense_cats
+
     def category_rarity(self) -> np.ndarray:
         """Per category column: 1 for a category on 10% of the papers, more when rarer."""
         if self._rarity is None:
-            df = np.asarray(self.cats.sum(axis=0)).ravel()
+            df = self.category_counts()
             self._rarity = np.log1p(len(self.papers) / np.maximum(df, 1)) / math.log(11)
         return self._rarity
 

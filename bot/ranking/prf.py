@@ -12,6 +12,8 @@ from bot.ranking.profile import Profile
 from bot.ranking.topk import top_k
 from bot.ranking.weights import Weights
 
+DENSE_ROWS = 8  # channels up to which the feedback sets are a dense mask (a digest ranks one)
+
 
 def feedback_scores(
     w: Weights,
@@ -32,17 +34,22 @@ def feedback_scores(
         rows_t, cols_t = per_topic_top(first, labels, depth)
         rows.append(rows_t)
         cols.append(cols_t)
-    indicator = sparse.csr_matrix(
-        (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(m, n),
-    )
-    indicator.sum_duplicates()
-    indicator.data[:] = 1.0
-    size = np.maximum(np.asarray(indicator.sum(axis=1)), 1.0)  # m x 1: feedback set sizes
+    rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
+    small = m <= DENSE_ROWS
+    indicator = None if small else _indicator(rows_all, cols_all, m, n)
+    if indicator is None:  # a few channels (one per digest): dense, no sparse set-up
+        mask = np.zeros((m, n))
+        mask[rows_all, cols_all] = 1.0
+        size = np.maximum(mask.sum(axis=1, keepdims=True), 1.0)  # m x 1: feedback set sizes
+    else:
+        size = np.maximum(np.asarray(indicator.sum(axis=1)), 1.0)
     out = np.zeros((m, n), dtype=np.float32)
     if w.prf_category and batch.cats.nnz:
-        counts = (indicator @ batch.cats).toarray()  # channels x categories
-        base = np.asarray(batch.cats.sum(axis=0)).ravel() / n
+        # channels x categories; whole counts, so the same to the bit either way
+        counts = (
+            mask @ batch.dense_cats() if indicator is None else (indicator @ batch.cats).toarray()
+        )
+        base = batch.category_counts() / n
         lift = np.log((counts + 0.5) / (size * base[None, :] + 0.5))
         lift = np.maximum(lift, 0.0)
         _, inverse, members = batch.category_sets()
@@ -52,6 +59,8 @@ def feedback_scores(
     if w.prf_sem and batch.embeddings is not None:
         # the feedback centroid's dot product with each paper: the mean of the feedback
         # papers' similarities to it (rows of the cached paper-paper similarity)
+        if indicator is None:  # float32 sums: the sparse product's order of addition
+            indicator = _indicator(rows_all, cols_all, m, n)
         similar = indicator.astype(np.float32) @ batch.similarity()
         similar *= (w.prf_sem / size).astype(np.float32)
         out += similar
@@ -59,6 +68,14 @@ def feedback_scores(
         fade = np.array([1 / (1 + p.opinions / w.prf_fade) for p in profiles])
         out *= fade[:, None].astype(np.float32)
     return out
+
+
+def _indicator(rows: np.ndarray, cols: np.ndarray, m: int, n: int) -> sparse.csr_matrix:
+    """channels x papers, 1 where a paper is in the channel's feedback set."""
+    indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, n))
+    indicator.sum_duplicates()
+    indicator.data[:] = 1.0
+    return indicator
 
 
 def feedback_set(first: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +88,7 @@ def feedback_set(first: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]
     every = np.arange(m)
     full = found[:, -1]
     kth = np.where(full, first[every, np.maximum(top[:, -1], 0)], np.inf)
-    picked = np.take_along_axis(first, np.maximum(top, 0), axis=1)
+    picked = first[every[:, None], np.maximum(top, 0)]  # np.take_along_axis, cheaper
     in_top = np.count_nonzero((picked == kth[:, None]) & found, axis=1)
     spill = np.flatnonzero(np.count_nonzero(first == kth[:, None], axis=1) > in_top)
     keep = found.copy()

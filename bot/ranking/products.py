@@ -19,6 +19,9 @@ except ImportError:  # pragma: no cover - a scipy that moved it: the plain add b
     _csr_todense = None
 
 
+SHORT_QUERY = 16  # stored values of a query up to which its products are added up in numpy
+
+
 def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     """The products of the channels' queries with the papers' features (float32)."""
     m, n = prepared.excluded.shape
@@ -28,7 +31,7 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     else:
         out = np.zeros((m, n), dtype=np.float32)
     if prepared.terms.nnz:
-        add_sparse(out, prepared.terms @ split.rare)
+        add_product(out, prepared.terms, split.rare)
     if prepared.dense is not None and batch.embeddings is not None:
         out += prepared.dense @ batch.embeddings.T
     if prepared.authors is not None and prepared.authors.nnz:
@@ -37,9 +40,9 @@ def evidence(prepared: Prepared, batch: Batch) -> np.ndarray:
     slots, inverse, members = batch.category_sets()
     per_set = None
     if prepared.cats.nnz:
-        per_set = np.asarray(prepared.cats @ members.T, dtype=np.float32)
+        per_set = np.asarray(times_columns(prepared.cats, members), dtype=np.float32)
     if prepared.topics.nnz:  # where the typed topics point: for known categories only
-        pointed = np.asarray(prepared.topics @ members.T, dtype=np.float32)
+        pointed = np.asarray(times_columns(prepared.topics, members), dtype=np.float32)
         pointed[:, batch.guessed_sets()] = 0.0
         per_set = pointed if per_set is None else per_set + pointed
     if prepared.learned_cats is not None:
@@ -87,6 +90,39 @@ def add_sparse(out: np.ndarray, part: sparse.spmatrix) -> None:
         out += csr.toarray()
 
 
+def add_product(out: np.ndarray, query: sparse.csr_matrix, rows: sparse.csr_matrix) -> None:
+    """`add_sparse(out, query @ rows)` (CSR times CSR), the same to the bit: a short query
+    (one digest's few words) adds its rows of `rows` in its column order, as scipy's product
+    accumulates them, and only the cells the product keeps (non-zero) are added; longer
+    queries and mixed dtypes go through scipy."""
+    same = query.dtype == rows.dtype == out.dtype and query.has_sorted_indices
+    if query.nnz > SHORT_QUERY or not same or out.shape != (query.shape[0], rows.shape[1]):
+        add_sparse(out, query @ rows)
+        return
+    for i in range(query.shape[0]):
+        lo, hi = query.indptr[i], query.indptr[i + 1]
+        if lo == hi:
+            continue
+        acc = np.zeros(out.shape[1], dtype=out.dtype)
+        for j, v in zip(query.indices[lo:hi], query.data[lo:hi], strict=True):
+            span = slice(rows.indptr[j], rows.indptr[j + 1])
+            acc[rows.indices[span]] += v * rows.data[span]
+        kept = np.flatnonzero(acc)
+        out[i, kept] += acc[kept]
+
+
+def times_columns(query: sparse.csr_matrix, table: np.ndarray) -> np.ndarray:
+    """`query @ table.T` (CSR times dense): a short query adds `table`'s columns in its
+    column order, each times its weight, as scipy's product does; else scipy's product."""
+    if query.nnz > SHORT_QUERY or not query.has_sorted_indices:
+        return np.asarray(query @ table.T)
+    out = np.zeros((query.shape[0], table.shape[0]), dtype=np.result_type(query.dtype, table.dtype))
+    for i in range(query.shape[0]):
+        for j in range(query.indptr[i], query.indptr[i + 1]):
+            out[i] += query.data[j] * table[:, query.indices[j]]
+    return out
+
+
 def best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """channels x category sets: the learned weight of each set's best category (0 if none);
     `table` is channels x (categories + 1), -inf where nothing was learned."""
@@ -97,4 +133,12 @@ def best_category(table: np.ndarray, slots: np.ndarray) -> np.ndarray:
     return best
 
 
-__all__ = ["add_pointed", "add_sparse", "best_category", "evidence", "static_scores"]
+__all__ = [
+    "add_pointed",
+    "add_product",
+    "add_sparse",
+    "best_category",
+    "evidence",
+    "static_scores",
+    "times_columns",
+]

@@ -28,7 +28,7 @@ from bot.ranking.prepare import Prepared, prepare
 from bot.ranking.prf import feedback_scores
 from bot.ranking.products import add_pointed, evidence, static_scores
 from bot.ranking.profile import Profile
-from bot.ranking.queries import Rows, phrase_arrays
+from bot.ranking.queries import phrase_matches
 from bot.ranking.weights import Weights, score_floor
 
 LABEL_MIN = 0.3  # a paper's best typed phrase counts (`topic_labels`) from this match on
@@ -149,17 +149,12 @@ class Ranker:
         """channels x papers: which typed phrase a paper matches best (-1: none clearly)."""
         if not any(len(p.phrases) > 1 for p in profiles):
             return None
-        rows = Rows()
         spans = []
-        n = 0
+        matches: list[np.ndarray] = []
         for profile in profiles:
-            start = n
-            for phrase in profile.phrases:
-                rows.add_arrays(n, *phrase_arrays(phrase, batch))
-                n += 1
-            spans.append((start, n))
-        query = rows.matrix(n, batch.terms.shape[1])
-        matched = (batch.terms @ query.T).T.toarray()
+            spans.append((len(matches), len(matches) + len(profile.phrases)))
+            matches.extend(phrase_matches(phrase, batch) for phrase in profile.phrases)
+        matched = np.stack(matches) if matches else np.zeros((0, len(batch)))
         labels = np.full((len(profiles), len(batch)), -1)
         for i, (start, end) in enumerate(spans):
             if end - start > 1:

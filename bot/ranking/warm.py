@@ -21,6 +21,7 @@ def warm(batch: Batch) -> Batch:
     batch.term_split()
     batch.category_sets()
     batch.category_rarity()
+    batch.dense_cats()
     batch.similarity()
     if batch.has_authors:
         batch.author_matrix()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.ranking import topk
 from bot.ranking.topk import top_k
 
 
@@ -37,3 +38,24 @@ def test_a_row_of_ties_takes_the_lowest_columns() -> None:
     x = np.zeros((2, 500), dtype=np.float32)
     x[1, 321] = 1.0
     assert top_k(x, 3).tolist() == [[0, 1, 2], [321, 0, 1]]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_few_rows_sorted_outright_match_the_block_bound(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A digest's one row is sorted outright (`FEW_ROWS`); the same rows through the block
+    bound give the same columns (ties, -0.0, -inf, rows with fewer than k finite scores)."""
+    rng = np.random.default_rng(11)
+    for trial in range(300):
+        m, n, k = int(rng.integers(1, 5)), int(rng.integers(1, 400)), int(rng.integers(1, 30))
+        if trial % 2:
+            x = rng.integers(-3, 4, size=(m, n)).astype(dtype)
+            x[x == 0] = -0.0 if trial % 3 == 0 else 0.0
+        else:
+            x = rng.normal(size=(m, n)).astype(dtype)
+        x[rng.random((m, n)) < (0.9 if trial % 4 == 0 else 0.3)] = -np.inf
+        few = top_k(x, k)
+        monkeypatch.setattr(topk, "FEW_ROWS", 0)
+        assert np.array_equal(few, top_k(x, k)), (trial, m, n, k)
+        monkeypatch.setattr(topk, "FEW_ROWS", 4)
