@@ -28,6 +28,8 @@ STAGES: dict[str, tuple[str, ...]] = {
         "set_header_message",
         "complete_digest",
         "apply_marks",
+        "apply_marks_many",
+        "write_marks",  # the core's group commit of marks (waiting included)
         "unfinished_digests",
         "find_digest",
     ),

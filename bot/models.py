@@ -259,6 +259,15 @@ class OutboxMark:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkRequest:
+    """One delivery's marks for `OutboxStore.apply_marks_many`: what `apply_marks` takes."""
+
+    digest_id: int
+    marks: tuple[OutboxMark, ...]
+    lease: Lease | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     paper: Paper
     rank: int

@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from bot.digest.pacing import Lane
+from bot.errors import LeaseLost
 from bot.models import (
     CachedSummary,
     Channel,
@@ -22,6 +23,7 @@ from bot.models import (
     InstallationRecord,
     Interest,
     Lease,
+    MarkRequest,
     OutboxMark,
     Paper,
     PlanInputs,
@@ -271,6 +273,13 @@ class OutboxStore(Protocol):
         delivery writes the record of a message that is out together with its next mark);
         each applies as its own method would, a LeaseLost applies none. True when the last
         mark changed its row (for a `sending` mark: the item is ours to post)."""
+        ...
+
+    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+        """Many deliveries' `apply_marks` in ONE transaction (group commit: bot/digest/
+        group_commit.py), each request as if applied alone, in order: its outcome is
+        `apply_marks`'s result, or the LeaseLost it would raise (that request applies none of
+        its marks; the others still apply). Any other error fails the whole batch."""
         ...
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...

@@ -17,6 +17,7 @@ from bot.commands.layer import CommandLayer
 from bot.config import Settings
 from bot.content.summarize import ExtractiveSummarizer, Summarizer, tldr
 from bot.digest.delivery import Delivery, DeliveryResult
+from bot.digest.group_commit import GroupCommit
 from bot.digest.pacing import Pacer
 from bot.digest.votes import VoteLane
 from bot.errors import NotFound
@@ -32,6 +33,7 @@ from bot.models import (
     IngestReport,
     InterestKind,
     Lease,
+    MarkRequest,
     Paper,
     Platform,
     ReactionEvent,
@@ -85,6 +87,8 @@ class PaperBot(Delivery):
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin)
         self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
+        # many channels' outbox marks in one transaction each flush (group commit)
+        self.outbox: GroupCommit[MarkRequest, bool] | None = GroupCommit(self.apply_marks_batch)
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()

@@ -18,9 +18,11 @@ from bot.models import (
     ItemStatus,
     Lease,
     MarkKind,
+    MarkRequest,
     OutboxMark,
     ScoredPaper,
 )
+from storage import outbox_batch
 from storage import outbox_sql as sql
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
@@ -187,10 +189,23 @@ class OutboxStore(StoreBase):
     ) -> bool:
         """Header, sending, posted and complete marks in order, in one transaction: each the
         fenced UPDATE its own method runs; a LeaseLost rolls them all back."""
-        changed = False
         with self.transaction() as conn:
-            for mark in marks:
-                changed = self._fenced(conn, *_mark(digest_id, mark), lease)
+            return self._apply_request(conn, MarkRequest(digest_id, tuple(marks), lease))
+
+    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+        """Many deliveries' marks in one transaction, each request as if alone (its own
+        LeaseLost applies none of its marks and fails no other request): storage/
+        outbox_batch.py."""
+        if not requests:
+            return []
+        with self.transaction() as conn:
+            return outbox_batch.apply_many(conn, requests, self._apply_request)
+
+    def _apply_request(self, conn: Connection, request: MarkRequest) -> bool:
+        """One request's marks in order in `conn`'s transaction; True when the last changed."""
+        changed = False
+        for mark in request.marks:
+            changed = self._fenced(conn, *_mark(request.digest_id, mark), request.lease)
         return changed
 
     def _write(self, name: str, params: dict[str, Any], lease: Lease | None) -> bool:

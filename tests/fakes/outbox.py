@@ -13,6 +13,7 @@ from bot.models import (
     ItemStatus,
     Lease,
     MarkKind,
+    MarkRequest,
     OutboxMark,
     PostedDigest,
     Reason,
@@ -228,6 +229,16 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
                 self.complete_digest(digest_id, now=mark.at, lease=lease)
                 changed = True
         return changed
+
+    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+        """Each request through `apply_marks`, in order; a lost lease is that request's."""
+        outcomes: list[bool | LeaseLost] = []
+        for r in requests:
+            try:
+                outcomes.append(self.apply_marks(r.digest_id, r.marks, lease=r.lease))
+            except LeaseLost as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         return [
