@@ -311,13 +311,13 @@ class PaperBot(Delivery):
         lease: Lease | None = None,
     ) -> tuple[DigestPlan, DeliveryResult]:
         """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`;
-        under a worker's `lease` (see `Delivery.deliver`)."""
+        under a worker's `lease` (see `Delivery.deliver`).
+
+        A digest already recorded under `run_key` (a retried run) is not looked up first:
+        `create_digest` finds it by its key and returns it instead of a new one, and it is
+        resumed. A fresh key (the usual case) costs no lookup."""
         now = self.clock.now()
         key = run_key or f"now-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        existing = None if dry_run else self.store.find_digest(channel.id, key)
-        if existing is not None:
-            plan = DigestPlan(channel, (), existing.candidates, now)
-            return plan, self.deliver(channel, existing, resumed=True, guard=guard, lease=lease)
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
