@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
@@ -154,14 +153,8 @@ def _params(kind: MarkKind, rows: list[tuple[MarkRequest, OutboxMark]]) -> dict[
     if kind in (MarkKind.HEADER, MarkKind.POSTED):
         params["msgs"] = [m.message_id for _, m in rows]
     if kind in (MarkKind.COMPLETE, MarkKind.POSTED):
-        params["ats"] = [_utc(m.at) for _, m in rows]
+        params["ats"] = [sql.utc(m.at) for _, m in rows]
     return params
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _held(conn: Connection, lease: Lease) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -59,29 +60,19 @@ class OutboxStore(StoreBase):
         first, raises DigestInProgress: a paper is posted to a channel once.
 
         One transaction of three statements (the digest, its items in one batch, the channel's
-        last digest time); the digest returned is built from what was written, not read back.
+        last digest time); on PostgreSQL one statement doing the three, without BEGIN/COMMIT.
+        The digest returned is built from what was written, not read back.
         """
         created_at = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
         items = [_new_item(rank, scored, tldr) for rank, (scored, tldr) in enumerate(picks, 1)]
         try:
-            with self.transaction() as conn:
-                digest_id = conn.execute(
-                    sql.INSERT_DIGEST,
-                    {
-                        "channel_id": channel_id,
-                        "run_key": run_key,
-                        "candidates": candidates,
-                        "status": "pending",
-                        "created_at": created_at,
-                    },
-                ).scalar_one()
-                if items:
-                    conn.execute(
-                        sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
-                    )
-                touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
-                conn.execute(
-                    touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark}
+            if self.dialect == "postgresql":
+                digest_id = self._create_pg(
+                    channel_id, run_key, items, candidates, created_at, now, watermark
+                )
+            else:
+                digest_id = self._create(
+                    channel_id, run_key, items, candidates, created_at, now, watermark
                 )
         except IntegrityError as exc:
             existing = self.find_digest(channel_id, run_key)
@@ -95,6 +86,65 @@ class OutboxStore(StoreBase):
             raise
         digest = Digest(channel_id, run_key, tuple(items), candidates, digest_id, created_at)
         return digest, True
+
+    def _create_pg(
+        self,
+        channel_id: int,
+        run_key: str,
+        items: list[DigestItem],
+        candidates: int,
+        created_at: datetime,
+        now: datetime,
+        watermark: datetime | None,
+    ) -> int:
+        """The digest, its items and the channel's touch in one statement, no transaction
+        round trips (outbox_sql.create_digest_pg)."""
+        params = {
+            "channel_id": channel_id,
+            "run_key": run_key,
+            "candidates": candidates,
+            "created_at": created_at,
+            "papers": [i.paper.id for i in items],
+            "ranks": [i.rank for i in items],
+            "scores": [i.score for i in items],
+            "reasons": [json.dumps(reasons_to_json(i.reasons)) for i in items],
+            "tldrs": [i.tldr for i in items],
+            "p_now": sql.utc(now),
+            "p_watermark": sql.utc(watermark),
+        }
+        with self.autocommit() as conn:
+            stmt = sql.CREATE_DIGEST_PG[watermark is not None]
+            return int(conn.execute(stmt, params).scalar_one())
+
+    def _create(
+        self,
+        channel_id: int,
+        run_key: str,
+        items: list[DigestItem],
+        candidates: int,
+        created_at: datetime,
+        now: datetime,
+        watermark: datetime | None,
+    ) -> int:
+        """The digest, its items and the channel's touch: one transaction, three statements."""
+        with self.transaction() as conn:
+            digest_id = conn.execute(
+                sql.INSERT_DIGEST,
+                {
+                    "channel_id": channel_id,
+                    "run_key": run_key,
+                    "candidates": candidates,
+                    "status": "pending",
+                    "created_at": created_at,
+                },
+            ).scalar_one()
+            if items:
+                conn.execute(
+                    sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
+                )
+            touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
+            conn.execute(touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark})
+        return int(digest_id)
 
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None:
         found = self._digests(sql.FIND_DIGEST, {"p_channel": channel_id, "p_run_key": run_key})
@@ -248,7 +298,11 @@ class OutboxStore(StoreBase):
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         if channel_id is None:
             return self._digests(sql.UNFINISHED, {})
-        return self._digests(sql.UNFINISHED_OF_CHANNEL, {"p_channel": channel_id})
+        params = {"p_channel": channel_id}
+        with self.autocommit() as conn:  # usually none: one statement, no transaction
+            if conn.execute(sql.ANY_UNFINISHED_OF_CHANNEL, params).first() is None:
+                return []
+        return self._digests(sql.UNFINISHED_OF_CHANNEL, params)
 
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]:
         return self._digests(sql.RECENT, {"p_channel": channel_id, "p_limit": limit})
