@@ -29,6 +29,7 @@ from bot.models import (
     Channel,
     ChannelRef,
     CommandRequest,
+    Digest,
     Feedback,
     IngestReport,
     InterestKind,
@@ -89,6 +90,9 @@ class PaperBot(Delivery):
         self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
         # many channels' outbox marks in one transaction each flush (group commit)
         self.outbox: GroupCommit[MarkRequest, bool] | None = GroupCommit(self.apply_marks_batch)
+        self.unfinished_reads: GroupCommit[int, list[Digest]] | None = GroupCommit(
+            lambda ids: self.store.unfinished_digests_many(ids)
+        )
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()

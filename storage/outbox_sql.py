@@ -144,6 +144,11 @@ GET_DIGEST: Select[Any] = select(*_DIGEST_COLUMNS).where(*_THE_DIGEST)
 _OPEN = select(*_DIGEST_COLUMNS).where(DIGEST.c.status != "done").order_by(DIGEST.c.id)
 UNFINISHED: Select[Any] = _OPEN
 UNFINISHED_OF_CHANNEL: Select[Any] = _OPEN.where(_OF_CHANNEL)
+WITH_UNFINISHED: Select[Any] = (
+    select(DIGEST.c.channel_id)
+    .where(DIGEST.c.status != "done", DIGEST.c.channel_id.in_(bindparam("p_ids", expanding=True)))
+    .distinct()
+)
 ANY_UNFINISHED_OF_CHANNEL: Select[Any] = (
     select(DIGEST.c.id).where(DIGEST.c.status != "done", _OF_CHANNEL).limit(1)
 )

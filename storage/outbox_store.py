@@ -304,6 +304,19 @@ class OutboxStore(StoreBase):
                 return []
         return self._digests(sql.UNFINISHED_OF_CHANNEL, params)
 
+    def unfinished_digests_many(self, channel_ids: Sequence[int]) -> list[list[Digest]]:
+        """Each channel's unfinished digests: one autocommit read of which channels have any,
+        then those channels' digests (rare: after a crash or a failed post)."""
+        if not channel_ids:
+            return []
+        with self.autocommit() as conn:
+            params = {"p_ids": sorted(set(channel_ids))}
+            found = {r.channel_id for r in conn.execute(sql.WITH_UNFINISHED, params)}
+        return [
+            self._digests(sql.UNFINISHED_OF_CHANNEL, {"p_channel": cid}) if cid in found else []
+            for cid in channel_ids
+        ]
+
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]:
         return self._digests(sql.RECENT, {"p_channel": channel_id, "p_limit": limit})
 

@@ -72,6 +72,7 @@ class Delivery:
     pacer: Pacer  # shared by every thread: the platforms' limits, declared by the adapters
     votes: VoteLane | None  # when set, vote reactions are added apart from the posts
     outbox: GroupCommit[MarkRequest, bool] | None  # when set, marks are group-committed
+    unfinished_reads: GroupCommit[int, list[Digest]] | None  # when set, lookups are grouped
 
     def write_marks(self, request: MarkRequest) -> bool:
         """`OutboxStore.apply_marks` for `request`, group-committed with other channels' marks
@@ -79,6 +80,13 @@ class Delivery:
         if self.outbox is None:
             return self.store.apply_marks(request.digest_id, request.marks, lease=request.lease)
         return self.outbox.submit(request)
+
+    def unfinished_of(self, channel_id: int) -> list[Digest]:
+        """The channel's unfinished digests, read together with other channels' lookups when
+        `unfinished_reads` is set (a worker's channels in flight: one read for many)."""
+        if self.unfinished_reads is None:
+            return self.store.unfinished_digests(channel_id)
+        return self.unfinished_reads.submit(channel_id)
 
     def apply_marks_batch(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
         """A group commit's flush: a request alone takes the single-request path."""

@@ -274,3 +274,14 @@ def test_a_lost_lease_in_a_batch_fails_only_its_own_request(any_store: Store) ->
     assert [i.status for i in second.items] == [ItemStatus.SENDING]
     new = Lease(l1.channel_id, "w2", taken.lease_token or "")
     assert any_store.apply_marks_many([MarkRequest(d1, (OutboxMark.sending(p2),), new)]) == [True]
+
+
+def test_unfinished_digests_of_many_channels_in_one_call(any_store: Store) -> None:
+    (l1, l2), (d1, d2) = _two_channels_claimed(any_store)
+    p3 = PAPERS[2].id
+    c1, c2 = l1.channel_id, l2.channel_id
+    assert any_store.apply_marks(d2, [OutboxMark.posted(p3, "m3", T0), OutboxMark.complete(T0)])
+    got = any_store.unfinished_digests_many([c2, c1, 999, c1])
+    assert [[d.id for d in ds] for ds in got] == [[], [d1], [], [d1]]
+    assert got[1] == any_store.unfinished_digests(c1)
+    assert any_store.unfinished_digests_many([]) == []

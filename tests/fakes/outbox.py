@@ -240,6 +240,9 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
                 outcomes.append(exc)
         return outcomes
 
+    def unfinished_digests_many(self, channel_ids: Sequence[int]) -> list[list[Digest]]:
+        return [self.unfinished_digests(cid) for cid in channel_ids]
+
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         return [
             self._load(d) for d in sorted(self._of(channel_id), key=lambda d: d.id) if not d.done
