@@ -30,6 +30,8 @@ STAGES: dict[str, tuple[str, ...]] = {
         "apply_marks",
         "apply_marks_many",
         "write_marks",  # the core's group commit of marks (waiting included)
+        "unfinished_digests_many",
+        "unfinished_of",  # the core's grouped lookup of unfinished digests (waiting included)
         "unfinished_digests",
         "find_digest",
     ),
