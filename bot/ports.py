@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from bot.digest.pacing import Lane
-from bot.errors import LeaseLost
+from bot.errors import LeaseLost, StorageError
 from bot.models import (
     CachedSummary,
     Channel,
@@ -275,11 +275,15 @@ class OutboxStore(Protocol):
         mark changed its row (for a `sending` mark: the item is ours to post)."""
         ...
 
-    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
-        """Many deliveries' `apply_marks` in ONE transaction (group commit: bot/digest/
-        group_commit.py), each request as if applied alone, in order: its outcome is
-        `apply_marks`'s result, or the LeaseLost it would raise (that request applies none of
-        its marks; the others still apply). Any other error fails the whole batch."""
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
+        """Many deliveries' `apply_marks` written together (group commit: bot/digest/
+        group_commit.py), in as few statements and transactions as the store can, each
+        request atomic and as if applied alone, in order: its outcome is `apply_marks`'s
+        result, or the LeaseLost it would raise (that request applies none of its marks; the
+        others still apply). Any other error is raised for the whole batch; all is written
+        when this returns."""
         ...
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound
+from bot.errors import DigestInProgress, LeaseLost, NotFound, StorageError
 from bot.models import (
     Digest,
     DigestItem,
@@ -242,13 +242,16 @@ class OutboxStore(StoreBase):
         with self.transaction() as conn:
             return self._apply_request(conn, MarkRequest(digest_id, tuple(marks), lease))
 
-    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
         """Many deliveries' marks in one transaction, each request as if alone (its own
         LeaseLost applies none of its marks and fails no other request): storage/
         outbox_batch.py."""
         if not requests:
             return []
-        with self.transaction() as conn:
+        batch = self.autocommit if self.dialect == "postgresql" else self.transaction
+        with batch() as conn:
             return outbox_batch.apply_many(conn, requests, self._apply_request)
 
     def _apply_request(self, conn: Connection, request: MarkRequest) -> bool:

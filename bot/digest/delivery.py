@@ -19,6 +19,7 @@ from bot.errors import (
     DeliveryUncertain,
     LeaseLost,
     RateLimited,
+    StorageError,
 )
 from bot.models import (
     Channel,
@@ -88,7 +89,9 @@ class Delivery:
             return self.store.unfinished_digests(channel_id)
         return self.unfinished_reads.submit(channel_id)
 
-    def apply_marks_batch(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+    def apply_marks_batch(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
         """A group commit's flush: a request alone takes the single-request path."""
         if len(requests) != 1:
             return self.store.apply_marks_many(requests)

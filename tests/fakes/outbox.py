@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound
+from bot.errors import DigestInProgress, LeaseLost, NotFound, StorageError
 from bot.models import (
     Digest,
     DigestItem,
@@ -230,9 +230,11 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
                 changed = True
         return changed
 
-    def apply_marks_many(self, requests: Sequence[MarkRequest]) -> list[bool | LeaseLost]:
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
         """Each request through `apply_marks`, in order; a lost lease is that request's."""
-        outcomes: list[bool | LeaseLost] = []
+        outcomes: list[bool | LeaseLost | StorageError] = []
         for r in requests:
             try:
                 outcomes.append(self.apply_marks(r.digest_id, r.marks, lease=r.lease))
