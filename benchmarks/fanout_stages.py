@@ -21,6 +21,8 @@ STAGES: dict[str, tuple[str, ...]] = {
     ),
     "record": (
         "create_digest",
+        "create_digests",
+        "record_digest",  # the core's group commit of digests (waiting included)
         "mark_item_sending",
         "mark_item_posted",
         "mark_item_failed",

@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from bot.digest.pacing import Lane
-from bot.errors import LeaseLost, StorageError
+from bot.errors import LeaseLost, PaperBotError, StorageError
 from bot.models import (
     CachedSummary,
     Channel,
@@ -18,6 +18,7 @@ from bot.models import (
     ChannelSettings,
     Digest,
     DigestItem,
+    DigestRequest,
     Feedback,
     IngestReport,
     InstallationRecord,
@@ -232,6 +233,14 @@ class OutboxStore(Protocol):
         now: datetime,
         watermark: datetime | None,
     ) -> tuple[Digest, bool]: ...
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Many channels' `create_digest` written together (group commit), each as if alone:
+        its outcome is `create_digest`'s result or the error it would raise (DigestInProgress,
+        StorageError). All is written when this returns."""
+        ...
+
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None: ...
     def get_digest(self, digest_id: int) -> Digest: ...
     # Outbox writes: under a `lease` they apply only while that claim holds the channel, and

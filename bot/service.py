@@ -20,7 +20,7 @@ from bot.digest.delivery import Delivery, DeliveryResult
 from bot.digest.group_commit import GroupCommit
 from bot.digest.pacing import Pacer
 from bot.digest.votes import VoteLane
-from bot.errors import NotFound
+from bot.errors import NotFound, PaperBotError
 from bot.feedback.emoji import EmojiMap, normalise_emoji
 from bot.feedback.event_ids import EventIdPruner
 from bot.feedback.learned import LearnedProfiles
@@ -30,6 +30,7 @@ from bot.models import (
     ChannelRef,
     CommandRequest,
     Digest,
+    DigestRequest,
     Feedback,
     IngestReport,
     InterestKind,
@@ -90,6 +91,9 @@ class PaperBot(Delivery):
         self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
         # many channels' outbox marks in one transaction each flush (group commit)
         self.outbox: GroupCommit[MarkRequest, bool] | None = GroupCommit(self.apply_marks_batch)
+        self.digest_writes: GroupCommit[DigestRequest, tuple[Digest, bool]] | None = GroupCommit(
+            self._create_digests
+        )
         self.unfinished_reads: GroupCommit[int, list[Digest]] | None = GroupCommit(
             lambda ids: self.store.unfinished_digests_many(ids)
         )
@@ -325,13 +329,9 @@ class PaperBot(Delivery):
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
-        digest, created = self.store.create_digest(
-            channel.id,
-            key,
-            plan.picks,
-            candidates=plan.candidates,
-            now=now,
-            watermark=plan.watermark,
+        picks = tuple(plan.picks)
+        digest, created = self.record_digest(
+            DigestRequest(channel.id, key, picks, plan.candidates, now, plan.watermark)
         )
         result = self.deliver(
             channel,
@@ -342,6 +342,31 @@ class PaperBot(Delivery):
             lease=lease,
         )
         return plan, result
+
+    def record_digest(self, request: DigestRequest) -> tuple[Digest, bool]:
+        """`OutboxStore.create_digest` for `request`, group-committed with other channels'
+        digests when `digest_writes` is set; returns once it is written."""
+        if self.digest_writes is None:
+            return self._create_digest(request)
+        return self.digest_writes.submit(request)
+
+    def _create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """A group commit's flush: a request alone takes the single-digest path."""
+        if len(requests) != 1:
+            return self.store.create_digests(requests)
+        return [self._create_digest(requests[0])]
+
+    def _create_digest(self, r: DigestRequest) -> tuple[Digest, bool]:
+        return self.store.create_digest(
+            r.channel_id,
+            r.run_key,
+            r.picks,
+            candidates=r.candidates,
+            now=r.now,
+            watermark=r.watermark,
+        )
 
     # --------------------------------------------------------------- reactions
     def on_reaction(self, event: ReactionEvent) -> bool:

@@ -12,10 +12,11 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound, StorageError
+from bot.errors import DigestInProgress, LeaseLost, NotFound, PaperBotError, StorageError
 from bot.models import (
     Digest,
     DigestItem,
+    DigestRequest,
     ItemStatus,
     Lease,
     MarkKind,
@@ -23,7 +24,7 @@ from bot.models import (
     OutboxMark,
     ScoredPaper,
 )
-from storage import outbox_batch
+from storage import digest_batch, outbox_batch
 from storage import outbox_sql as sql
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
@@ -86,6 +87,40 @@ class OutboxStore(StoreBase):
             raise
         digest = Digest(channel_id, run_key, tuple(items), candidates, digest_id, created_at)
         return digest, True
+
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Many channels' digests: on PostgreSQL one statement for all (storage/
+        digest_batch.py) when their channels are distinct; on a conflict (nothing written)
+        or elsewhere, each alone as `create_digest` records it, an error being its own."""
+        channels = {r.channel_id for r in requests}
+        if len(requests) > 1 and len(channels) == len(requests) and self.dialect == "postgresql":
+            items = [
+                [_new_item(rank, s, tldr) for rank, (s, tldr) in enumerate(r.picks, 1)]
+                for r in requests
+            ]
+            try:
+                with self.autocommit() as conn:
+                    return list(digest_batch.create_many(conn, requests, items))
+            except IntegrityError:
+                pass  # some digest conflicts: each alone tells which
+        return [self._create_alone(r) for r in requests]
+
+    def _create_alone(self, r: DigestRequest) -> tuple[Digest, bool] | PaperBotError:
+        try:
+            return self.create_digest(
+                r.channel_id,
+                r.run_key,
+                r.picks,
+                candidates=r.candidates,
+                now=r.now,
+                watermark=r.watermark,
+            )
+        except PaperBotError as exc:
+            return exc
+        except IntegrityError as exc:
+            return StorageError(f"digest not recorded: {type(exc).__name__}")
 
     def _create_pg(
         self,

@@ -3,7 +3,8 @@ move pending -> sending -> posted/failed, and writes under a lost lease are refu
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.errors import DigestInProgress, LeaseLost
 from bot.models import (
     ChannelRef,
     ChannelSettings,
+    DigestRequest,
     ItemStatus,
     Lease,
     MarkRequest,
@@ -285,3 +287,38 @@ def test_unfinished_digests_of_many_channels_in_one_call(any_store: Store) -> No
     assert [[d.id for d in ds] for ds in got] == [[], [d1], [], [d1]]
     assert got[1] == any_store.unfinished_digests(c1)
     assert any_store.unfinished_digests_many([]) == []
+
+
+def _two_channels(store: Store) -> list[int]:
+    store.upsert_papers(PAPERS, T0)
+    refs = [ChannelRef(Platform.SLACK, "T1", f"C{n}") for n in (1, 2)]
+    return [store.add_channel(ref, "lab", ChannelSettings(), now=T0).id for ref in refs]
+
+
+def _request(cid: int, key: str, picks: list[Any], wm: datetime | None = T0) -> DigestRequest:
+    return DigestRequest(cid, key, tuple(picks), len(picks), T0, wm)
+
+
+def test_many_digests_are_recorded_in_one_call_each_as_if_alone(any_store: Store) -> None:
+    c1, c2 = _two_channels(any_store)
+    later = T0 + timedelta(hours=1)
+    got = any_store.create_digests(
+        [_request(c1, "d1", PICKS[:2]), _request(c2, "d1", PICKS[2:], wm=None)]
+    )
+    assert all(isinstance(g, tuple) and g[1] for g in got)
+    for (digest, _), cid in zip(got, (c1, c2), strict=True):  # type: ignore[misc]
+        assert any_store.find_digest(cid, "d1") == digest
+    assert any_store.get_channel(c1).watermark == T0
+    assert any_store.get_channel(c2).watermark is None
+    assert any_store.get_channel(c2).last_digest_at == T0
+    # a conflict in the batch (a run key recorded, a paper in another digest) is its own
+    again = any_store.create_digests(
+        [_request(c1, "d1", PICKS[:1], wm=later), _request(c2, "d2", PICKS[2:])]
+    )
+    assert isinstance(got[0], tuple) and again[0] == (got[0][0], False)
+    assert isinstance(again[1], DigestInProgress)
+    third = any_store.create_digests([_request(c1, "d3", PICKS[2:]), _request(c1, "d4", [])])
+    assert all(isinstance(g, tuple) and g[1] for g in third)
+    assert any_store.find_digest(c2, "d2") is None
+    assert any_store.get_channel(c1).watermark == T0  # the conflicting digest wrote nothing
+    assert any_store.create_digests([]) == []

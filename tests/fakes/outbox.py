@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound, StorageError
+from bot.errors import DigestInProgress, LeaseLost, NotFound, PaperBotError, StorageError
 from bot.models import (
     Digest,
     DigestItem,
+    DigestRequest,
     ItemStatus,
     Lease,
     MarkKind,
@@ -93,6 +94,27 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
         self._set(channel_id, **changes)
         self._note("create_digest", channel_id, run_key, tuple(i.paper_id for i in items))
         return self.get_digest(did), True
+
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Each request through `create_digest`, in order; an error is that request's."""
+        outcomes: list[tuple[Digest, bool] | PaperBotError] = []
+        for r in requests:
+            try:
+                outcomes.append(
+                    self.create_digest(
+                        r.channel_id,
+                        r.run_key,
+                        r.picks,
+                        candidates=r.candidates,
+                        now=r.now,
+                        watermark=r.watermark,
+                    )
+                )
+            except PaperBotError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def _load(self, d: DigestRecord) -> Digest:
         items = tuple(
