@@ -21,6 +21,8 @@ STAGES: dict[str, tuple[str, ...]] = {
     ),
     "record": (
         "create_digest",
+        "create_digests",
+        "record_digest",  # the core's group commit of digests (waiting included)
         "mark_item_sending",
         "mark_item_posted",
         "mark_item_failed",
@@ -28,6 +30,10 @@ STAGES: dict[str, tuple[str, ...]] = {
         "set_header_message",
         "complete_digest",
         "apply_marks",
+        "apply_marks_many",
+        "write_marks",  # the core's group commit of marks (waiting included)
+        "unfinished_digests_many",
+        "unfinished_of",  # the core's grouped lookup of unfinished digests (waiting included)
         "unfinished_digests",
         "find_digest",
     ),

@@ -270,6 +270,27 @@ class OutboxMark:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestRequest:
+    """One digest to record, as `OutboxStore.create_digest` takes it (for `create_digests`)."""
+
+    channel_id: int
+    run_key: str
+    picks: tuple[tuple[ScoredPaper, str], ...]
+    candidates: int
+    now: datetime
+    watermark: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRequest:
+    """One delivery's marks for `OutboxStore.apply_marks_many`: what `apply_marks` takes."""
+
+    digest_id: int
+    marks: tuple[OutboxMark, ...]
+    lease: Lease | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     paper: Paper
     rank: int

@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from bot.digest.pacing import Lane
+from bot.errors import LeaseLost, PaperBotError, StorageError
 from bot.models import (
     CachedSummary,
     Channel,
@@ -17,11 +18,13 @@ from bot.models import (
     ChannelSettings,
     Digest,
     DigestItem,
+    DigestRequest,
     Feedback,
     IngestReport,
     InstallationRecord,
     Interest,
     Lease,
+    MarkRequest,
     OutboxMark,
     Paper,
     PendingVote,
@@ -231,6 +234,14 @@ class OutboxStore(Protocol):
         now: datetime,
         watermark: datetime | None,
     ) -> tuple[Digest, bool]: ...
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Many channels' `create_digest` written together (group commit), each as if alone:
+        its outcome is `create_digest`'s result or the error it would raise (DigestInProgress,
+        StorageError). All is written when this returns."""
+        ...
+
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None: ...
     def get_digest(self, digest_id: int) -> Digest: ...
     # Outbox writes: under a `lease` they apply only while that claim holds the channel, and
@@ -274,7 +285,23 @@ class OutboxStore(Protocol):
         mark changed its row (for a `sending` mark: the item is ours to post)."""
         ...
 
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
+        """Many deliveries' `apply_marks` written together (group commit: bot/digest/
+        group_commit.py), in as few statements and transactions as the store can, each
+        request atomic and as if applied alone, in order: its outcome is `apply_marks`'s
+        result, or the LeaseLost it would raise (that request applies none of its marks; the
+        others still apply). Any other error is raised for the whole batch; all is written
+        when this returns."""
+        ...
+
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]: ...
+    def unfinished_digests_many(self, channel_ids: Sequence[int]) -> list[list[Digest]]:
+        """`unfinished_digests` of each channel, in order, read together (one read when none
+        has any: the usual case)."""
+        ...
+
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]: ...
     def posted_digests(self, channel_id: int, limit: int = 60) -> list[PostedDigest]:
         """The channel's last `limit` digests, newest first, each with the ids of the papers

@@ -17,10 +17,11 @@ from bot.commands.layer import CommandLayer
 from bot.config import Settings
 from bot.content.summarize import ExtractiveSummarizer, Summarizer, tldr
 from bot.digest.delivery import Delivery, DeliveryResult
+from bot.digest.group_commit import GroupCommit
 from bot.digest.pacing import Pacer
 from bot.digest.vote_backlog import StoredVotes
 from bot.digest.votes import VoteLane
-from bot.errors import NotFound
+from bot.errors import NotFound, PaperBotError
 from bot.feedback.emoji import EmojiMap, normalise_emoji
 from bot.feedback.event_ids import EventIdPruner
 from bot.feedback.learned import LearnedProfiles
@@ -29,10 +30,13 @@ from bot.models import (
     Channel,
     ChannelRef,
     CommandRequest,
+    Digest,
+    DigestRequest,
     Feedback,
     IngestReport,
     InterestKind,
     Lease,
+    MarkRequest,
     Paper,
     Platform,
     ReactionEvent,
@@ -86,6 +90,14 @@ class PaperBot(Delivery):
         self.adapters: dict[Platform, ChatAdapter] = dict(adapters or {})
         self.pacer = pacer or Pacer(margin=settings.delivery_pace_margin)
         self.votes: VoteLane | None = None  # a worker starts one (`start_vote_lane`)
+        # many channels' outbox marks in one transaction each flush (group commit)
+        self.outbox: GroupCommit[MarkRequest, bool] | None = GroupCommit(self.apply_marks_batch)
+        self.digest_writes: GroupCommit[DigestRequest, tuple[Digest, bool]] | None = GroupCommit(
+            self._create_digests
+        )
+        self.unfinished_reads: GroupCommit[int, list[Digest]] | None = GroupCommit(
+            lambda ids: self.store.unfinished_digests_many(ids)
+        )
         self.embeddings = EmbeddingCache(store, settings, embedder)
         self._ranker = ranker
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
@@ -316,23 +328,19 @@ class PaperBot(Delivery):
         lease: Lease | None = None,
     ) -> tuple[DigestPlan, DeliveryResult]:
         """Build the channel's digest, record it (outbox) and deliver it, unless `dry_run`;
-        under a worker's `lease` (see `Delivery.deliver`)."""
+        under a worker's `lease` (see `Delivery.deliver`).
+
+        A digest already recorded under `run_key` (a retried run) is not looked up first:
+        `create_digest` finds it by its key and returns it instead of a new one, and it is
+        resumed. A fresh key (the usual case) costs no lookup."""
         now = self.clock.now()
         key = run_key or f"now-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        existing = None if dry_run else self.store.find_digest(channel.id, key)
-        if existing is not None:
-            plan = DigestPlan(channel, (), existing.candidates, now)
-            return plan, self.deliver(channel, existing, resumed=True, guard=guard, lease=lease)
         plan = self.plan(channel)
         if dry_run:
             return plan, DeliveryResult(digest=None)
-        digest, created = self.store.create_digest(
-            channel.id,
-            key,
-            plan.picks,
-            candidates=plan.candidates,
-            now=now,
-            watermark=plan.watermark,
+        picks = tuple(plan.picks)
+        digest, created = self.record_digest(
+            DigestRequest(channel.id, key, picks, plan.candidates, now, plan.watermark)
         )
         result = self.deliver(
             channel,
@@ -343,6 +351,31 @@ class PaperBot(Delivery):
             lease=lease,
         )
         return plan, result
+
+    def record_digest(self, request: DigestRequest) -> tuple[Digest, bool]:
+        """`OutboxStore.create_digest` for `request`, group-committed with other channels'
+        digests when `digest_writes` is set; returns once it is written."""
+        if self.digest_writes is None:
+            return self._create_digest(request)
+        return self.digest_writes.submit(request)
+
+    def _create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """A group commit's flush: a request alone takes the single-digest path."""
+        if len(requests) != 1:
+            return self.store.create_digests(requests)
+        return [self._create_digest(requests[0])]
+
+    def _create_digest(self, r: DigestRequest) -> tuple[Digest, bool]:
+        return self.store.create_digest(
+            r.channel_id,
+            r.run_key,
+            r.picks,
+            candidates=r.candidates,
+            now=r.now,
+            watermark=r.watermark,
+        )
 
     # --------------------------------------------------------------- reactions
     def on_reaction(self, event: ReactionEvent) -> bool:

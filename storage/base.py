@@ -42,6 +42,21 @@ class StoreBase:
             raise StorageError(f"database error: {type(exc).__name__}") from exc
 
     @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection without a transaction: each statement commits by itself (no BEGIN
+        and COMMIT round trips), for a write that is ONE statement (atomic alone) or a single
+        read; driver errors translated as in `transaction()`."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        except OperationalError as exc:
+            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {type(exc).__name__}") from exc
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction; driver errors become StorageError."""
         try:

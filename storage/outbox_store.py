@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,16 +12,19 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound
+from bot.errors import DigestInProgress, LeaseLost, NotFound, PaperBotError, StorageError
 from bot.models import (
     Digest,
     DigestItem,
+    DigestRequest,
     ItemStatus,
     Lease,
     MarkKind,
+    MarkRequest,
     OutboxMark,
     ScoredPaper,
 )
+from storage import digest_batch, outbox_batch
 from storage import outbox_sql as sql
 from storage.base import StoreBase
 from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
@@ -57,29 +61,19 @@ class OutboxStore(StoreBase):
         first, raises DigestInProgress: a paper is posted to a channel once.
 
         One transaction of three statements (the digest, its items in one batch, the channel's
-        last digest time); the digest returned is built from what was written, not read back.
+        last digest time); on PostgreSQL one statement doing the three, without BEGIN/COMMIT.
+        The digest returned is built from what was written, not read back.
         """
         created_at = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
         items = [_new_item(rank, scored, tldr) for rank, (scored, tldr) in enumerate(picks, 1)]
         try:
-            with self.transaction() as conn:
-                digest_id = conn.execute(
-                    sql.INSERT_DIGEST,
-                    {
-                        "channel_id": channel_id,
-                        "run_key": run_key,
-                        "candidates": candidates,
-                        "status": "pending",
-                        "created_at": created_at,
-                    },
-                ).scalar_one()
-                if items:
-                    conn.execute(
-                        sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
-                    )
-                touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
-                conn.execute(
-                    touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark}
+            if self.dialect == "postgresql":
+                digest_id = self._create_pg(
+                    channel_id, run_key, items, candidates, created_at, now, watermark
+                )
+            else:
+                digest_id = self._create(
+                    channel_id, run_key, items, candidates, created_at, now, watermark
                 )
         except IntegrityError as exc:
             existing = self.find_digest(channel_id, run_key)
@@ -93,6 +87,99 @@ class OutboxStore(StoreBase):
             raise
         digest = Digest(channel_id, run_key, tuple(items), candidates, digest_id, created_at)
         return digest, True
+
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Many channels' digests: on PostgreSQL one statement for all (storage/
+        digest_batch.py) when their channels are distinct; on a conflict (nothing written)
+        or elsewhere, each alone as `create_digest` records it, an error being its own."""
+        channels = {r.channel_id for r in requests}
+        if len(requests) > 1 and len(channels) == len(requests) and self.dialect == "postgresql":
+            items = [
+                [_new_item(rank, s, tldr) for rank, (s, tldr) in enumerate(r.picks, 1)]
+                for r in requests
+            ]
+            try:
+                with self.autocommit() as conn:
+                    return list(digest_batch.create_many(conn, requests, items))
+            except IntegrityError:
+                pass  # some digest conflicts: each alone tells which
+        return [self._create_alone(r) for r in requests]
+
+    def _create_alone(self, r: DigestRequest) -> tuple[Digest, bool] | PaperBotError:
+        try:
+            return self.create_digest(
+                r.channel_id,
+                r.run_key,
+                r.picks,
+                candidates=r.candidates,
+                now=r.now,
+                watermark=r.watermark,
+            )
+        except PaperBotError as exc:
+            return exc
+        except IntegrityError as exc:
+            return StorageError(f"digest not recorded: {type(exc).__name__}")
+
+    def _create_pg(
+        self,
+        channel_id: int,
+        run_key: str,
+        items: list[DigestItem],
+        candidates: int,
+        created_at: datetime,
+        now: datetime,
+        watermark: datetime | None,
+    ) -> int:
+        """The digest, its items and the channel's touch in one statement, no transaction
+        round trips (outbox_sql.create_digest_pg)."""
+        params = {
+            "channel_id": channel_id,
+            "run_key": run_key,
+            "candidates": candidates,
+            "created_at": created_at,
+            "papers": [i.paper.id for i in items],
+            "ranks": [i.rank for i in items],
+            "scores": [i.score for i in items],
+            "reasons": [json.dumps(reasons_to_json(i.reasons)) for i in items],
+            "tldrs": [i.tldr for i in items],
+            "p_now": sql.utc(now),
+            "p_watermark": sql.utc(watermark),
+        }
+        with self.autocommit() as conn:
+            stmt = sql.CREATE_DIGEST_PG[watermark is not None]
+            return int(conn.execute(stmt, params).scalar_one())
+
+    def _create(
+        self,
+        channel_id: int,
+        run_key: str,
+        items: list[DigestItem],
+        candidates: int,
+        created_at: datetime,
+        now: datetime,
+        watermark: datetime | None,
+    ) -> int:
+        """The digest, its items and the channel's touch: one transaction, three statements."""
+        with self.transaction() as conn:
+            digest_id = conn.execute(
+                sql.INSERT_DIGEST,
+                {
+                    "channel_id": channel_id,
+                    "run_key": run_key,
+                    "candidates": candidates,
+                    "status": "pending",
+                    "created_at": created_at,
+                },
+            ).scalar_one()
+            if items:
+                conn.execute(
+                    sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
+                )
+            touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
+            conn.execute(touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark})
+        return int(digest_id)
 
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None:
         found = self._digests(sql.FIND_DIGEST, {"p_channel": channel_id, "p_run_key": run_key})
@@ -187,10 +274,26 @@ class OutboxStore(StoreBase):
     ) -> bool:
         """Header, sending, posted and complete marks in order, in one transaction: each the
         fenced UPDATE its own method runs; a LeaseLost rolls them all back."""
-        changed = False
         with self.transaction() as conn:
-            for mark in marks:
-                changed = self._fenced(conn, *_mark(digest_id, mark), lease)
+            return self._apply_request(conn, MarkRequest(digest_id, tuple(marks), lease))
+
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
+        """Many deliveries' marks in one transaction, each request as if alone (its own
+        LeaseLost applies none of its marks and fails no other request): storage/
+        outbox_batch.py."""
+        if not requests:
+            return []
+        batch = self.autocommit if self.dialect == "postgresql" else self.transaction
+        with batch() as conn:
+            return outbox_batch.apply_many(conn, requests, self._apply_request)
+
+    def _apply_request(self, conn: Connection, request: MarkRequest) -> bool:
+        """One request's marks in order in `conn`'s transaction; True when the last changed."""
+        changed = False
+        for mark in request.marks:
+            changed = self._fenced(conn, *_mark(request.digest_id, mark), request.lease)
         return changed
 
     def _write(self, name: str, params: dict[str, Any], lease: Lease | None) -> bool:
@@ -233,7 +336,24 @@ class OutboxStore(StoreBase):
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         if channel_id is None:
             return self._digests(sql.UNFINISHED, {})
-        return self._digests(sql.UNFINISHED_OF_CHANNEL, {"p_channel": channel_id})
+        params = {"p_channel": channel_id}
+        with self.autocommit() as conn:  # usually none: one statement, no transaction
+            if conn.execute(sql.ANY_UNFINISHED_OF_CHANNEL, params).first() is None:
+                return []
+        return self._digests(sql.UNFINISHED_OF_CHANNEL, params)
+
+    def unfinished_digests_many(self, channel_ids: Sequence[int]) -> list[list[Digest]]:
+        """Each channel's unfinished digests: one autocommit read of which channels have any,
+        then those channels' digests (rare: after a crash or a failed post)."""
+        if not channel_ids:
+            return []
+        with self.autocommit() as conn:
+            params = {"p_ids": sorted(set(channel_ids))}
+            found = {r.channel_id for r in conn.execute(sql.WITH_UNFINISHED, params)}
+        return [
+            self._digests(sql.UNFINISHED_OF_CHANNEL, {"p_channel": cid}) if cid in found else []
+            for cid in channel_ids
+        ]
 
     def recent_digests(self, channel_id: int, limit: int = 10) -> list[Digest]:
         return self._digests(sql.RECENT, {"p_channel": channel_id, "p_limit": limit})

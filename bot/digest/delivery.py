@@ -4,16 +4,33 @@ neither double-posts nor drops an item."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from bot.config import Settings
+from bot.digest.group_commit import GroupCommit
 from bot.digest.marks import Marks
 from bot.digest.pacing import POST, Pacer
 from bot.digest.votes import VoteLane
-from bot.errors import ChannelUnavailable, DeliveryError, DeliveryUncertain, RateLimited
-from bot.models import Channel, Digest, DigestItem, ItemStatus, Lease, OutboxMark, Platform
+from bot.errors import (
+    ChannelUnavailable,
+    DeliveryError,
+    DeliveryUncertain,
+    LeaseLost,
+    RateLimited,
+    StorageError,
+)
+from bot.models import (
+    Channel,
+    Digest,
+    DigestItem,
+    ItemStatus,
+    Lease,
+    MarkRequest,
+    OutboxMark,
+    Platform,
+)
 from bot.ports import (
     ChannelStore,
     ChatAdapter,
@@ -55,6 +72,34 @@ class Delivery:
     adapters: dict[Platform, ChatAdapter]
     pacer: Pacer  # shared by every thread: the platforms' limits, declared by the adapters
     votes: VoteLane | None  # when set, vote reactions are added apart from the posts
+    outbox: GroupCommit[MarkRequest, bool] | None  # when set, marks are group-committed
+    unfinished_reads: GroupCommit[int, list[Digest]] | None  # when set, lookups are grouped
+
+    def write_marks(self, request: MarkRequest) -> bool:
+        """`OutboxStore.apply_marks` for `request`, group-committed with other channels' marks
+        when `outbox` is set; returns once the marks are written, raises its own LeaseLost."""
+        if self.outbox is None:
+            return self.store.apply_marks(request.digest_id, request.marks, lease=request.lease)
+        return self.outbox.submit(request)
+
+    def unfinished_of(self, channel_id: int) -> list[Digest]:
+        """The channel's unfinished digests, read together with other channels' lookups when
+        `unfinished_reads` is set (a worker's channels in flight: one read for many)."""
+        if self.unfinished_reads is None:
+            return self.store.unfinished_digests(channel_id)
+        return self.unfinished_reads.submit(channel_id)
+
+    def apply_marks_batch(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
+        """A group commit's flush: a request alone takes the single-request path."""
+        if len(requests) != 1:
+            return self.store.apply_marks_many(requests)
+        (alone,) = requests
+        try:
+            return [self.store.apply_marks(alone.digest_id, alone.marks, lease=alone.lease)]
+        except LeaseLost as exc:
+            return [exc]
 
     def pause(self, channel: Channel, *, reason: str | None) -> Channel:
         """Stop a channel's scheduled digests (e.g. the bot was removed from it)."""
@@ -94,7 +139,7 @@ class Delivery:
             self._deliver_notice(adapter, channel, digest, result, empty_notice, guard, lease)
             return result
         todo = self._todo(digest, result)
-        marks = Marks(self.store, digest_id, lease)
+        marks = Marks(self.write_marks, digest_id, lease)
         try:
             if digest.header_message_id is None and todo:
                 digest = self._deliver_header(adapter, channel, digest, result, guard, marks)
@@ -152,7 +197,7 @@ class Delivery:
             )
             marks.append(OutboxMark.header(notice_id or "notice"))
         marks.append(OutboxMark.complete(self.clock.now()))
-        self.store.apply_marks(digest.id, marks, lease=lease)  # one transaction
+        self.write_marks(MarkRequest(digest.id, tuple(marks), lease))  # one transaction
 
     def _deliver_header(
         self,

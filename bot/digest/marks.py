@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from bot.models import Lease, OutboxMark
-from bot.ports import OutboxStore
+from collections.abc import Callable
+
+from bot.models import Lease, MarkRequest, OutboxMark
+
+MarkWriter = Callable[[MarkRequest], bool]  # `OutboxStore.apply_marks`, maybe group-committed
 
 
 class Marks:
@@ -16,10 +19,13 @@ class Marks:
     end of the delivery, an error) it is written alone by `flush`. A crash before it is
     written leaves the item `sending`, as a crash between a post and its record always did:
     the next run looks for the message before posting again.
+
+    Each write goes through `write`: in a worker, a group commit (bot/digest/group_commit.py)
+    that applies many channels' writes in one transaction and returns once this one is in.
     """
 
-    def __init__(self, store: OutboxStore, digest_id: int, lease: Lease | None) -> None:
-        self.store = store
+    def __init__(self, write: MarkWriter, digest_id: int, lease: Lease | None) -> None:
+        self._write = write
         self.digest_id = digest_id
         self.lease = lease
         self._waiting: OutboxMark | None = None
@@ -34,10 +40,10 @@ class Marks:
         changed its row (for a `sending` mark: the item is ours to post)."""
         marks = [mark] if self._waiting is None else [self._waiting, mark]
         self._waiting = None  # written or failed: never written twice
-        return self.store.apply_marks(self.digest_id, marks, lease=self.lease)
+        return self._write(MarkRequest(self.digest_id, tuple(marks), self.lease))
 
     def flush(self) -> None:
         """Write the held record alone, if there is one."""
         if self._waiting is not None:
             waiting, self._waiting = self._waiting, None
-            self.store.apply_marks(self.digest_id, [waiting], lease=self.lease)
+            self._write(MarkRequest(self.digest_id, (waiting,), self.lease))

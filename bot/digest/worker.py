@@ -251,7 +251,7 @@ class Worker:
             else None
         )
         try:
-            for digest in self.store.unfinished_digests(channel.id):
+            for digest in self.core.unfinished_of(channel.id):
                 result = self.core.deliver(
                     channel, digest, resumed=True, empty_notice=notice, guard=guard, lease=lease
                 )

@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.errors import DigestInProgress, LeaseLost, NotFound
+from bot.errors import DigestInProgress, LeaseLost, NotFound, PaperBotError, StorageError
 from bot.models import (
     Digest,
     DigestItem,
+    DigestRequest,
     ItemStatus,
     Lease,
     MarkKind,
+    MarkRequest,
     OutboxMark,
     PostedDigest,
     Reason,
@@ -92,6 +94,27 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
         self._set(channel_id, **changes)
         self._note("create_digest", channel_id, run_key, tuple(i.paper_id for i in items))
         return self.get_digest(did), True
+
+    def create_digests(
+        self, requests: Sequence[DigestRequest]
+    ) -> list[tuple[Digest, bool] | PaperBotError]:
+        """Each request through `create_digest`, in order; an error is that request's."""
+        outcomes: list[tuple[Digest, bool] | PaperBotError] = []
+        for r in requests:
+            try:
+                outcomes.append(
+                    self.create_digest(
+                        r.channel_id,
+                        r.run_key,
+                        r.picks,
+                        candidates=r.candidates,
+                        now=r.now,
+                        watermark=r.watermark,
+                    )
+                )
+            except PaperBotError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def _load(self, d: DigestRecord) -> Digest:
         items = tuple(
@@ -228,6 +251,21 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
                 self.complete_digest(digest_id, now=mark.at, lease=lease)
                 changed = True
         return changed
+
+    def apply_marks_many(
+        self, requests: Sequence[MarkRequest]
+    ) -> list[bool | LeaseLost | StorageError]:
+        """Each request through `apply_marks`, in order; a lost lease is that request's."""
+        outcomes: list[bool | LeaseLost | StorageError] = []
+        for r in requests:
+            try:
+                outcomes.append(self.apply_marks(r.digest_id, r.marks, lease=r.lease))
+            except LeaseLost as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def unfinished_digests_many(self, channel_ids: Sequence[int]) -> list[list[Digest]]:
+        return [self.unfinished_digests(cid) for cid in channel_ids]
 
     def unfinished_digests(self, channel_id: int | None = None) -> list[Digest]:
         return [
