@@ -9,17 +9,21 @@ HTTP exchange. Here a request takes the most recently returned idle connection o
 (a list pop, atomic under the GIL), checks that one connection only (its keep-alive expiry
 and whether the server closed it), and gives it back after reading the whole answer. At most
 `max_connections` requests are in flight at once (a semaphore, blocking only at the cap).
+Idle connections that are never taken again (after a burst) are closed once their keep-alive
+runs out, by a sweep from the oldest end at most once every PRUNE_EVERY seconds.
 """
 
 from __future__ import annotations
 
 import ssl
 import threading
+import time
 from collections import defaultdict
 
 import httpcore
 
 Origin = tuple[bytes, bytes, int | None]  # scheme, host, port
+PRUNE_EVERY = 1.0  # seconds between sweeps of expired idle connections
 
 
 class Connections:
@@ -38,6 +42,7 @@ class Connections:
         self._slots = threading.BoundedSemaphore(max_connections)
         self._idle: defaultdict[Origin, list[httpcore.HTTPConnection]] = defaultdict(list)
         self._closed = False
+        self._pruned_at = time.monotonic()
 
     def request(
         self,
@@ -91,6 +96,9 @@ class Connections:
             self._idle[origin].append(connection)
         else:
             connection.close()
+        if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = time.monotonic()
+            self._prune(self._idle[origin])
         return response
 
     def _take(self, origin: Origin) -> httpcore.HTTPConnection | None:
@@ -104,6 +112,23 @@ class Connections:
             if connection.is_idle() and not connection.has_expired():
                 return connection
             connection.close()  # the keep-alive ran out, or the server closed it
+
+    @staticmethod
+    def _prune(idle: list[httpcore.HTTPConnection]) -> None:
+        """Close the expired connections at the oldest end of `idle` (one another thread
+        takes meanwhile is its own: `remove` finds it gone)."""
+        while idle:
+            try:
+                oldest = idle[0]
+            except IndexError:
+                return
+            if not oldest.has_expired():
+                return
+            try:
+                idle.remove(oldest)
+            except ValueError:
+                return
+            oldest.close()
 
     def close(self) -> None:
         self._closed = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -167,3 +168,37 @@ def test_a_full_pool_times_out_as_never_sent() -> None:
         client = make_client(base_url=url, token="xoxb-t", pool=pool, timeout=0.2)
         with pytest.raises(URLError):  # as urllib: the request never left
             client.chat_postMessage(channel="C1", text="paper")
+
+
+def test_idle_connections_left_over_from_a_burst_close_when_their_keep_alive_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters.slack import connections
+    from adapters.slack.connections import Connections
+
+    monkeypatch.setattr(connections, "PRUNE_EVERY", 0.0)
+    pool = Connections(
+        ssl_context=ssl.create_default_context(), max_connections=4, keepalive_expiry=1.0
+    )
+    timeout = dict.fromkeys(("connect", "read", "write", "pool"), 5.0)
+    with keep_alive_slack() as (url, ports):
+
+        def post(_: int) -> int:
+            return pool.request("POST", url, headers=[], content=b"{}", timeout=timeout).status
+
+        barrier = threading.Barrier(3)
+
+        def together(i: int) -> int:
+            barrier.wait()
+            return post(i)
+
+        with ThreadPoolExecutor(3) as threads:  # three at once: three connections
+            assert list(threads.map(together, range(3))) == [200] * 3
+        (idle,) = pool._idle.values()
+        assert len(idle) == 3
+        for _ in range(2):  # one connection kept busy, the two under it left to expire
+            time.sleep(0.6)
+            assert post(0) == 200
+        assert len(idle) == 1 and len(set(ports)) == 3
+    pool.close()
+    assert not idle
