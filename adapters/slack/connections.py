@@ -24,6 +24,7 @@ import httpcore
 
 Origin = tuple[bytes, bytes, int | None]  # scheme, host, port
 PRUNE_EVERY = 1.0  # seconds between sweeps of expired idle connections
+MAX_TARGETS = 256  # parsed URLs kept (Web API method URLs; cleared when full)
 
 
 class Connections:
@@ -43,6 +44,7 @@ class Connections:
         self._idle: defaultdict[Origin, list[httpcore.HTTPConnection]] = defaultdict(list)
         self._closed = False
         self._pruned_at = time.monotonic()
+        self._targets: dict[str, tuple[httpcore.URL, bytes]] = {}
 
     def request(
         self,
@@ -55,8 +57,8 @@ class Connections:
     ) -> httpcore.Response:
         """Send one request and read its whole answer (the connection is back in the pool, or
         closed, before this returns). Raises httpcore's exceptions, as its pool does."""
-        target = httpcore.URL(url)
-        fields = [(b"Host", host_header(target))] + [
+        target, host = self._target(url)
+        fields = [(b"Host", host)] + [
             (k.encode("latin-1"), v.encode("latin-1"))
             for k, v in headers
             if k.lower() not in ("host", "content-length")
@@ -72,6 +74,16 @@ class Connections:
             return self._exchange(request)
         finally:
             self._slots.release()
+
+    def _target(self, url: str) -> tuple[httpcore.URL, bytes]:
+        """`url` parsed, and its Host header: once per URL (a few Web API methods)."""
+        found = self._targets.get(url)
+        if found is None:
+            if len(self._targets) >= MAX_TARGETS:
+                self._targets.clear()
+            target = httpcore.URL(url)
+            found = self._targets[url] = (target, host_header(target))
+        return found
 
     def _exchange(self, request: httpcore.Request) -> httpcore.Response:
         url = request.url
