@@ -85,6 +85,8 @@ class SafeConnectionRetry(ConnectionErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
+        if error is None:  # an answer came back: nothing for this handler (and no URL parse)
+            return False
         if api_method(request) in NOT_IDEMPOTENT:
             return False
         return super()._can_retry(state=state, request=request, response=response, error=error)

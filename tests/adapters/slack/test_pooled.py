@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.error import URLError
 
 import pytest
 
@@ -19,9 +23,14 @@ from bot.errors import DeliveryUncertain
 
 
 @contextmanager
-def keep_alive_slack() -> Iterator[tuple[str, list[int]]]:
-    """A Web API stand-in speaking HTTP/1.1 keep-alive; records each request's client port."""
+def keep_alive_slack(
+    *, hang_up_after: int = 0, drop_request: int = 0
+) -> Iterator[tuple[str, list[int]]]:
+    """A Web API stand-in speaking HTTP/1.1 keep-alive; records each request's client port.
+    With `hang_up_after` it closes each connection, unannounced, after that many answers;
+    with `drop_request` it hangs up on that request (1-based) without answering."""
     ports: list[int] = []
+    seen = [0]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -31,6 +40,10 @@ def keep_alive_slack() -> Iterator[tuple[str, list[int]]]:
 
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen[0] += 1
+            if seen[0] == drop_request:
+                self.close_connection = True
+                return
             ports.append(self.client_address[1])
             raw = json.dumps({"ok": True, "channel": "C1", "ts": f"1.{len(ports):06d}"}).encode()
             self.send_response(200)
@@ -38,6 +51,9 @@ def keep_alive_slack() -> Iterator[tuple[str, list[int]]]:
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
+            answered = ports.count(self.client_address[1])
+            if hang_up_after and answered >= hang_up_after:
+                self.close_connection = True  # no `Connection: close`: the client must notice
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
@@ -109,3 +125,80 @@ def test_slack_sdk_formats_no_debug_line_nobody_logs() -> None:
     with keep_alive_slack() as (url, _ports), make_pool(1) as pool:
         client = make_client(base_url=url, token="xoxb-t", pool=pool)
         assert client.logger.level > logging.DEBUG  # slack-sdk checks the level itself
+
+
+def test_threads_share_at_most_max_connections() -> None:
+    with keep_alive_slack() as (url, ports), make_pool(4) as pool:
+        client = make_client(base_url=url, token="xoxb-t", pool=pool)
+
+        def post(i: int) -> bool:
+            return bool(client.chat_postMessage(channel="C1", text=f"paper {i}")["ok"])
+
+        with ThreadPoolExecutor(16) as threads:
+            assert all(threads.map(post, range(80)))
+    assert len(ports) == 80 and 1 <= len(set(ports)) <= 4
+
+
+def test_a_connection_the_server_closed_is_not_sent_on_again() -> None:
+    with keep_alive_slack(hang_up_after=1) as (url, ports), make_pool(2) as pool:
+        client = make_client(base_url=url, token="xoxb-t", pool=pool)
+        for i in range(3):
+            assert client.chat_postMessage(channel="C1", text=f"paper {i}")["ok"]
+            time.sleep(0.05)  # the server's FIN arrives
+    assert len(set(ports)) == 3  # a new connection each time, no failed post
+
+
+def test_a_dropped_answer_is_maybe_carried_out_and_its_connection_discarded() -> None:
+    from adapters.slack.adapter import SlackAdapter
+    from bot.models import Channel, ChannelRef, ChannelSettings, Platform
+
+    channel = Channel(1, ChannelRef(Platform.SLACK, "T1", "C1"), "c", ChannelSettings())
+    with keep_alive_slack(drop_request=2) as (url, ports), make_pool(2) as pool:
+        adapter = SlackAdapter(lambda team: "xoxb-t", api_url=url, pace_seconds=0, pool=pool)
+        adapter.post_notice(channel, "one")
+        with pytest.raises(DeliveryUncertain):  # chat.postMessage is never re-sent blindly
+            adapter.post_notice(channel, "two")
+        adapter.post_notice(channel, "three")
+    assert len(ports) == 2 and ports[0] != ports[1]  # "two" dropped; "three" on a new one
+
+
+def test_a_full_pool_times_out_as_never_sent() -> None:
+    with keep_alive_slack() as (url, _ports), make_pool(1, timeout=0.2) as pool:
+        pool.connections._slots.acquire()  # the only slot, held by another request
+        client = make_client(base_url=url, token="xoxb-t", pool=pool, timeout=0.2)
+        with pytest.raises(URLError):  # as urllib: the request never left
+            client.chat_postMessage(channel="C1", text="paper")
+
+
+def test_idle_connections_left_over_from_a_burst_close_when_their_keep_alive_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters.slack import connections
+    from adapters.slack.connections import Connections
+
+    monkeypatch.setattr(connections, "PRUNE_EVERY", 0.0)
+    pool = Connections(
+        ssl_context=ssl.create_default_context(), max_connections=4, keepalive_expiry=1.0
+    )
+    timeout = dict.fromkeys(("connect", "read", "write", "pool"), 5.0)
+    with keep_alive_slack() as (url, ports):
+
+        def post(_: int) -> int:
+            return pool.request("POST", url, headers=[], content=b"{}", timeout=timeout).status
+
+        barrier = threading.Barrier(3)
+
+        def together(i: int) -> int:
+            barrier.wait()
+            return post(i)
+
+        with ThreadPoolExecutor(3) as threads:  # three at once: three connections
+            assert list(threads.map(together, range(3))) == [200] * 3
+        (idle,) = pool._idle.values()
+        assert len(idle) == 3
+        for _ in range(2):  # one connection kept busy, the two under it left to expire
+            time.sleep(0.6)
+            assert post(0) == 200
+        assert len(idle) == 1 and len(set(ports)) == 3
+    pool.close()
+    assert not idle
