@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import resource
 import sys
 import time
 import urllib.request
@@ -105,6 +106,7 @@ def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any
         "cpu": cpu,
         "stages": stages.report(),
         "votes": vars(lane.stats) | {"pending": lane.pending()},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     rt.core.stop_vote_lane()  # keeps the votes not added yet (pending_vote)
     rt.close()
@@ -297,6 +299,7 @@ def summarize(
         "reactions_added": stats["reactions"],
         "reactions_pending_at_end": sum(r["votes"]["pending"] for r in run["reports"]),
         "votes_kept_at_stop": sum(r["votes_kept"] for r in run["reports"]),
+        "worker_peak_rss_mb": round(max(r["peak_rss_mb"] for r in run["reports"]), 1),
         "exit_codes": run["exit_codes"],
     }
 
@@ -324,7 +327,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", default="1,4", help="comma-separated worker counts")
     parser.add_argument("--size", type=int, default=3, help="papers per digest (+1 header)")
     parser.add_argument("--papers", type=int, default=60, help="papers ingested before the run")
-    parser.add_argument("--concurrency", type=int, default=128, help="channels in flight")
+    parser.add_argument("--concurrency", type=int, default=1024, help="channels in flight")
     parser.add_argument("--channel-rate", type=float, default=1.0, help="posts/s per channel")
     parser.add_argument("--global-rate", type=float, default=0.0, help="posts/s over all (0: none)")
     parser.add_argument("--reaction-rate", type=float, default=50 / 60, help="reactions/s")
