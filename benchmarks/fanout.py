@@ -83,8 +83,11 @@ def settings_for(url: str, api: str, platform: str, args: argparse.Namespace) ->
 
 # ------------------------------------------------------------------------------- workers
 def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any, out: Any) -> None:
+    from app.malloc_arenas import cap_malloc_arenas
     from app.wiring.runtime import build_runtime
     from bot.digest.worker import Worker
+
+    cap_malloc_arenas()  # as `paperbot run` does
 
     rt = build_runtime(settings_for(url, api, args.platform, args))
     worker = Worker(rt.core, worker_id=name, concurrency=args.concurrency)

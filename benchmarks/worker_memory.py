@@ -102,8 +102,12 @@ def seed(url: str, args: argparse.Namespace) -> None:
 
 
 def serve(url: str, keep_all: bool) -> None:
-    """One worker pass over every due channel; prints memory and time."""
+    """One worker pass over every due channel, as `paperbot run` sets a worker up (its malloc
+    arenas capped); prints memory and time."""
     from adapters.console.adapter import ConsoleAdapter
+    from app.malloc_arenas import cap_malloc_arenas
+
+    cap_malloc_arenas()
     from bot.clock import FixedClock
     from bot.config import Settings
     from bot.digest.worker import Worker

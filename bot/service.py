@@ -116,6 +116,7 @@ class PaperBot(Delivery):
         self._batches_lock = threading.Lock()
         self._batch_flights = KeyedLocks()
         self.learned = LearnedProfiles()
+        self._planning = threading.BoundedSemaphore(settings.plan_concurrency)
         self.arrivals = ArrivalStamps(clock)  # times for reaction events that carry none
         self.event_ids = EventIdPruner(store, settings)
         self.questions = questions  # questions in a paper's thread; None: not answered
@@ -250,7 +251,16 @@ class PaperBot(Delivery):
         return [p for p in window if p.id not in known]
 
     def plan(self, channel: Channel, *, size: int | None = None) -> DigestPlan:
-        """The digest `candidates` and `profile_for` give, read from the store in one go."""
+        """The digest `candidates` and `profile_for` give, read from the store in one go.
+
+        At most PLAN_CONCURRENCY plans run at once in a process: ranking is CPU work (one core
+        under the GIL, so more at once are no faster) and each holds its channel's profile (up
+        to ~0.7 MB of learned words); a thousand channels in flight would otherwise hold a
+        thousand profiles at the same moment."""
+        with self._planning:
+            return self._plan(channel, size)
+
+    def _plan(self, channel: Channel, size: int | None) -> DigestPlan:
         watermark = self.clock.now()
         inputs = self.store.plan_inputs(channel.id, self._since(channel, watermark))
         papers = self._new_for(channel, inputs.papers, inputs.posted)

@@ -45,15 +45,17 @@ def delivery_main(
     worker_id: str, processes: int, interval: float, concurrency: int | None, parent: int
 ) -> None:
     """A delivery process: scheduling passes only (no chat services, no fetches)."""
-    from app.cli.worker import _open, _scheduler, _stop_on_signals
+    from app.cli.worker_jobs import open_runtime, stop_on_signals, worker_jobs
+    from app.malloc_arenas import cap_malloc_arenas
 
+    cap_malloc_arenas()
     settings = shared_caps(load_settings(), processes)
-    rt = _open(settings)
+    rt = open_runtime(settings)
     stop = threading.Event()
     worker = Worker(rt.core, worker_id=worker_id, fetchers={}, concurrency=concurrency)
     worker.defer_votes()
-    _stop_on_signals(worker, stop)
-    scheduler = _scheduler(rt, settings, worker, interval, stop)
+    stop_on_signals(worker, stop)
+    scheduler = worker_jobs(rt, settings, worker, interval, stop)
     try:
         scheduler.start()
         log.info("delivery process %s running", worker_id)

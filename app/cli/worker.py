@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC
 from functools import partial
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.cli.common import channel_dict, resolve_channel
 from app.cli.root import app, channel_app
+from app.cli.worker_jobs import open_runtime, stop_on_signals, worker_jobs
 from app.lifecycle import start_services, stop_services
-from app.logs import setup_logging
-from app.runtime import Runtime, load_runtime
+from app.runtime import Runtime
 from app.setup_checks import warn_at_start
 from bot.clock import FixedClock, parse_at
-from bot.config import Settings, load_settings
-from bot.digest.schedule import channel_next_run, describe, fetch_triggers
+from bot.config import load_settings
+from bot.digest.schedule import channel_next_run, describe
 from bot.digest.schedule_parse import parse_schedule_text
 from bot.digest.tick_report import TickReport
 from bot.digest.worker import Worker
-from bot.ports import ChatService, Clock
+from bot.ports import ChatService
 
 if TYPE_CHECKING:
-    from apscheduler.schedulers.background import BackgroundScheduler
+    pass
 
 log = logging.getLogger("paperbot.worker")
 CONCURRENCY = typer.Option(
@@ -47,11 +44,6 @@ def fetchers_for(rt: Runtime) -> dict[str, Callable[[], object]]:
         "arxiv": partial(run_fetch, rt.core, rt.settings, sources=("arxiv",)),
         "hf": partial(run_fetch, rt.core, rt.settings, sources=daytime),
     }
-
-
-def _open(settings: Settings, clock: Clock | None = None) -> Runtime:
-    setup_logging(settings.log_level, settings.log_format)
-    return load_runtime(settings, clock=clock)
 
 
 def report_dict(report: TickReport) -> dict[str, Any]:
@@ -89,7 +81,7 @@ def channel_schedule(
 ) -> None:
     """Change a channel's schedule (its next run is recomputed at once)."""
     settings = load_settings()
-    rt = _open(settings, FixedClock(parse_at(at)) if at else None)
+    rt = open_runtime(settings, FixedClock(parse_at(at)) if at else None)
     try:
         channel = resolve_channel(rt, ident)
         parsed = parse_schedule_text(
@@ -130,7 +122,7 @@ def tick(
 ) -> None:
     """One scheduling pass (claim due channels, deliver, set next runs), then exit."""
     settings = load_settings()
-    rt = _open(settings, FixedClock(parse_at(at)) if at else None)
+    rt = open_runtime(settings, FixedClock(parse_at(at)) if at else None)
     try:
         worker = Worker(
             rt.core, fetchers=fetchers_for(rt) if fetch else None, concurrency=concurrency
@@ -180,12 +172,14 @@ def run(
     channel is finished, the other claimed channels are given back, then the process exits.
     """
     from app.cli.processes import DeliveryProcesses, check_processes, shared_caps
+    from app.malloc_arenas import cap_malloc_arenas
 
+    cap_malloc_arenas()  # before the delivery threads start
     loaded = load_settings()
     count = processes or loaded.worker_processes
     check_processes(loaded, count)
     settings = shared_caps(loaded, count)
-    rt = _open(settings)
+    rt = open_runtime(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)
@@ -193,8 +187,8 @@ def run(
     interval = tick_seconds or settings.tick_interval_seconds
     helpers = DeliveryProcesses(worker.worker_id, count, interval, concurrency)
 
-    _stop_on_signals(worker, stop)
-    scheduler = _scheduler(rt, settings, worker, interval, stop)
+    stop_on_signals(worker, stop)
+    scheduler = worker_jobs(rt, settings, worker, interval, stop)
     started: list[ChatService] = []
     try:
         started = start_services(rt.services)  # console, Slack Socket Mode, Discord, ...
@@ -226,67 +220,3 @@ def wait_for_signal(
     while not stop.wait(timeout=step):
         if on_wake is not None:
             on_wake()
-
-
-def _stop_on_signals(worker: Worker, stop: threading.Event) -> None:
-    """SIGTERM/SIGINT: finish the current channel, then stop."""
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info(
-            "received %s: finishing the current channel, then stopping", signal.Signals(signum).name
-        )
-        worker.request_stop()
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-
-def _scheduler(
-    rt: Runtime, settings: Settings, worker: Worker, interval: float, stop: threading.Event
-) -> BackgroundScheduler:
-    """The worker's jobs, not started: a scheduling pass every `interval` seconds and each
-    fetch on its trigger (and once at start)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        partial(_safe, _pass, worker, interval, stop),
-        IntervalTrigger(seconds=interval),
-        id="tick",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=rt.clock.now(),
-    )
-    triggers = fetch_triggers(
-        arxiv_delay_minutes=settings.arxiv_fetch_delay_minutes,
-        hf_hours_utc=settings.hf_fetch_hours_utc,
-    )
-    for kind in worker.fetchers:
-        trigger = triggers.get(kind)
-        job = partial(_safe, worker.fetch, kind)
-        if trigger is not None:
-            scheduler.add_job(job, trigger, id=f"fetch-{kind}", max_instances=1, coalesce=True)
-        # catch up once at start: a no-op when this announcement was already fetched
-        scheduler.add_job(job, id=f"fetch-{kind}-start", next_run_time=rt.clock.now())
-    return scheduler
-
-
-def _pass(worker: Worker, interval: float, stop: threading.Event) -> None:
-    """Scheduling passes for up to `interval` seconds; one log line when channels were due."""
-    report = worker.drain(max_seconds=interval, sleep=stop.wait)
-    if report.claimed:
-        log.info(
-            "worker %s: %d digests (%d papers) from %d claimed channels, %d errors",
-            worker.worker_id, len(report.delivered), report.posted, report.claimed,
-            len(report.errors),
-        )  # fmt: skip
-
-
-def _safe(fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
-    """One bulkhead per scheduled job run: log the traceback, keep the scheduler alive."""
-    try:
-        fn(*args, **kwargs)
-    except Exception:
-        log.exception("scheduled job %s failed", getattr(fn, "__name__", fn))

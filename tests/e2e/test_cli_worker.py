@@ -135,7 +135,7 @@ class RecordingService:
 
 def run_worker_with(services: list[RecordingService], monkeypatch: pytest.MonkeyPatch) -> Result:
     """`paperbot run` with these services; SIGTERM as soon as they all started."""
-    import app.cli.worker as cli_worker
+    import app.cli.worker_jobs as worker_jobs
     from app.runtime import load_runtime
 
     def fake_load_runtime(settings: object, **kw: object) -> object:
@@ -143,7 +143,7 @@ def run_worker_with(services: list[RecordingService], monkeypatch: pytest.Monkey
         rt.services = [*services, Stopper()]  # type: ignore[list-item]
         return rt
 
-    monkeypatch.setattr(cli_worker, "load_runtime", fake_load_runtime)
+    monkeypatch.setattr(worker_jobs, "load_runtime", fake_load_runtime)
     saved = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     try:
         return CliRunner().invoke(app, ["run", "--no-fetch", "--tick-seconds", "3600"])
