@@ -330,7 +330,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", default="1,4", help="comma-separated worker counts")
     parser.add_argument("--size", type=int, default=3, help="papers per digest (+1 header)")
     parser.add_argument("--papers", type=int, default=60, help="papers ingested before the run")
-    parser.add_argument("--concurrency", type=int, default=1024, help="channels in flight")
+    parser.add_argument("--concurrency", type=int, default=256, help="channels in flight")
     parser.add_argument("--channel-rate", type=float, default=1.0, help="posts/s per channel")
     parser.add_argument("--global-rate", type=float, default=0.0, help="posts/s over all (0: none)")
     parser.add_argument("--reaction-rate", type=float, default=50 / 60, help="reactions/s")

@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     delivery_inline_wait_seconds: float = Field(default=5.0, ge=0)
     delivery_uncertain: str = Field(default="repost", pattern="^(repost|skip)$")
-    delivery_concurrency: int = Field(default=1024, ge=1, le=4096)  # channels in flight per worker
+    delivery_concurrency: int = Field(default=256, ge=1, le=4096)  # channels in flight per worker
     worker_processes: int = Field(default=1, ge=1, le=64)  # `paperbot run`: cores delivering
     plan_concurrency: int = Field(default=4, ge=1, le=256)  # digests ranked at once per process
     delivery_pace_margin: float = Field(default=0.02, ge=0, le=1)  # each pace stretched by
