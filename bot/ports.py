@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeGuard, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -136,6 +136,22 @@ class HeaderReconcilingAdapter(Protocol):
         """The header's message id if it is already in the channel, else None; raises
         DeliveryError when it cannot tell right now."""
         ...
+
+
+_C = TypeVar("_C")
+_SUPPORTED: dict[tuple[type, type], bool] = {}
+
+
+def supports(adapter: object, capability: type[_C]) -> TypeGuard[_C]:
+    """`isinstance(adapter, capability)` for the optional adapter protocols above, answered
+    once per adapter class: a runtime-checkable Protocol's isinstance inspects every member
+    (~20 µs), and delivery asks several times per message. Our adapters declare their
+    capabilities in the class (methods, class attributes), never per instance."""
+    key = (type(adapter), capability)
+    found = _SUPPORTED.get(key)
+    if found is None:
+        found = _SUPPORTED[key] = isinstance(adapter, capability)
+    return found
 
 
 class SummaryCache(Protocol):

@@ -43,7 +43,7 @@ from bot.models import (
     Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter
+from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter, supports
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
@@ -150,7 +150,7 @@ class PaperBot(Delivery):
             return
         kept = lane.stop()
         for adapter in self.adapters.values():
-            if isinstance(adapter, VoteSeedingAdapter):
+            if supports(adapter, VoteSeedingAdapter):
                 adapter.defer_votes = False
         if kept:
             log.info("%d vote reactions kept to be added after the restart", kept)

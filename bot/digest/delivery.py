@@ -40,6 +40,7 @@ from bot.ports import (
     PacedAdapter,
     ReconcilingAdapter,
     VoteSeedingAdapter,
+    supports,
 )
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ class Delivery:
         assert digest.id is not None
         try:
             header_id = None
-            if result.resumed and isinstance(adapter, HeaderReconcilingAdapter):
+            if result.resumed and supports(adapter, HeaderReconcilingAdapter):
                 header_id = adapter.find_header_message(channel, digest)
             if header_id is None:
                 if guard is not None:
@@ -272,11 +273,7 @@ class Delivery:
         marks.after_post(OutboxMark.posted(paper_id, message_id, self.clock.now()))
         result.posted.append(paper_id)
         result.message_ids[paper_id] = message_id
-        if (
-            self.votes is not None
-            and isinstance(adapter, VoteSeedingAdapter)
-            and adapter.defer_votes
-        ):
+        if self.votes is not None and supports(adapter, VoteSeedingAdapter) and adapter.defer_votes:
             self.votes.submit(adapter, channel, message_id)
 
     def _paced(
@@ -291,7 +288,7 @@ class Delivery:
         moment and the platform); after a wait the lease is checked again. A 429's
         Retry-After holds the same lanes for every thread; the answer's moment times the
         channel's next post (`Pacer.done`)."""
-        if not isinstance(adapter, PacedAdapter):
+        if not supports(adapter, PacedAdapter):
             return post()
         lanes = adapter.lanes(channel, POST)
         if self.pacer.acquire(lanes) > 0 and guard is not None:
@@ -338,7 +335,7 @@ class Delivery:
         """The message of an item whose earlier post may have gone through, else None (post
         it again). Raises DeliveryError when the adapter cannot tell right now."""
         found = None
-        if isinstance(adapter, ReconcilingAdapter):
+        if supports(adapter, ReconcilingAdapter):
             found = adapter.find_item_message(channel, digest, item)
         if found is None and self.settings.delivery_uncertain == "skip":
             found = f"unknown-{digest.id}-{item.rank}"

@@ -76,20 +76,61 @@ def _utc(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+_NEXT_MAX = 4096
+_MEMO_SPAN = timedelta(days=20)  # shorter than any time between two clock changes
+_MEMO_PER_SCHEDULE = 4
+# per schedule, its latest answers as (after, valid_until, next run): every `after` in
+# [after, valid_until) has that same next run (see _next_run). Delivery asks three times per
+# channel (the missed slots since it was due, and the next one), channels share schedules.
+_next_memo: dict[Schedule, tuple[tuple[datetime, datetime, datetime], ...]] = {}
+
+
 def next_run(schedule: Schedule, after: datetime) -> datetime | None:
     """The first scheduled run strictly after `after` (UTC), at most one per local day.
 
     A time that does not exist on a spring-forward day fires an hour later (APScheduler's
     behaviour); a time that happens twice on a fall-back day fires once.
     """
+    after = _utc(after)
+    memo = _next_memo.get(schedule, ())
+    for start, until, fire in memo:
+        if start <= after < until:
+            return fire
+    found = _next_run(schedule, after)
+    if found is None:
+        return None
+    fire, valid_until = found
+    if fire - after < _MEMO_SPAN and _same_offset(schedule, after, fire):
+        if len(_next_memo) >= _NEXT_MAX:
+            _next_memo.clear()
+        _next_memo[schedule] = ((after, valid_until, fire), *memo[: _MEMO_PER_SCHEDULE - 1])
+    return fire
+
+
+def _same_offset(schedule: Schedule, start: datetime, end: datetime) -> bool:
+    """No clock change between `start` and `end` (less than _MEMO_SPAN apart): APScheduler
+    finds the next local time after the local `start`, so across a clock change a later start
+    can skip a run an earlier one found (a time the spring-forward hour skipped runs an hour
+    later only when asked from before it)."""
+    tz = zone(schedule.timezone)
+    return start.astimezone(tz).utcoffset() == end.astimezone(tz).utcoffset()
+
+
+def _next_run(schedule: Schedule, after: datetime) -> tuple[datetime, datetime] | None:
+    """The next run after `after`, and until when (exclusive) a later `after` has the same.
+
+    For a cron line, until the run itself. For a daily time, until the run or, if earlier, the
+    first time its local day's slot passes (after that the day counts as already run: a
+    fall-back day's second occurrence). Every fire between `after` and the run was skipped
+    because its day's slot had passed by `after`, so it is skipped for any later `after` too.
+    """
     if schedule.cron:
-        fire = trigger_for(schedule).get_next_fire_time(None, _utc(after) + _MICRO)
-        return _utc(fire) if fire else None
+        fire = trigger_for(schedule).get_next_fire_time(None, after + _MICRO)
+        return (_utc(fire), _utc(fire)) if fire else None
     if not schedule.days:
         return None
     tz = zone(schedule.timezone)
     trigger = trigger_for(schedule)
-    after = _utc(after)
     hour, minute = (int(x) for x in schedule.time.split(":"))
     slot_time = time(hour, minute)
     cursor = after
@@ -103,7 +144,7 @@ def next_run(schedule: Schedule, after: datetime) -> datetime | None:
         if first <= after:
             cursor = fire_utc  # that day's run already happened (an ambiguous local time)
             continue
-        return fire_utc
+        return fire_utc, min(fire_utc, first)
     return None
 
 

@@ -9,7 +9,7 @@ from typing import Protocol
 from bot.digest.votes import Vote
 from bot.errors import NotFound
 from bot.models import Channel, PendingVote, Platform
-from bot.ports import ChannelStore, ChatAdapter, Clock, VoteSeedingAdapter, VoteStore
+from bot.ports import ChannelStore, ChatAdapter, Clock, VoteSeedingAdapter, VoteStore, supports
 
 
 class VoteBacklogStore(VoteStore, ChannelStore, Protocol):
@@ -32,7 +32,7 @@ class StoredVotes:
         self.store.save_votes(kept, now=self.clock.now())
 
     def take(self, limit: int) -> list[Vote]:
-        seeding = {p: a for p, a in self.adapters.items() if isinstance(a, VoteSeedingAdapter)}
+        seeding = {p: a for p, a in self.adapters.items() if supports(a, VoteSeedingAdapter)}
         channels: dict[int, Channel | None] = {}
         taken: list[Vote] = []
         for kept in self.store.take_votes(limit, tuple(seeding)):

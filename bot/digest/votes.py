@@ -20,7 +20,7 @@ from typing import Protocol
 from bot.digest.pacing import REACT, Pacer
 from bot.errors import ChannelUnavailable, DeliveryError, RateLimited
 from bot.models import Channel
-from bot.ports import PacedAdapter, VoteSeedingAdapter
+from bot.ports import PacedAdapter, VoteSeedingAdapter, supports
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class VoteLane:
 
     def _push(self, vote: Vote) -> None:
         adapter = vote.adapter
-        lanes = adapter.lanes(vote.channel, REACT) if isinstance(adapter, PacedAdapter) else ()
+        lanes = adapter.lanes(vote.channel, REACT) if supports(adapter, PacedAdapter) else ()
         vote.at, vote.seq = self.pacer.book(lanes), next(self._seq)
         with self._cond:
             heapq.heappush(self._heap, vote)
@@ -217,7 +217,7 @@ class VoteLane:
             self._count("rate_limited")
             lanes = (
                 vote.adapter.lanes(vote.channel, REACT)
-                if isinstance(vote.adapter, PacedAdapter)
+                if supports(vote.adapter, PacedAdapter)
                 else ()
             )
             self.pacer.hold(lanes, exc.retry_after)

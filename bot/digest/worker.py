@@ -27,7 +27,7 @@ from bot.digest.tick_report import TickReport
 from bot.digest.votes import VoteLane
 from bot.errors import ChannelUnavailable, LeaseLost, RateLimited
 from bot.models import Channel, Digest, ItemStatus, Lease
-from bot.ports import OutboxStore, PacedAdapter, ScheduleStore, VoteSeedingAdapter
+from bot.ports import OutboxStore, PacedAdapter, ScheduleStore, VoteSeedingAdapter, supports
 from bot.service import PaperBot
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class Worker:
         pace, so they never hold up the posts (a long-running worker; `paperbot run`)."""
         lane = self.core.start_vote_lane()
         for adapter in self.core.adapters.values():
-            if isinstance(adapter, VoteSeedingAdapter):
+            if supports(adapter, VoteSeedingAdapter):
                 adapter.defer_votes = True
         return lane
 
@@ -320,7 +320,7 @@ class Worker:
     def _hold(self, channel: Channel, exc: RateLimited, report: TickReport) -> datetime:
         """A 429: wait as asked (and learn the pace of an adapter that declares none)."""
         wait = timedelta(seconds=max(exc.retry_after, 0.05))
-        paced = isinstance(self.core.adapters.get(channel.ref.platform), PacedAdapter)
+        paced = supports(self.core.adapters.get(channel.ref.platform), PacedAdapter)
         if channel.id not in self._not_before and not paced:  # learn the platform's pace
             self._spacing[channel.id] = wait
         current = self.clock.now()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import bot.digest.schedule as schedule_module
 from bot.digest.schedule import (
     ArxivCalendar,
     describe,
@@ -148,3 +151,33 @@ def test_fetch_triggers_follow_the_announcements() -> None:
     assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 29, 4, 30)  # Mon, after Sun
     fire = triggers["hf"].get_next_fire_time(None, utc(2026, 6, 26, 10))
     assert fire is not None and fire.astimezone(UTC) == utc(2026, 6, 26, 15, 5)
+
+
+MEMO_SCHEDULES = [
+    parse_schedule("01:30 America/New_York daily"),  # twice on the fall-back day
+    parse_schedule("02:30 America/New_York daily"),  # missing on the spring-forward day
+    parse_schedule("09:00 Europe/Berlin weekdays"),
+    parse_schedule("0 9,17 * * mon-fri Asia/Tokyo"),
+]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    which=st.integers(0, len(MEMO_SCHEDULES) - 1),
+    # around New York's fall-back day (1 Nov 2026) or its spring-forward day (14 Mar 2027)
+    day=st.sampled_from([utc(2026, 10, 31), utc(2027, 3, 13)]),
+    start=st.integers(0, 72 * 60),
+    steps=st.lists(st.integers(-90, 90), max_size=40),
+)
+def test_remembered_next_run_is_the_computed_one(
+    which: int, day: datetime, start: int, steps: list[int]
+) -> None:
+    """next_run keeps each schedule's last answer for the times that share it: asked back and
+    forth around its runs, near DST changes, it answers as a fresh computation does."""
+    s = MEMO_SCHEDULES[which]
+    after = day + timedelta(minutes=start)
+    for minutes in steps:
+        after += timedelta(minutes=minutes)
+        remembered = next_run(s, after)
+        schedule_module._next_memo.clear()
+        assert remembered == next_run(s, after), (s, after)
