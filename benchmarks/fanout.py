@@ -18,6 +18,7 @@ Exits 1 on any duplicate, lost post or unfinished digest.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -85,6 +86,7 @@ def settings_for(url: str, api: str, platform: str, args: argparse.Namespace) ->
 
 # ------------------------------------------------------------------------------- workers
 def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any, out: Any) -> None:
+    from app.gc_tuning import tune_gc
     from app.malloc_arenas import cap_malloc_arenas
     from app.wiring.runtime import build_runtime
     from bot.digest.worker import Worker
@@ -92,12 +94,14 @@ def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any
     cap_malloc_arenas()  # as `paperbot run` does
 
     rt = build_runtime(settings_for(url, api, args.platform, args))
+    tune_gc()  # as `paperbot run` does
     worker = Worker(rt.core, worker_id=name, concurrency=args.concurrency)
     lane = worker.defer_votes()
     stages = StageClock()
     stages.instrument(rt.store, rt.core, *rt.core.adapters.values())
     go.wait()
     profile = start_profile()
+    gc_seconds = gc_clock()
     cpu, started = time.process_time(), time.perf_counter()
     while True:
         worker.drain(max_seconds=5, sleep=time.sleep)
@@ -114,11 +118,26 @@ def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any
         "cpu": cpu,
         "stages": stages.report(),
         "votes": vars(lane.stats) | {"pending": lane.pending()},
+        "gc_seconds": gc_seconds(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     rt.core.stop_vote_lane()  # keeps the votes not added yet (pending_vote)
     rt.close()
     out.put(report | {"votes_kept": lane.stats.kept})
+
+
+def gc_clock() -> Callable[[], float]:
+    """Seconds spent in the cyclic garbage collector from now on (ask the returned function)."""
+    spent, began = [0.0], [0.0]
+
+    def on_gc(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(on_gc)
+    return lambda: spent[0]
 
 
 def start_profile() -> Callable[[str], None] | None:
@@ -326,6 +345,7 @@ def summarize(
         "reactions_added": stats["reactions"],
         "reactions_pending_at_end": sum(r["votes"]["pending"] for r in run["reports"]),
         "votes_kept_at_stop": sum(r["votes_kept"] for r in run["reports"]),
+        "gc_seconds": round(sum(r["gc_seconds"] for r in run["reports"]), 2),
         "worker_peak_rss_mb": round(max(r["peak_rss_mb"] for r in run["reports"]), 1),
         "exit_codes": run["exit_codes"],
     }

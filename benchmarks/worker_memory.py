@@ -103,8 +103,9 @@ def seed(url: str, args: argparse.Namespace) -> None:
 
 def serve(url: str, keep_all: bool) -> None:
     """One worker pass over every due channel, as `paperbot run` sets a worker up (its malloc
-    arenas capped); prints memory and time."""
+    arenas capped, its garbage collector tuned); prints memory and time."""
     from adapters.console.adapter import ConsoleAdapter
+    from app.gc_tuning import tune_gc
     from app.malloc_arenas import cap_malloc_arenas
 
     cap_malloc_arenas()
@@ -123,6 +124,7 @@ def serve(url: str, keep_all: bool) -> None:
         if keep_all:
             core.learned = _KeepAll(LearnedProfiles(kept=20_000))
         worker = Worker(core, worker_id="bench")
+        tune_gc()  # as `paperbot run` does
         before = vm("VmHWM")
         start = time.perf_counter()
         report = worker.tick()

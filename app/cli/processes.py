@@ -46,11 +46,13 @@ def delivery_main(
 ) -> None:
     """A delivery process: scheduling passes only (no chat services, no fetches)."""
     from app.cli.worker_jobs import open_runtime, stop_on_signals, worker_jobs
+    from app.gc_tuning import tune_gc
     from app.malloc_arenas import cap_malloc_arenas
 
     cap_malloc_arenas()
     settings = shared_caps(load_settings(), processes)
     rt = open_runtime(settings)
+    tune_gc()
     stop = threading.Event()
     worker = Worker(rt.core, worker_id=worker_id, fetchers={}, concurrency=concurrency)
     worker.defer_votes()

@@ -172,6 +172,7 @@ def run(
     channel is finished, the other claimed channels are given back, then the process exits.
     """
     from app.cli.processes import DeliveryProcesses, check_processes, shared_caps
+    from app.gc_tuning import tune_gc
     from app.malloc_arenas import cap_malloc_arenas
 
     cap_malloc_arenas()  # before the delivery threads start
@@ -180,6 +181,7 @@ def run(
     check_processes(loaded, count)
     settings = shared_caps(loaded, count)
     rt = open_runtime(settings)
+    tune_gc()
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)
