@@ -236,10 +236,9 @@ class ManagerStore(Protocol):
     def remove_manager(self, channel_id: int, user_id: str) -> bool: ...
 
 
-class OutboxStore(Protocol):
-    """Digests and their items (the outbox): recorded before posting, marked as posted."""
+class DigestWriter(Protocol):
+    """Records a digest and its items before anything is posted (see OutboxStore)."""
 
-    def posted_paper_ids(self, channel_id: int) -> set[str]: ...
     def create_digest(
         self,
         channel_id: int,
@@ -250,6 +249,12 @@ class OutboxStore(Protocol):
         now: datetime,
         watermark: datetime | None,
     ) -> tuple[Digest, bool]: ...
+
+
+class OutboxStore(DigestWriter, Protocol):
+    """Digests and their items (the outbox): recorded before posting, marked as posted."""
+
+    def posted_paper_ids(self, channel_id: int) -> set[str]: ...
     def create_digests(
         self, requests: Sequence[DigestRequest]
     ) -> list[tuple[Digest, bool] | PaperBotError]:
@@ -326,6 +331,19 @@ class OutboxStore(Protocol):
 
     def find_item_by_message(self, channel_id: int, message_id: str) -> str | None: ...
     def find_item(self, channel_id: int, paper_id: str) -> DigestItem | None: ...
+
+
+def create_requested(store: DigestWriter, r: DigestRequest) -> tuple[Digest, bool]:
+    """`store.create_digest` for one `DigestRequest` (what a `create_digests` batch falls back
+    to, request by request)."""
+    return store.create_digest(
+        r.channel_id,
+        r.run_key,
+        r.picks,
+        candidates=r.candidates,
+        now=r.now,
+        watermark=r.watermark,
+    )
 
 
 class ScheduleStore(Protocol):

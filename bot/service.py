@@ -43,7 +43,15 @@ from bot.models import (
     Reply,
     ScoredPaper,
 )
-from bot.ports import ChatAdapter, Clock, Embedder, Store, VoteSeedingAdapter, supports
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    Embedder,
+    Store,
+    VoteSeedingAdapter,
+    create_requested,
+    supports,
+)
 from bot.ranking import Profile, Ranker, build_batch
 from bot.ranking.embeddings import EmbeddingCache
 from bot.ranking.features import Batch
@@ -366,7 +374,7 @@ class PaperBot(Delivery):
         """`OutboxStore.create_digest` for `request`, group-committed with other channels'
         digests when `digest_writes` is set; returns once it is written."""
         if self.digest_writes is None:
-            return self._create_digest(request)
+            return create_requested(self.store, request)
         return self.digest_writes.submit(request)
 
     def _create_digests(
@@ -375,17 +383,7 @@ class PaperBot(Delivery):
         """A group commit's flush: a request alone takes the single-digest path."""
         if len(requests) != 1:
             return self.store.create_digests(requests)
-        return [self._create_digest(requests[0])]
-
-    def _create_digest(self, r: DigestRequest) -> tuple[Digest, bool]:
-        return self.store.create_digest(
-            r.channel_id,
-            r.run_key,
-            r.picks,
-            candidates=r.candidates,
-            now=r.now,
-            watermark=r.watermark,
-        )
+        return [create_requested(self.store, requests[0])]
 
     # --------------------------------------------------------------- reactions
     def on_reaction(self, event: ReactionEvent) -> bool:

@@ -14,6 +14,20 @@ from bot.errors import StorageError
 _CHUNK = 500  # rows per IN (...) query and per ingest transaction
 
 
+@contextmanager
+def translated() -> Iterator[None]:
+    """Driver errors raised inside become StorageError (IntegrityError is kept: callers tell
+    a conflict from a failure)."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database error: {type(exc).__name__}") from exc
+
+
 class StoreBase:
     """Holds the engine; `session()` is one transaction with driver errors translated."""
 
@@ -31,40 +45,23 @@ class StoreBase:
     def transaction(self) -> Iterator[Connection]:
         """One transaction on a plain connection (Core statements, no ORM session): the cheap
         path for hot single-row writes; driver errors become StorageError as in `session()`."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}") from exc
+        with translated(), self.engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
         """A connection without a transaction: each statement commits by itself (no BEGIN
         and COMMIT round trips), for a write that is ONE statement (atomic alone) or a single
         read; driver errors translated as in `transaction()`."""
-        try:
-            with self.engine.connect() as conn:
-                yield conn.execution_options(isolation_level="AUTOCOMMIT")
-        except OperationalError as exc:
-            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}") from exc
+        with translated(), self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction; driver errors become StorageError."""
-        try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except OperationalError as exc:
-            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}") from exc
+        with (
+            translated(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session

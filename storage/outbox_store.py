@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.models import (
     OutboxMark,
     ScoredPaper,
 )
+from bot.ports import create_requested
 from storage import digest_batch, outbox_batch
 from storage import outbox_sql as sql
 from storage.base import StoreBase
@@ -31,6 +33,19 @@ from storage.mapping import paper_from_row, reasons_from_json, reasons_to_json
 from storage.tables import DigestItemRow, PaperRow
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDigest:
+    """A digest about to be written: `create_digest`'s arguments, its items built."""
+
+    channel_id: int
+    run_key: str
+    items: list[DigestItem]
+    candidates: int
+    created_at: datetime  # aware, UTC
+    now: datetime
+    watermark: datetime | None
 
 
 class OutboxStore(StoreBase):
@@ -66,15 +81,9 @@ class OutboxStore(StoreBase):
         """
         created_at = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
         items = [_new_item(rank, scored, tldr) for rank, (scored, tldr) in enumerate(picks, 1)]
+        new = NewDigest(channel_id, run_key, items, candidates, created_at, now, watermark)
         try:
-            if self.dialect == "postgresql":
-                digest_id = self._create_pg(
-                    channel_id, run_key, items, candidates, created_at, now, watermark
-                )
-            else:
-                digest_id = self._create(
-                    channel_id, run_key, items, candidates, created_at, now, watermark
-                )
+            digest_id = self._create_pg(new) if self.dialect == "postgresql" else self._create(new)
         except IntegrityError as exc:
             existing = self.find_digest(channel_id, run_key)
             if existing is not None:
@@ -109,76 +118,56 @@ class OutboxStore(StoreBase):
 
     def _create_alone(self, r: DigestRequest) -> tuple[Digest, bool] | PaperBotError:
         try:
-            return self.create_digest(
-                r.channel_id,
-                r.run_key,
-                r.picks,
-                candidates=r.candidates,
-                now=r.now,
-                watermark=r.watermark,
-            )
+            return create_requested(self, r)
         except PaperBotError as exc:
             return exc
         except IntegrityError as exc:
             return StorageError(f"digest not recorded: {type(exc).__name__}")
 
-    def _create_pg(
-        self,
-        channel_id: int,
-        run_key: str,
-        items: list[DigestItem],
-        candidates: int,
-        created_at: datetime,
-        now: datetime,
-        watermark: datetime | None,
-    ) -> int:
+    def _create_pg(self, new: NewDigest) -> int:
         """The digest, its items and the channel's touch in one statement, no transaction
         round trips (outbox_sql.create_digest_pg)."""
+        items = new.items
         params = {
-            "channel_id": channel_id,
-            "run_key": run_key,
-            "candidates": candidates,
-            "created_at": created_at,
+            "channel_id": new.channel_id,
+            "run_key": new.run_key,
+            "candidates": new.candidates,
+            "created_at": new.created_at,
             "papers": [i.paper.id for i in items],
             "ranks": [i.rank for i in items],
             "scores": [i.score for i in items],
             "reasons": [json.dumps(reasons_to_json(i.reasons)) for i in items],
             "tldrs": [i.tldr for i in items],
-            "p_now": sql.utc(now),
-            "p_watermark": sql.utc(watermark),
+            "p_now": sql.utc(new.now),
+            "p_watermark": sql.utc(new.watermark),
         }
         with self.autocommit() as conn:
-            stmt = sql.CREATE_DIGEST_PG[watermark is not None]
+            stmt = sql.CREATE_DIGEST_PG[new.watermark is not None]
             return int(conn.execute(stmt, params).scalar_one())
 
-    def _create(
-        self,
-        channel_id: int,
-        run_key: str,
-        items: list[DigestItem],
-        candidates: int,
-        created_at: datetime,
-        now: datetime,
-        watermark: datetime | None,
-    ) -> int:
+    def _create(self, new: NewDigest) -> int:
         """The digest, its items and the channel's touch: one transaction, three statements."""
         with self.transaction() as conn:
             digest_id = conn.execute(
                 sql.INSERT_DIGEST,
                 {
-                    "channel_id": channel_id,
-                    "run_key": run_key,
-                    "candidates": candidates,
+                    "channel_id": new.channel_id,
+                    "run_key": new.run_key,
+                    "candidates": new.candidates,
                     "status": "pending",
-                    "created_at": created_at,
+                    "created_at": new.created_at,
                 },
             ).scalar_one()
-            if items:
+            if new.items:
                 conn.execute(
-                    sql.INSERT_ITEM, [_item_values(digest_id, channel_id, i) for i in items]
+                    sql.INSERT_ITEM,
+                    [_item_values(digest_id, new.channel_id, i) for i in new.items],
                 )
+            watermark = new.watermark
             touch = sql.TOUCH_CHANNEL if watermark is None else sql.TOUCH_CHANNEL_WATERMARK
-            conn.execute(touch, {"p_channel": channel_id, "p_now": now, "p_watermark": watermark})
+            conn.execute(
+                touch, {"p_channel": new.channel_id, "p_now": new.now, "p_watermark": watermark}
+            )
         return int(digest_id)
 
     def find_digest(self, channel_id: int, run_key: str) -> Digest | None:

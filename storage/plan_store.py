@@ -4,8 +4,7 @@ on a plain connection per channel); the window itself is read only when its sign
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,9 +20,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.errors import StorageError
 from bot.models import Feedback, Paper, PlanInputs
 from storage.paper_cache import PaperRowCache, Window
 from storage.paper_store import PaperStore
@@ -44,7 +41,7 @@ class PlanInputStore(PaperStore):
         cache = self._paper_cache()
         kept = cache.windows.covering(since, limit)
         floor = kept.floor if kept is not None else since
-        with self._reading() as conn:
+        with self.autocommit() as conn:  # the statement is its own snapshot
             generation = cache.generation  # before the read, as `_signature` takes it
             query = self._plan_query()
             rows = list(conn.execute(query, {"plan_channel": channel_id, "plan_floor": floor}))
@@ -59,19 +56,6 @@ class PlanInputStore(PaperStore):
             posted=frozenset(r.paper_id for r in rows if r.kind == _POSTED),
             feedback=tuple(_opinions(channel_id, rows)),
         )
-
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        """A pooled connection in autocommit: the statement is its own snapshot, and the
-        BEGIN and COMMIT round trips of a transaction are saved (PostgreSQL). Driver errors
-        become StorageError as in `transaction()`."""
-        try:
-            with self.engine.connect() as conn:
-                yield conn.execution_options(isolation_level="AUTOCOMMIT")
-        except OperationalError as exc:
-            raise StorageError(f"database unavailable: {str(exc.orig).strip()[:200]}") from exc
-        except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}") from exc
 
     def _fresh_window(
         self,

@@ -20,6 +20,7 @@ from bot.models import (
     Reason,
     ScoredPaper,
 )
+from bot.ports import create_requested
 from tests.fakes.channels import FakeChannelStore
 from tests.fakes.papers import FakePaperStore
 
@@ -102,16 +103,7 @@ class FakeOutboxStore(FakeChannelStore, FakePaperStore):
         outcomes: list[tuple[Digest, bool] | PaperBotError] = []
         for r in requests:
             try:
-                outcomes.append(
-                    self.create_digest(
-                        r.channel_id,
-                        r.run_key,
-                        r.picks,
-                        candidates=r.candidates,
-                        now=r.now,
-                        watermark=r.watermark,
-                    )
-                )
+                outcomes.append(create_requested(self, r))
             except PaperBotError as exc:
                 outcomes.append(exc)
         return outcomes
