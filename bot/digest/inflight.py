@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
+from queue import Empty, SimpleQueue
 from typing import Protocol
 
 from bot.config import Settings
@@ -52,6 +53,30 @@ class Worker(Protocol):
 log = logging.getLogger(__name__)
 
 
+class Finished:
+    """The futures that finished, in order, as their done-callbacks report them: waiting for
+    the next costs O(1), where `concurrent.futures.wait` adds and removes a waiter on every
+    running future each time (~0.8 ms a call at 1,024 in flight)."""
+
+    def __init__(self) -> None:
+        self._queue: SimpleQueue[Future[Release | None]] = SimpleQueue()
+
+    def put(self, future: Future[Release | None]) -> None:
+        self._queue.put(future)
+
+    def take(self, timeout: float) -> list[Future[Release | None]]:
+        """Every future finished so far, waiting up to `timeout` seconds for the first."""
+        try:
+            done = [self._queue.get(timeout=timeout)]
+        except Empty:
+            return []
+        while True:
+            try:
+                done.append(self._queue.get_nowait())
+            except Empty:
+                return done
+
+
 class InFlight:
     """One scheduling pass of `worker` with up to `concurrency` channels at a time.
 
@@ -79,7 +104,7 @@ class InFlight:
         """Claim, deliver and release until no due channel is left (or stopping)."""
         worker = self.worker
         running: set[Future[Release | None]] = set()
-        done: set[Future[Release | None]] = set()
+        finished = Finished()
         released: list[Release] = []
         # claimed ahead of the free threads: claims in batches of `spare`, none left idle
         spare = max(1, min(worker.settings.claim_batch_size, self.concurrency // 4))
@@ -94,12 +119,16 @@ class InFlight:
                         batch = self._claim(limit)
                         exhausted = len(batch) < limit  # none left due now (the next pass looks)
                         report.claimed += len(batch)
-                        running |= {pool.submit(self._channel, c, report) for c in batch}
+                        for c in batch:
+                            future = pool.submit(self._channel, c, report)
+                            future.add_done_callback(finished.put)
+                            running.add(future)
                         if batch and len(running) < self.concurrency:
                             continue  # fill every free slot before waiting
                     if not running:
                         return
-                    done, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+                    done = finished.take(timeout=1.0)
+                    running.difference_update(done)
                     for future in done:
                         # a bug in the pass itself, not in a channel: surface it
                         if (release := future.result()) is not None:

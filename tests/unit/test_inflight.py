@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.digest.inflight import Finished
 from bot.digest.pacing import POST, Pacer
 from bot.digest.schedule import parse_schedule
 from bot.digest.worker import Worker
@@ -164,3 +166,22 @@ def test_claims_and_releases_reach_the_store_in_batches(
     assert sorted(released) == sorted(c.id for c in store.list_channels())
     assert calls["claim"] <= 40 // 2 + 2 and calls["release"] <= 40 // 2 + 2
     assert all(c.lease_token is None for c in store.list_channels())
+
+
+def test_finished_futures_are_taken_in_order_and_all_at_once() -> None:
+    """The pass waits on its own completion queue (not `concurrent.futures.wait` over every
+    running future): each take returns everything finished so far, or nothing after the
+    timeout."""
+    finished = Finished()
+    futures: list[Future[Release | None]] = [Future() for _ in range(3)]
+    for f in futures:
+        f.add_done_callback(finished.put)
+    assert finished.take(timeout=0.01) == []
+    futures[1].set_result(None)
+    futures[0].set_result(None)
+    assert finished.take(timeout=0.01) == [futures[1], futures[0]]
+    pool = ThreadPoolExecutor(1)
+    later = pool.submit(lambda: (time.sleep(0.05), futures[2].set_result(None)))
+    assert finished.take(timeout=5.0) == [futures[2]]  # waited for it
+    later.result()
+    pool.shutdown()
