@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import URLError
 
+import httpcore
 import pytest
 
 from adapters.slack.client import make_client
@@ -24,11 +25,12 @@ from bot.errors import DeliveryUncertain
 
 @contextmanager
 def keep_alive_slack(
-    *, hang_up_after: int = 0, drop_request: int = 0
+    *, hang_up_after: int = 0, drop_request: int = 0, tls: ssl.SSLContext | None = None
 ) -> Iterator[tuple[str, list[int]]]:
     """A Web API stand-in speaking HTTP/1.1 keep-alive; records each request's client port.
     With `hang_up_after` it closes each connection, unannounced, after that many answers;
-    with `drop_request` it hangs up on that request (1-based) without answering."""
+    with `drop_request` it hangs up on that request (1-based) without answering; with `tls`
+    it speaks HTTPS (the URL given stays http://)."""
     ports: list[int] = []
     seen = [0]
 
@@ -57,6 +59,8 @@ def keep_alive_slack(
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     ).start()
@@ -202,3 +206,32 @@ def test_idle_connections_left_over_from_a_burst_close_when_their_keep_alive_end
         assert len(idle) == 1 and len(set(ports)) == 3
     pool.close()
     assert not idle
+
+
+def test_tls_calls_share_one_verified_connection() -> None:
+    """The pool's HTTPS path: the server's certificate checked against the context's CA,
+    then several calls on the one TLS connection."""
+    import trustme
+
+    from adapters.slack.connections import Connections
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_ctx)
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    timeout = dict.fromkeys(("connect", "read", "write", "pool"), 5.0)
+    with keep_alive_slack(tls=server_ctx) as (url, ports):
+        https = url.replace("http://", "https://")
+        pool = Connections(ssl_context=trusting, max_connections=2, keepalive_expiry=30.0)
+        for _ in range(3):
+            reply = pool.request("POST", https, headers=[], content=b"{}", timeout=timeout)
+            assert reply.status == 200 and json.loads(reply.body)["ok"]
+        pool.close()
+        stranger = Connections(
+            ssl_context=ssl.create_default_context(), max_connections=1, keepalive_expiry=30.0
+        )
+        with pytest.raises(httpcore.ConnectError):  # an unknown CA: nothing sent
+            stranger.request("POST", https, headers=[], content=b"{}", timeout=timeout)
+    assert len(ports) == 3 and len(set(ports)) == 1
