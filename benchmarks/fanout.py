@@ -94,7 +94,7 @@ def worker_main(url: str, api: str, name: str, args: argparse.Namespace, go: Any
     cap_malloc_arenas()  # as `paperbot run` does
 
     rt = build_runtime(settings_for(url, api, args.platform, args))
-    tune_gc()  # as `paperbot run` does
+    tune_gc(rt.settings.worker_gc_gen0)  # as `paperbot run` does
     worker = Worker(rt.core, worker_id=name, concurrency=args.concurrency)
     lane = worker.defer_votes()
     stages = StageClock()

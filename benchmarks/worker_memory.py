@@ -124,7 +124,7 @@ def serve(url: str, keep_all: bool) -> None:
         if keep_all:
             core.learned = _KeepAll(LearnedProfiles(kept=20_000))
         worker = Worker(core, worker_id="bench")
-        tune_gc()  # as `paperbot run` does
+        tune_gc(settings.worker_gc_gen0)  # as `paperbot run` does
         before = vm("VmHWM")
         start = time.perf_counter()
         report = worker.tick()

@@ -152,6 +152,7 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(default=256, ge=1, le=4096)  # channels in flight per worker
     worker_processes: int = Field(default=1, ge=1, le=64)  # `paperbot run`: cores delivering
     plan_concurrency: int = Field(default=4, ge=1, le=256)  # digests ranked at once per process
+    worker_gc_gen0: int = Field(default=50_000, ge=0)  # young garbage collections; 0: Python's
     delivery_pace_margin: float = Field(default=0.02, ge=0, le=1)  # each pace stretched by
     vote_lane_threads: int = Field(default=2, ge=1, le=64)
     vote_queue_max: int = Field(default=20_000, ge=10)  # in memory; the rest in the store

@@ -52,7 +52,7 @@ def delivery_main(
     cap_malloc_arenas()
     settings = shared_caps(load_settings(), processes)
     rt = open_runtime(settings)
-    tune_gc()
+    tune_gc(settings.worker_gc_gen0)
     stop = threading.Event()
     worker = Worker(rt.core, worker_id=worker_id, fetchers={}, concurrency=concurrency)
     worker.defer_votes()

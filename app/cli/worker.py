@@ -181,7 +181,7 @@ def run(
     check_processes(loaded, count)
     settings = shared_caps(loaded, count)
     rt = open_runtime(settings)
-    tune_gc()
+    tune_gc(settings.worker_gc_gen0)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)

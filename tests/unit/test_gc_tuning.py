@@ -3,7 +3,6 @@ objects and changing thresholds would change the test session itself."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +11,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CHECK = """
 import gc, weakref
-from app.gc_tuning import GEN0, tune_gc
+import sys
+from app.gc_tuning import tune_gc
+
+GEN0 = int(sys.argv[1]) or 50_000
 
 class Node:
     pass
 
-print(tune_gc())
+print(tune_gc(int(sys.argv[1])))
 print(gc.get_threshold()[0] == GEN0, gc.get_freeze_count() > 0)
 # cycles made after the tuning are still found: only by the collector (refcounts never reach 0)
 gone = []
@@ -30,22 +32,25 @@ print(len(gone) > 0, len(gone) < 3 * GEN0)  # collected along the way, not all h
 """
 
 
-def run(env_extra: dict[str, str]) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PAPERBOT_GC_DEFAULTS"} | env_extra
+def run(gen0: int) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHECK, str(gen0)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.split("\n")
 
 
 def test_tuned_collector_freezes_start_up_and_still_collects_cycles() -> None:
-    tuned, thresholds, cycles = run({})[:3]
+    tuned, thresholds, cycles = run(20_000)[:3]
     assert tuned == "True"
     assert thresholds == "True True"
     assert cycles == "True True"
 
 
-def test_the_environment_can_keep_pythons_defaults() -> None:
-    tuned, thresholds, _ = run({"PAPERBOT_GC_DEFAULTS": "1"})[:3]
+def test_zero_keeps_pythons_defaults() -> None:
+    tuned, thresholds, _ = run(0)[:3]
     assert tuned == "False"
     assert thresholds == "False False"
