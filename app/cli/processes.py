@@ -45,14 +45,12 @@ def delivery_main(
     worker_id: str, processes: int, interval: float, concurrency: int | None, parent: int
 ) -> None:
     """A delivery process: scheduling passes only (no chat services, no fetches)."""
-    from app.cli.worker_jobs import open_runtime, stop_on_signals, worker_jobs
-    from app.gc_tuning import tune_gc
+    from app.cli.worker_jobs import open_worker_runtime, stop_on_signals, worker_jobs
     from app.malloc_arenas import cap_malloc_arenas
 
     cap_malloc_arenas()
     settings = shared_caps(load_settings(), processes)
-    rt = open_runtime(settings)
-    tune_gc(settings.worker_gc_gen0)
+    rt = open_worker_runtime(settings)
     stop = threading.Event()
     worker = Worker(rt.core, worker_id=worker_id, fetchers={}, concurrency=concurrency)
     worker.defer_votes()

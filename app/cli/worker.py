@@ -14,7 +14,7 @@ import typer
 
 from app.cli.common import channel_dict, resolve_channel
 from app.cli.root import app, channel_app
-from app.cli.worker_jobs import open_runtime, stop_on_signals, worker_jobs
+from app.cli.worker_jobs import open_runtime, open_worker_runtime, stop_on_signals, worker_jobs
 from app.lifecycle import start_services, stop_services
 from app.runtime import Runtime
 from app.setup_checks import warn_at_start
@@ -172,7 +172,6 @@ def run(
     channel is finished, the other claimed channels are given back, then the process exits.
     """
     from app.cli.processes import DeliveryProcesses, check_processes, shared_caps
-    from app.gc_tuning import tune_gc
     from app.malloc_arenas import cap_malloc_arenas
 
     cap_malloc_arenas()  # before the delivery threads start
@@ -180,8 +179,7 @@ def run(
     count = processes or loaded.worker_processes
     check_processes(loaded, count)
     settings = shared_caps(loaded, count)
-    rt = open_runtime(settings)
-    tune_gc(settings.worker_gc_gen0)
+    rt = open_worker_runtime(settings)
     warn_at_start(settings, log, "the worker")
     stop = threading.Event()
     worker = Worker(rt.core, fetchers={} if no_fetch else fetchers_for(rt), concurrency=concurrency)

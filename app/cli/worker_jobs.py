@@ -30,6 +30,16 @@ def open_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return load_runtime(settings, clock=clock)
 
 
+def open_worker_runtime(settings: Settings) -> Runtime:
+    """The runtime of a long-running worker process, its garbage collector tuned once it is
+    built (app/gc_tuning.py)."""
+    from app.gc_tuning import tune_gc
+
+    rt = open_runtime(settings)
+    tune_gc(settings.worker_gc_gen0)
+    return rt
+
+
 def stop_on_signals(worker: Worker, stop: threading.Event) -> None:
     """SIGTERM/SIGINT: finish the current channel, then stop."""
 
