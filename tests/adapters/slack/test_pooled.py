@@ -25,14 +25,20 @@ from bot.errors import DeliveryUncertain
 
 @contextmanager
 def keep_alive_slack(
-    *, hang_up_after: int = 0, drop_request: int = 0, tls: ssl.SSLContext | None = None
+    *,
+    hang_up_after: int = 0,
+    drop_request: int = 0,
+    tls: ssl.SSLContext | None = None,
+    together: int = 0,
 ) -> Iterator[tuple[str, list[int]]]:
     """A Web API stand-in speaking HTTP/1.1 keep-alive; records each request's client port.
     With `hang_up_after` it closes each connection, unannounced, after that many answers;
     with `drop_request` it hangs up on that request (1-based) without answering; with `tls`
-    it speaks HTTPS (the URL given stays http://)."""
+    it speaks HTTPS (the URL given stays http://); with `together` the first that many
+    requests are answered only once all of them have arrived (each on its own connection)."""
     ports: list[int] = []
     seen = [0]
+    gate = threading.Barrier(together) if together else None
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -43,6 +49,8 @@ def keep_alive_slack(
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen[0] += 1
+            if gate is not None and seen[0] <= gate.parties:
+                gate.wait(timeout=10)
             if seen[0] == drop_request:
                 self.close_connection = True
                 return
@@ -185,19 +193,13 @@ def test_idle_connections_left_over_from_a_burst_close_when_their_keep_alive_end
         ssl_context=ssl.create_default_context(), max_connections=4, keepalive_expiry=1.0
     )
     timeout = dict.fromkeys(("connect", "read", "write", "pool"), 5.0)
-    with keep_alive_slack() as (url, ports):
+    with keep_alive_slack(together=3) as (url, ports):
 
         def post(_: int) -> int:
             return pool.request("POST", url, headers=[], content=b"{}", timeout=timeout).status
 
-        barrier = threading.Barrier(3)
-
-        def together(i: int) -> int:
-            barrier.wait()
-            return post(i)
-
         with ThreadPoolExecutor(3) as threads:  # three at once: three connections
-            assert list(threads.map(together, range(3))) == [200] * 3
+            assert list(threads.map(post, range(3))) == [200] * 3
         (idle,) = pool._idle.values()
         assert len(idle) == 3
         for _ in range(2):  # one connection kept busy, the two under it left to expire
