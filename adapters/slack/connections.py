@@ -91,7 +91,14 @@ class Connections:
         if not self._slots.acquire(timeout=timeout.get("pool")):
             raise httpcore.PoolTimeout("no free connection slot")
         try:
-            return self._exchange(origin, method, path, headers, content, timeout)
+            conn = self._take(origin) or self._connect(origin, timeout["connect"])
+            try:
+                reply, reusable = exchange(conn, method, path, headers, content, timeout)
+            except BaseException:
+                conn.close()
+                raise
+            self._give_back(origin, conn, reusable)
+            return reply
         finally:
             self._slots.release()
 
@@ -110,21 +117,9 @@ class Connections:
             found = self._targets[url] = ((scheme, parts.hostname, port), path)
         return found
 
-    def _exchange(
-        self,
-        origin: Origin,
-        method: str,
-        path: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeout: dict[str, float],
-    ) -> Reply:
-        conn = self._take(origin) or self._connect(origin, timeout["connect"])
-        try:
-            reply, reusable = exchange(conn, method, path, headers, content, timeout)
-        except BaseException:
-            conn.close()
-            raise
+    def _give_back(self, origin: Origin, conn: http.client.HTTPConnection, reusable: bool) -> None:
+        """Keep `conn` for the next request of `origin`, or close it (the answer said so, or the
+        pool is closed); now and then close the expired idle ones."""
         if reusable and not self._closed:
             expires = time.monotonic() + self.keepalive_expiry if self.keepalive_expiry else 0.0
             self._idle[origin].append(Kept(conn, expires))
@@ -133,7 +128,6 @@ class Connections:
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
             self._pruned_at = time.monotonic()
             self._prune(self._idle[origin])
-        return reply
 
     def _connect(self, origin: Origin, timeout: float) -> http.client.HTTPConnection:
         scheme, host, port = origin
