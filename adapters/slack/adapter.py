@@ -80,7 +80,7 @@ class SlackAdapter:
         self.reactions_per_minute = reactions_per_minute
         self.defer_votes = defer_votes  # True: the core's vote lane calls `add_vote`
         self.pool = pool if pool is not None else make_pool(timeout=timeout)
-        self._clients: dict[str, WebClient] = {}
+        self._clients: dict[tuple[str, bool], WebClient] = {}
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- the port
@@ -155,23 +155,25 @@ class SlackAdapter:
         return self._post(channel, render.notice_message(text))
 
     # ---------------------------------------------------------------- internals
-    def client_for(self, workspace: str) -> WebClient:
+    def client_for(self, workspace: str, *, wait_out_429: bool = True) -> WebClient:
+        """The workspace's client; with `wait_out_429` False one that raises RateLimited at
+        once instead of sleeping out a 429 (for callers that pace and retry themselves)."""
         token = self.token_for(workspace)
         if not token:
             raise ChannelUnavailable(f"no Slack installation for workspace {workspace}")
         with self._lock:
-            client = self._clients.get(token)
+            client = self._clients.get((token, wait_out_429))
             if client is None:
                 client = make_client(
                     base_url=self.api_url,
                     token=token,
-                    max_retries=self.max_retries,
+                    max_retries=self.max_retries if wait_out_429 else 0,
                     max_wait=self.max_retry_wait,
                     sleep=self.sleep,
                     timeout=self.timeout,
                     pool=self.pool,
                 )
-                self._clients[token] = client
+                self._clients[(token, wait_out_429)] = client
         return client
 
     def _call(self, client: WebClient, method: str, **kwargs: Any) -> Any:
@@ -216,8 +218,10 @@ class SlackAdapter:
 
     def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
         """One vote reaction (the core's vote lane, at the reactions' pace); one that is
-        already there counts as added. Raises RateLimited, DeliveryError."""
-        client = self.client_for(channel.ref.workspace)
+        already there counts as added. Raises RateLimited, DeliveryError. From the lane
+        (`defer_votes`) a 429 is raised at once: the lane holds the route and adds the vote
+        later, so no lane thread sleeps in a call (and a stopping worker keeps the vote)."""
+        client = self.client_for(channel.ref.workspace, wait_out_429=not self.defer_votes)
         try:
             client.reactions_add(channel=channel.ref.channel, timestamp=message_id, name=emoji)
         except SlackApiError as exc:

@@ -221,7 +221,7 @@ class VoteLane:
                 else ()
             )
             self.pacer.hold(lanes, exc.retry_after)
-            self._retry(vote, str(exc))
+            self._push(vote)  # not a failed try: the platform said when (the hold paces it)
         except ChannelUnavailable as exc:  # no permission to react: trying again will not help
             log.warning("could not add %s in %s: %s", vote.emoji, vote.channel.ref, exc)
             self._count("failed")

@@ -142,13 +142,15 @@ class RecordingChat:
 class PacedChat:
     """A thread-safe recording adapter that declares limits (`PacedAdapter`) and adds votes
     apart (`VoteSeedingAdapter`): each post and vote is recorded with its monotonic time.
-    `rate_limit[channel]` answers that many posts with RateLimited(`retry_after`)."""
+    `rate_limit[channel]` answers that many posts with RateLimited(`retry_after`), and
+    `vote_rate_limit` that many votes."""
 
     per_channel: float = 20.0  # posts a second per channel
     global_rate: float = 0.0  # posts a second over all channels (0: none)
     votes_per_second: float = 1000.0
     retry_after: float = 0.2
     rate_limit: dict[str, int] = field(default_factory=dict)
+    vote_rate_limit: int = 0
     defer_votes: bool = True
     vote_emoji: tuple[str, ...] = ("+1", "-1")
     platform: Platform = Platform.CONSOLE
@@ -190,6 +192,10 @@ class PacedChat:
 
     def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
         with self._lock:
+            if self.vote_rate_limit > 0:
+                self.vote_rate_limit -= 1
+                self.limited.append(("votes", self.clock()))
+                raise RateLimited(self.retry_after)
             self.votes.append((channel.ref.channel, message_id, self.clock()))
 
     def times(self, channel: str) -> list[float]:

@@ -63,6 +63,21 @@ def test_the_lane_holds_at_most_its_cap_and_adds_every_vote_once() -> None:
     assert backlog.kept == []
 
 
+def test_rate_limited_votes_wait_their_turn_and_are_never_dropped() -> None:
+    """A 429 is no failed try (the platform said when): one vote answered 429 five times,
+    more than `max_tries`, is still added, once, after the last Retry-After."""
+    chat = PacedChat(retry_after=0.02, vote_rate_limit=5, vote_emoji=("+1",))
+    lane = VoteLane(Pacer(), threads=1, max_tries=3)
+    try:
+        lane.submit(chat, CHANNEL, "m1")
+        wait_for(lambda: len(chat.votes) == 1)
+    finally:
+        lane.stop()
+    assert lane.stats.rate_limited == 5 and lane.stats.failed == 0 and lane.stats.added == 1
+    assert [message for _c, message, _at in chat.votes] == ["m1"]
+    assert chat.votes[0][2] >= chat.limited[-1][1] + 0.02  # held until the Retry-After
+
+
 def test_a_stopped_lane_keeps_its_votes_for_the_next_worker(
     store: SqlStore, settings: Settings
 ) -> None:

@@ -69,6 +69,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error code
     rate_limits: dict[str, int] = field(default_factory=dict)  # channel -> 429s left
+    reaction_rate_limits: int = 0  # reactions.add calls answered 429 before any succeeds
     retry_after: str = "0"
     join_error: str | None = None
     oauth_team: str = "T0NEW"
@@ -366,6 +367,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     return self._fail_after(fault, store)
                 store()
                 return self._reply(200, {"ok": True, "channel": channel, "ts": ts})
+            if path == "/reactions.add" and fake.reaction_rate_limits:
+                fake.reaction_rate_limits -= 1
+                return self._reply(
+                    429, {"ok": False, "error": "ratelimited"}, {"Retry-After": fake.retry_after}
+                )
             if path == "/conversations.join":
                 if fake.join_error:
                     return self._reply(200, {"ok": False, "error": fake.join_error})

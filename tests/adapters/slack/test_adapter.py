@@ -174,6 +174,30 @@ def test_a_workspace_ceiling_and_the_reactions_limit_are_declared(
     assert adapter.lanes(channel, REACT) == [Lane("slack:T0LAB:reactions.add", Rate(0.5))]
 
 
+def test_a_vote_from_the_lane_is_rate_limited_at_once_but_inline_votes_wait(
+    fake: FakeSlack, slack_store: SqlStore, clock: FixedClock
+) -> None:
+    """The lane holds the route and adds the vote later; none of its threads sleeps in a call
+    (a stopping worker would wait for it). Posts and inline votes still wait out a 429."""
+    channel = robot_channel(slack_store, clock)
+    fake.retry_after = "7"
+    sleeps: list[float] = []
+    lane_adapter = make_adapter(fake, sleeps, defer_votes=True, max_retries=2)
+    fake.reaction_rate_limits = 1
+    with pytest.raises(RateLimited) as info:
+        lane_adapter.add_vote(channel, "1.000100", "thumbsup")
+    assert info.value.retry_after == 7 and sleeps == []
+    assert len(fake.hits("/reactions.add")) == 1
+    lane_adapter.add_vote(channel, "1.000100", "thumbsup")  # the lane's later try
+    fake.rate_limits["C0PAPERS"] = 1
+    assert lane_adapter.post_notice(channel, "hello") and sleeps == [7.0]
+
+    inline = make_adapter(fake, sleeps, max_retries=2)
+    fake.reaction_rate_limits = 1
+    inline.add_vote(channel, "1.000200", "thumbsup")
+    assert sleeps == [7.0, 7.0] and len(fake.hits("/reactions.add")) == 4
+
+
 def test_deferred_votes_are_left_to_the_vote_lane(
     fake: FakeSlack, slack_store: SqlStore, clock: FixedClock, slack_settings: Settings
 ) -> None:
