@@ -88,6 +88,7 @@ class VoteLane:
         self.recheck_seconds = recheck_seconds
         self.stats = VoteStats()
         self._heap: list[Vote] = []
+        self._busy: dict[int, Vote] = {}  # seq -> the votes a thread is adding right now
         self._spill: list[Vote] = []  # past the cap, not saved yet (newest votes)
         self._stored = backlog is not None  # the backlog may hold votes (an earlier process's)
         self._looked_at = pacer.monotonic()
@@ -158,7 +159,9 @@ class VoteLane:
             while not self._stopping:
                 now = self.pacer.monotonic()
                 if self._heap and self._heap[0].at <= now:
-                    return heapq.heappop(self._heap)
+                    vote = heapq.heappop(self._heap)
+                    self._busy[vote.seq] = vote
+                    return vote
                 timeout = self._heap[0].at - now if self._heap else None
                 if self.backlog is not None:
                     cap = self.recheck_seconds
@@ -171,7 +174,11 @@ class VoteLane:
         while not self._stopping:
             self._refill()
             if (vote := self._next()) is not None:
-                self._add(vote)
+                try:
+                    self._add(vote)
+                finally:
+                    with self._cond:
+                        self._busy.pop(vote.seq, None)
 
     def _refill(self) -> None:
         """Below half the cap: the backlog's oldest votes (when it may hold some, or once a
@@ -241,7 +248,9 @@ class VoteLane:
 
     def stop(self, timeout: float = 5.0) -> int:
         """Stop the threads; votes still queued are kept in the backlog (how many is returned),
-        or without one dropped (counted in `pending`)."""
+        or without one dropped (counted in `pending`). A vote a thread is still adding after
+        `timeout` (a slow platform) is kept too: added twice at worst, which the platforms
+        treat as one (Slack's `already_reacted`, Discord's idempotent PUT)."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -250,8 +259,10 @@ class VoteLane:
         if self.backlog is None:
             return 0
         with self._cond:
-            left = sorted(self._heap) + self._spill
-            self._heap, self._spill = [], []
+            # a vote being re-queued by its thread can be in both: kept once
+            both = sorted(self._heap) + self._spill + sorted(self._busy.values())
+            left = list({id(vote): vote for vote in both}.values())
+            self._heap, self._spill, self._busy = [], [], {}
         before = self.stats.kept
         self._save(left)
         return self.stats.kept - before

@@ -3,6 +3,7 @@ store; a stopping worker keeps what it had not added and the next one adds it, e
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -11,6 +12,7 @@ from bot.config import Settings
 from bot.digest.pacing import Pacer
 from bot.digest.votes import Vote, VoteLane
 from bot.digest.worker import Worker
+from bot.errors import DeliveryError
 from bot.models import Channel, ChannelRef, ChannelSettings, Platform
 from bot.service import PaperBot
 from storage.store import SqlStore
@@ -104,6 +106,29 @@ def test_a_stopped_lane_keeps_its_votes_for_the_next_worker(
     added = Counter(message for _name, message, _at in slow.votes + fast.votes)
     assert len(added) == 6 * PAPERS and set(added.values()) == {2}  # every paper, once each
     assert store.take_votes(100, [Platform.CONSOLE]) == []
+
+
+def test_a_vote_still_being_added_at_stop_is_kept_too() -> None:
+    """A platform call that outlasts the stop's wait: its vote is kept with the queued ones."""
+    release = threading.Event()
+
+    class Stuck(PacedChat):
+        def add_vote(self, channel: Channel, message_id: str, emoji: str) -> None:
+            if message_id == "m0":
+                release.wait(10)
+                raise DeliveryError("connection closed by the stopping worker")
+            super().add_vote(channel, message_id, emoji)
+
+    chat = Stuck(vote_emoji=("+1",))
+    backlog = ListBacklog()
+    lane = VoteLane(Pacer(), threads=1, backlog=backlog)
+    lane.submit(chat, CHANNEL, "m0")
+    lane.submit(chat, CHANNEL, "m1")
+    wait_for(lambda: lane.pending() == 1)  # m0 taken by the thread, m1 queued behind it
+    assert lane.stop(timeout=0.1) == 2
+    release.set()
+    assert sorted(v.message_id for v in backlog.kept) == ["m0", "m1"]
+    assert chat.votes == []
 
 
 def test_a_store_that_fails_loses_votes_not_posts() -> None:
