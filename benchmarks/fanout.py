@@ -12,7 +12,8 @@ built by the composition root as `paperbot run` builds them; each runs the real 
 channels, rank, record the outbox, post header + papers with many channels in flight, each at
 its platform's pace, vote reactions in their own lane. The floor is what the limits alone
 allow: (messages per channel - 1) / channel rate, or messages / global rate when that is lower.
-Exits 1 on any duplicate, lost post or unfinished digest.
+The lexical ranking tier unless `--ranker semantic` (so the figures do not depend on whether the
+semantic extra happens to be installed). Exits 1 on any duplicate, lost post or unfinished digest.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def settings_for(url: str, api: str, platform: str, args: argparse.Namespace) ->
         slack_reactions_per_minute=args.reaction_rate * 60,
         discord_global_per_second=args.global_rate / 0.9 if args.global_rate else 50.0,
         log_level="WARNING",
+        ranker=args.ranker,
         **extra,
     )
 
@@ -323,6 +325,7 @@ def summarize(
         "channels": channels,
         "workers": workers,
         "concurrency": args.concurrency,
+        "ranker": args.ranker,
         "global_rate": args.global_rate,
         "seconds": round(run["seconds"], 2),
         "post_span_seconds": stats["post_span_seconds"],
@@ -378,6 +381,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--channel-rate", type=float, default=1.0, help="posts/s per channel")
     parser.add_argument("--global-rate", type=float, default=0.0, help="posts/s over all (0: none)")
     parser.add_argument("--reaction-rate", type=float, default=50 / 60, help="reactions/s")
+    parser.add_argument(
+        "--ranker",
+        choices=("lexical", "semantic"),
+        default="lexical",
+        help="the ranking tier (semantic needs the extra; lexical whatever is installed)",
+    )
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds to start workers")
     parser.add_argument("--db", default=DEFAULT_PG, help="PostgreSQL URL (a schema is created)")
     return parser.parse_args()
