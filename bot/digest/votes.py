@@ -88,7 +88,8 @@ class VoteLane:
         self.recheck_seconds = recheck_seconds
         self.stats = VoteStats()
         self._heap: list[Vote] = []
-        self._busy: dict[int, Vote] = {}  # seq -> the votes a thread is adding right now
+        # the votes a thread is adding right now, by identity (a re-queued vote gets a new seq)
+        self._busy: dict[int, Vote] = {}
         self._spill: list[Vote] = []  # past the cap, not saved yet (newest votes)
         self._stored = backlog is not None  # the backlog may hold votes (an earlier process's)
         self._looked_at = pacer.monotonic()
@@ -160,7 +161,7 @@ class VoteLane:
                 now = self.pacer.monotonic()
                 if self._heap and self._heap[0].at <= now:
                     vote = heapq.heappop(self._heap)
-                    self._busy[vote.seq] = vote
+                    self._busy[id(vote)] = vote
                     return vote
                 timeout = self._heap[0].at - now if self._heap else None
                 if self.backlog is not None:
@@ -178,7 +179,7 @@ class VoteLane:
                     self._add(vote)
                 finally:
                     with self._cond:
-                        self._busy.pop(vote.seq, None)
+                        self._busy.pop(id(vote), None)
 
     def _refill(self) -> None:
         """Below half the cap: the backlog's oldest votes (when it may hold some, or once a

@@ -80,6 +80,17 @@ def test_rate_limited_votes_wait_their_turn_and_are_never_dropped() -> None:
     assert chat.votes[0][2] >= chat.limited[-1][1] + 0.02  # held until the Retry-After
 
 
+def test_a_vote_added_after_a_429_is_not_kept_again_at_stop() -> None:
+    """Re-queued after its 429 and then added: nothing of it is left to keep when the lane stops."""
+    chat = PacedChat(retry_after=0.02, vote_rate_limit=1, vote_emoji=("+1",))
+    backlog = ListBacklog()
+    lane = VoteLane(Pacer(), threads=1, backlog=backlog)
+    lane.submit(chat, CHANNEL, "m1")
+    wait_for(lambda: len(chat.votes) == 1)
+    assert lane.stop() == 0
+    assert backlog.kept == [] and lane.stats.rate_limited == 1
+
+
 def test_a_stopped_lane_keeps_its_votes_for_the_next_worker(
     store: SqlStore, settings: Settings
 ) -> None:
