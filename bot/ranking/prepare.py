@@ -61,7 +61,7 @@ def prepare(
     for i, profile in enumerate(profiles):
         _add_typed(w, rows, i, profile, batch)
         if profile.opinions:
-            scale = w.learned_terms / profile.opinions**0.5
+            scale = w.learned_terms / profile.opinions ** (1.0 - w.learned_growth)
             rows.learned.add(i, profile.learned_arrays(w.learned_term_count), scale)
     _add_followed(w, rows.author, profiles, batch)
     if rows.learned:
@@ -187,10 +187,10 @@ def dense_queries(
         arrays = profile.learned_arrays(w.learned_term_count)
         if arrays.liked is not None and arrays.liked.shape[0] == dim:
             liked_rows.append(i)
-            liked.append(arrays.liked)
+            liked.append(arrays.liked * profile.emb_pos_n**w.learned_growth)
         if arrays.disliked is not None and arrays.disliked.shape[0] == dim:
             disliked_rows.append(i)
-            disliked.append(arrays.disliked)
+            disliked.append(arrays.disliked * profile.emb_neg_n**w.learned_growth)
     if liked_rows:
         out[liked_rows] += w.learned_sem * np.stack(liked)
     if disliked_rows:

@@ -36,6 +36,8 @@ class Weights:
     category_max: bool = True  # a paper counts by its best learned category (else the sum)
     learned_author: float = 0.3
     learned_terms: float = 0.8
+    learned_growth: float = 0.25  # learned words and embeddings weigh as the mean of the
+    # opinions times their number to this power (0: the mean alone; 0.5: the square root)
     learned_term_count: int = LEARNED_TERMS
     learned_sem: float = 2.0
     dislike_sem: float = 0.5
