@@ -108,10 +108,10 @@ def _add_learned(w: Weights, rows: _Rows, m: int, batch: Batch) -> None:
     cats, cols, aff = learned.odds("cats", batch.keys("categories"))
     if len(cats):  # smoothed log-odds; the score weighs rare categories more
         odds = np.zeros((m, batch.cats.shape[1] + 1))
-        odds[:, -1] = -np.inf  # the padding slot of `category_slots`
         odds[cats, cols] = aff
         weighted = odds * w.learned_category
         weighted[:, :-1] *= batch.category_rarity() ** w.category_rarity
+        weighted[:, -1] = -np.inf  # the padding slot of `category_slots`
         if w.category_max:
             rows.learned_cats = weighted.astype(np.float32)
         else:

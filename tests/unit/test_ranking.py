@@ -314,3 +314,39 @@ def test_feedback_per_typed_topic_works_on_a_day_no_paper_matches_a_topic() -> N
         *unrelated,
     ]
     assert {p.paper.id for p in ranker.rank(profile, matching, k=2)} == {"r", "s"}
+
+
+@pytest.mark.parametrize("growth", [0.25, 0.5])
+def test_what_a_channel_learned_weighs_as_its_mean_times_opinions_to_the_growth(
+    growth: float,
+) -> None:
+    """The learned words and embedding count as the mean of the opinions times their number
+    to `Weights.learned_growth`: 16 likes of one paper pull it 16**growth times as hard as one
+    (2x at the default 0.25, not 4x as a square-root growth would)."""
+    papers = _corpus()
+    rng = np.random.default_rng(3)
+    emb = {p.id: (v := rng.normal(size=16)) / np.linalg.norm(v) for p in papers}
+    # only the learned words and embedding: no prior, feedback, category or static parts
+    weights = Weights(
+        learned_growth=growth,
+        prf_depth=0,
+        learned_category=0.0,
+        learned_guess=0.0,
+        recency=0.0,
+        popularity=0.0,
+        mmr_lambda=1.0,
+    )
+    liked = papers[0]
+
+    def pull(n: int, embeddings: dict[str, np.ndarray] | None) -> float:
+        profile = Profile.from_phrases([])
+        for _ in range(n):
+            vec = None if embeddings is None else embeddings[liked.id]
+            profile.apply_reaction(liked, +1, vec)
+        scores = Ranker(weights).scores([profile], build_batch(papers, embeddings))[0]
+        return float(scores[0])
+
+    for embeddings in (None, emb):
+        one, sixteen = pull(1, embeddings), pull(16, embeddings)
+        assert one > 0
+        assert sixteen / one == pytest.approx(16**growth, rel=1e-4)
